@@ -1,0 +1,37 @@
+"""The digest's exceptions: the CLI turns each into one line on stderr and exit code 1.
+
+DigestError
+ ├── SettingsError   a setting is missing or invalid (the message names it)
+ ├── SourceError     a paper source failed: HTTP error after retries, unreachable, malformed reply
+ ├── StoreError      the store on disk is unreadable or inconsistent
+ ├── SummaryError    the LLM failed for a paper (caught per paper: the paper falls back)
+ └── BuildError      Pelican failed to build the site
+"""
+
+
+class DigestError(Exception):
+    """Base class: an error the user can act on, with a one-line message."""
+
+
+class SettingsError(DigestError):
+    """One or more settings are invalid; `problems` holds one line per problem."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = problems
+        super().__init__("; ".join(problems))
+
+
+class SourceError(DigestError):
+    """A source could not deliver the day's papers."""
+
+
+class StoreError(DigestError):
+    """The digest's store could not be read or written."""
+
+
+class SummaryError(DigestError):
+    """The LLM could not summarize a paper."""
+
+
+class BuildError(DigestError):
+    """The site could not be built."""

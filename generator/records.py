@@ -1,0 +1,114 @@
+"""The small typed records passed between the pipeline's stages. They hold data only."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Literal
+
+SummaryKind = Literal["llm", "extractive"]
+
+
+@dataclass(frozen=True, slots=True)
+class Paper:
+    """One paper as a source delivers it. Text fields are untrusted."""
+
+    id: str  # arXiv id without version, e.g. "2606.00002" or "hep-th/9901001"
+    version: int  # 1 for "v1"
+    title: str
+    abstract: str
+    authors: tuple[str, ...]
+    categories: tuple[str, ...]  # primary first
+    primary_category: str
+    published: datetime  # first version submitted, UTC
+    updated: datetime  # this version submitted, UTC
+    url: str  # the abstract page
+    pdf_url: str
+    source: str = "arxiv"
+    doi: str | None = None
+    comment: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class LibraryPaper:
+    """A paper the lab likes, from its reference manager's BibTeX export."""
+
+    key: str
+    title: str
+    abstract: str = ""
+    authors: tuple[str, ...] = ()
+    arxiv_id: str | None = None
+    doi: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Ranked:
+    """A candidate paper with its radar score (0-100, comparable from day to day)."""
+
+    paper: Paper
+    score: float
+    matched: tuple[str, ...] = ()  # radar topics and followed authors it matched
+    why: tuple[str, ...] = ()  # the few terms that drove its score
+    related: tuple[Related, ...] = ()  # nearest papers from the archive
+
+
+@dataclass(frozen=True, slots=True)
+class Related:
+    """A paper from the archive (or the library) close to a featured paper."""
+
+    id: str
+    title: str
+    url: str
+    date: str | None = None  # digest date it appeared in, if any
+
+
+@dataclass(frozen=True, slots=True)
+class Summary:
+    """What the summarize stage says of one paper, per language ("en", "zh")."""
+
+    kind: SummaryKind
+    tldr: dict[str, str]
+    reason: str | None = None  # why the summary is extractive, when it is
+    title: dict[str, str] = field(default_factory=dict)  # translated titles
+    problem: dict[str, str] = field(default_factory=dict)
+    method: dict[str, str] = field(default_factory=dict)
+    results: dict[str, str] = field(default_factory=dict)
+    keywords: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One candidate of the day, in rank order. Featured entries carry a summary."""
+
+    rank: int  # 1-based
+    ranked: Ranked
+    featured: bool
+    summary: Summary
+    code_url: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Usage:
+    """LLM accounting for one day."""
+
+    model: str
+    prompt_version: str
+    requests: int = 0
+    tokens_in: int = 0
+    tokens_out: int = 0
+    cost_usd: float = 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class Day:
+    """A day's digest: every candidate in rank order, plus what was said of the day."""
+
+    date: date
+    entries: tuple[Entry, ...]
+    brief: dict[str, str] = field(default_factory=dict)  # cross-domain brief per language
+    notes: tuple[str, ...] = ()  # degradations the reader should know about
+    usage: Usage | None = None
+
+    @property
+    def featured(self) -> tuple[Entry, ...]:
+        return tuple(e for e in self.entries if e.featured)

@@ -1,0 +1,215 @@
+"""Settings: defaults, then `DIGEST` in pelicanconfig.py, then environment variables; validated once.
+
+The lab edits one dict, `DIGEST`, in `pelicanconfig.py`. Relative paths in it resolve against the
+directory of that file. Secrets come only from the environment (`OPENAI_API_KEY`), never from the
+settings file. `load()` is the only place that reads the environment.
+"""
+
+from __future__ import annotations
+
+import os
+import runpy
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+
+from .arxiv_taxonomy import CATEGORIES
+from .errors import SettingsError
+
+# Every environment variable the digest reads, with what it overrides (shown by `digest check`
+# and listed in the README; a test keeps the two in sync).
+ENV_VARS: dict[str, str] = {
+    "DIGEST_ARXIV_URL": "the arXiv API query URL (DIGEST['arxiv']['url'])",
+    "DIGEST_ARXIV_DELAY": "seconds between arXiv requests (DIGEST['arxiv']['delay_seconds'])",
+    "DIGEST_LLM_MODEL": "the LLM model (DIGEST['llm']['model'])",
+    "OPENAI_API_KEY": "the LLM API key; without it summaries are extractive",
+    "OPENAI_BASE_URL": "an OpenAI-compatible server (DIGEST['llm']['base_url'])",
+    "DIGEST_SITEURL": "the published site's URL (SITEURL), e.g. set by the Pages workflow",
+}
+
+# arXiv announces nothing on these dates (its published holiday schedule); the papers roll
+# into the next mailing. Labs can extend the list in DIGEST['arxiv']['holidays'].
+DEFAULT_HOLIDAYS: tuple[date, ...] = (
+    date(2025, 12, 25),
+    date(2025, 12, 26),
+    date(2026, 1, 1),
+    date(2026, 1, 2),
+    date(2026, 11, 26),
+    date(2026, 12, 25),
+    date(2027, 1, 1),
+)
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ArxivSettings(_Strict):
+    """Where the day's papers come from."""
+
+    categories: list[str] = Field(min_length=1, description="arXiv categories, OR-ed")
+    url: str = Field("https://export.arxiv.org/api/query", description="arXiv API query URL")
+    page_size: int = Field(200, ge=1, le=2000, description="results per API request")
+    delay_seconds: float = Field(3.0, ge=0, description="pause between API requests")
+    retries: int = Field(4, ge=0, le=10, description="retries on 429/5xx/timeouts, with backoff")
+    timeout_seconds: float = Field(30.0, gt=0, description="timeout of one API request")
+    max_papers: int = Field(3000, ge=1, description="most papers fetched for one day")
+    holidays: list[date] = Field(
+        list(DEFAULT_HOLIDAYS), description="dates without an arXiv mailing"
+    )
+
+    @field_validator("categories")
+    @classmethod
+    def _known_categories(cls, value: list[str]) -> list[str]:
+        for category in value:
+            if category not in CATEGORIES:
+                raise ValueError(
+                    f"unknown arXiv category {category!r} (see https://arxiv.org/category_taxonomy)"
+                )
+        return value
+
+
+class RadarSettings(_Strict):
+    """The lab's interests."""
+
+    library: Path | None = Field(None, description="BibTeX export of papers the lab likes")
+    liked: list[str] = Field([], description="arXiv ids the lab likes")
+    disliked: list[str] = Field([], description="arXiv ids the lab does not want")
+    topics: dict[str, list[str]] = Field({}, description="topic name -> keywords")
+    authors: list[str] = Field([], description="followed authors")
+    exclude: list[str] = Field([], description="keywords that veto a paper")
+
+
+class LLMSettings(_Strict):
+    """The LLM that summarizes featured papers (any OpenAI-compatible server)."""
+
+    model: str = Field("gpt-4o-mini", min_length=1, description="model name")
+    base_url: str | None = Field(None, description="OpenAI-compatible server URL")
+    concurrency: int = Field(8, ge=1, le=64, description="requests in flight at once")
+    timeout_seconds: float = Field(60.0, gt=0, description="timeout of one LLM request")
+    retries: int = Field(4, ge=0, le=10, description="retries on 429/5xx, honouring Retry-After")
+    max_papers: int | None = Field(None, ge=0, description="most papers summarized per day")
+    max_tokens: int | None = Field(None, ge=0, description="most tokens spent per day")
+    budget_usd: float | None = Field(None, ge=0, description="most dollars spent per day")
+    price_in_per_mtok: float = Field(0.15, ge=0, description="USD per million input tokens")
+    price_out_per_mtok: float = Field(0.60, ge=0, description="USD per million output tokens")
+
+
+class DigestSettings(_Strict):
+    """The `DIGEST` dict of pelicanconfig.py."""
+
+    languages: list[Literal["en", "zh"]] = Field(["en", "zh"], min_length=1)
+    papers_per_day: int = Field(30, ge=1, le=500, description="featured papers a day")
+    arxiv: ArxivSettings
+    radar: RadarSettings = RadarSettings()
+    llm: LLMSettings = LLMSettings()
+    store: Path = Field(Path("store"), description="where the digest keeps its state")
+
+    @field_validator("languages")
+    @classmethod
+    def _english_first(cls, value: list[str]) -> list[str]:
+        if value[0] != "en" or len(set(value)) != len(value):
+            raise ValueError("must start with 'en' (the main site) and list each language once")
+        return value
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Validated settings with every path resolved."""
+
+    digest: DigestSettings
+    config_path: Path
+    root: Path  # the directory of pelicanconfig.py
+    content_dir: Path  # Pelican's PATH
+    output_dir: Path  # Pelican's OUTPUT_PATH
+    store_dir: Path
+    library_path: Path | None
+    sitename: str
+    siteurl: str
+    openai_api_key: SecretStr | None
+
+    @property
+    def llm_enabled(self) -> bool:
+        return self.openai_api_key is not None
+
+
+def load(config_path: Path | str = "pelicanconfig.py", env: Mapping[str, str] | None = None) -> Settings:
+    """Read pelicanconfig.py, apply the environment, validate, resolve paths.
+
+    Raises SettingsError with one line per problem, each naming the setting.
+    """
+    env = os.environ if env is None else env
+    config_path = Path(config_path).resolve()
+    if not config_path.is_file():
+        raise SettingsError(
+            [f"settings file {config_path} not found: run from the repository or pass --config"]
+        )
+    try:
+        namespace = runpy.run_path(str(config_path))
+    except Exception as exc:  # the lab's file: report, don't crash
+        raise SettingsError([f"{config_path.name}: cannot be read: {exc}"]) from exc
+    raw = namespace.get("DIGEST")
+    if not isinstance(raw, dict):
+        raise SettingsError([f"{config_path.name}: DIGEST must be a dict of settings"])
+    digest = _validate(_apply_env(raw, env))
+    root = config_path.parent
+
+    def resolve(path: Path | str) -> Path:
+        return (root / path).resolve()
+
+    key = env.get("OPENAI_API_KEY", "").strip()
+    return Settings(
+        digest=digest,
+        config_path=config_path,
+        root=root,
+        content_dir=resolve(namespace.get("PATH", "content")),
+        output_dir=resolve(namespace.get("OUTPUT_PATH", "output")),
+        store_dir=resolve(digest.store),
+        library_path=resolve(digest.radar.library) if digest.radar.library else None,
+        sitename=str(namespace.get("SITENAME", "Paper Radar")),
+        siteurl=env.get("DIGEST_SITEURL") or str(namespace.get("SITEURL", "")),
+        openai_api_key=SecretStr(key) if key else None,
+    )
+
+
+def _apply_env(raw: dict[str, Any], env: Mapping[str, str]) -> dict[str, Any]:
+    """Lay the environment's overrides over the settings file's values."""
+    merged = {**raw, "arxiv": dict(raw.get("arxiv") or {}), "llm": dict(raw.get("llm") or {})}
+    overrides = {
+        ("arxiv", "url"): env.get("DIGEST_ARXIV_URL"),
+        ("arxiv", "delay_seconds"): env.get("DIGEST_ARXIV_DELAY"),
+        ("llm", "model"): env.get("DIGEST_LLM_MODEL"),
+        ("llm", "base_url"): env.get("OPENAI_BASE_URL"),
+    }
+    for (section, name), value in overrides.items():
+        if value:
+            merged[section][name] = value
+    if "api_key" in merged["llm"]:
+        raise SettingsError(
+            ["DIGEST['llm']['api_key']: never put the key in the settings file; "
+             "set the OPENAI_API_KEY environment variable (a repository secret in Actions)"]
+        )
+    return merged
+
+
+def _validate(raw: dict[str, Any]) -> DigestSettings:
+    try:
+        return DigestSettings.model_validate(raw)
+    except ValidationError as exc:
+        raise SettingsError([_problem(error) for error in exc.errors()]) from None
+
+
+def _problem(error: Mapping[str, Any]) -> str:
+    """One line naming the setting, e.g. `DIGEST['arxiv']['categories'][0]: unknown ...`."""
+    where = "DIGEST" + "".join(f"[{part}]" if isinstance(part, int) else f"[{part!r}]"
+                               for part in error["loc"])
+    if error["type"] == "extra_forbidden":
+        return f"{where}: unknown setting (check the spelling; see the settings reference)"
+    if error["type"] == "missing":
+        return f"{where}: required setting is missing"
+    message = str(error["msg"]).removeprefix("Value error, ")
+    return f"{where}: {message} (got {error.get('input')!r})"

@@ -1,0 +1,228 @@
+"""All reading and writing of the digest's state: days, the papers seen, caches.
+
+Layout under the store directory (small text files, stable order, git-friendly):
+
+    days/YYYY-MM-DD.json          a day's digest: every candidate in rank order (published as-is
+                                  at output/data/YYYY-MM-DD.json)
+    seen/YYYY-MM.tsv              id, version, digest date: one line per paper, so a paper
+                                  (or a new version of it) appears in one digest only
+    cache/KIND/YYYY-MM.jsonl      memoized work such as LLM replies; append-only, last line wins
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from dataclasses import asdict
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from .errors import StoreError
+from .files import write_atomic
+from .records import Day, Entry, Paper
+
+DAY_FORMAT_VERSION = 1
+
+
+class Store:
+    """The digest's state under one directory."""
+
+    def __init__(self, root: Path):
+        self.root = root
+        self._caches: dict[str, dict[str, Any]] = {}
+
+    # --- days -------------------------------------------------------------------------------
+
+    def day_path(self, day: date) -> Path:
+        return self.root / "days" / f"{day.isoformat()}.json"
+
+    def write_day(self, day: Day) -> Path:
+        """Write the day atomically; an unchanged day leaves the file untouched."""
+        path = self.day_path(day.date)
+        write_atomic(path, dumps(day_to_json(day)))
+        return path
+
+    def read_day(self, day: date) -> dict[str, Any] | None:
+        """The day as stored (the published JSON), or None if there is no digest that day."""
+        path = self.day_path(day)
+        if not path.is_file():
+            return None
+        try:
+            return json.loads(path.read_text("utf-8"))
+        except (OSError, ValueError) as exc:
+            raise StoreError(f"{path}: unreadable day file ({exc}); delete it and re-run that day") from exc
+
+    def days(self) -> list[date]:
+        """Every date with a digest, oldest first."""
+        folder = self.root / "days"
+        if not folder.is_dir():
+            return []
+        return sorted(date.fromisoformat(p.stem) for p in folder.glob("????-??-??.json"))
+
+    def archive(self, before: date, *, max_days: int | None = None) -> Iterator[tuple[date, Paper]]:
+        """Papers of earlier digests, newest day first, at most `max_days` days back."""
+        earlier = [d for d in reversed(self.days()) if d < before][:max_days]
+        for day in earlier:
+            data = self.read_day(day) or {}
+            for item in data.get("papers", []):
+                yield day, paper_from_json(item)
+
+    # --- papers seen --------------------------------------------------------------------------
+
+    def seen_before(self, day: date) -> dict[str, tuple[int, date]]:
+        """id -> (version, digest date) of every paper that appeared in a digest before `day`."""
+        seen: dict[str, tuple[int, date]] = {}
+        for paper_id, version, when in self._seen_rows():
+            if when < day:
+                seen[paper_id] = (version, when)
+        return seen
+
+    def mark_seen(self, day: date, papers: Iterable[Paper]) -> None:
+        """Record that `papers` appeared in the digest of `day` (replacing that day's rows)."""
+        path = self._seen_path(day)
+        rows = [row for row in self._read_seen(path) if row[2] != day]
+        rows += [(p.id, p.version, day) for p in papers]
+        rows.sort(key=lambda row: (row[2], row[0]))
+        text = "".join(f"{pid}\t{version}\t{when.isoformat()}\n" for pid, version, when in rows)
+        write_atomic(path, text)
+
+    def _seen_path(self, day: date) -> Path:
+        return self.root / "seen" / f"{day:%Y-%m}.tsv"
+
+    def _seen_rows(self) -> Iterator[tuple[str, int, date]]:
+        folder = self.root / "seen"
+        for path in sorted(folder.glob("*.tsv")) if folder.is_dir() else []:
+            yield from self._read_seen(path)
+
+    @staticmethod
+    def _read_seen(path: Path) -> list[tuple[str, int, date]]:
+        if not path.is_file():
+            return []
+        rows = []
+        for number, line in enumerate(path.read_text("utf-8").splitlines(), 1):
+            try:
+                paper_id, version, when = line.split("\t")
+                rows.append((paper_id, int(version), date.fromisoformat(when)))
+            except ValueError as exc:
+                raise StoreError(f"{path}:{number}: malformed line {line!r}") from exc
+        return rows
+
+    # --- caches -------------------------------------------------------------------------------
+
+    def cached(self, kind: str, key: str) -> Any | None:
+        """The value memoized under `key`, or None."""
+        return self._cache(kind).get(key)
+
+    def cache(self, kind: str, key: str, value: Any, *, bucket: str) -> None:
+        """Memoize `value`; appended at once so that nothing paid for is lost on a crash."""
+        self._cache(kind)[key] = value
+        path = self.root / "cache" / kind / f"{bucket}.jsonl"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("a", encoding="utf-8") as handle:
+            handle.write(json.dumps({"key": key, "value": value}, ensure_ascii=False) + "\n")
+
+    def _cache(self, kind: str) -> dict[str, Any]:
+        if kind not in self._caches:
+            entries: dict[str, Any] = {}
+            for path in sorted((self.root / "cache" / kind).glob("*.jsonl")):
+                for line in path.read_text("utf-8").splitlines():
+                    try:
+                        record = json.loads(line)
+                        entries[record["key"]] = record["value"]
+                    except (ValueError, KeyError, TypeError):
+                        continue  # a line torn by a crash: that work is simply redone
+            self._caches[kind] = entries
+        return self._caches[kind]
+
+
+# --- the day's JSON (the published format) ----------------------------------------------------
+
+
+def dumps(data: Any) -> str:
+    """Stable JSON text: same data, same bytes."""
+    return json.dumps(data, ensure_ascii=False, indent=1) + "\n"
+
+
+def day_to_json(day: Day) -> dict[str, Any]:
+    """The day as published at output/data/YYYY-MM-DD.json."""
+    return {
+        "format": DAY_FORMAT_VERSION,
+        "date": day.date.isoformat(),
+        "counts": {
+            "candidates": len(day.entries),
+            "featured": len(day.featured),
+            "llm": sum(1 for e in day.featured if e.summary.kind == "llm"),
+        },
+        "notes": list(day.notes),
+        "brief": day.brief,
+        "usage": asdict(day.usage) if day.usage else None,
+        "papers": [entry_to_json(entry) for entry in day.entries],
+    }
+
+
+def entry_to_json(entry: Entry) -> dict[str, Any]:
+    paper = entry.ranked.paper
+    summary = entry.summary
+    return {
+        "rank": entry.rank,
+        **paper_to_json(paper),
+        "score": round(entry.ranked.score, 1),
+        "featured": entry.featured,
+        "matched": list(entry.ranked.matched),
+        "why": list(entry.ranked.why),
+        "related": [asdict(r) for r in entry.ranked.related],
+        "code_url": entry.code_url,
+        "summary_kind": summary.kind,
+        "summary_reason": summary.reason,
+        "summary": {
+            "tldr": summary.tldr,
+            "title": summary.title,
+            "problem": summary.problem,
+            "method": summary.method,
+            "results": summary.results,
+            "keywords": {lang: list(words) for lang, words in summary.keywords.items()},
+        },
+    }
+
+
+def paper_to_json(paper: Paper) -> dict[str, Any]:
+    return {
+        "id": paper.id,
+        "version": paper.version,
+        "source": paper.source,
+        "title": paper.title,
+        "authors": list(paper.authors),
+        "categories": list(paper.categories),
+        "primary_category": paper.primary_category,
+        "published": _utc(paper.published),
+        "updated": _utc(paper.updated),
+        "url": paper.url,
+        "pdf_url": paper.pdf_url,
+        "doi": paper.doi,
+        "comment": paper.comment,
+        "abstract": paper.abstract,
+    }
+
+
+def paper_from_json(item: dict[str, Any]) -> Paper:
+    return Paper(
+        id=item["id"],
+        version=int(item.get("version", 1)),
+        title=item["title"],
+        abstract=item.get("abstract", ""),
+        authors=tuple(item.get("authors", ())),
+        categories=tuple(item.get("categories", ())),
+        primary_category=item.get("primary_category", ""),
+        published=datetime.fromisoformat(item["published"]),
+        updated=datetime.fromisoformat(item.get("updated") or item["published"]),
+        url=item["url"],
+        pdf_url=item.get("pdf_url", ""),
+        source=item.get("source", "arxiv"),
+        doi=item.get("doi"),
+        comment=item.get("comment"),
+    )
+
+
+def _utc(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")

@@ -1,0 +1,93 @@
+"""Pelican settings and the lab's digest settings.
+
+A lab that forks the digest edits the `DIGEST` block below (and SITENAME / SITEURL), then checks
+it with `digest check`. Relative paths resolve against this file's directory. Secrets never go
+here: the LLM key comes from the OPENAI_API_KEY environment variable (an Actions secret).
+"""
+
+# --- The lab's digest settings (see "Settings reference" in the README) ----------------------
+DIGEST = {
+    "languages": ["en", "zh"],
+    "papers_per_day": 30,
+    "arxiv": {
+        "categories": ["cs.CV", "eess.IV"],
+    },
+    "radar": {
+        "library": "radar/library.bib",
+        "topics": {
+            "Segment Anything in medicine": [
+                "segment anything", "SAM", "MedSAM", "promptable segmentation",
+                "foundation model",
+            ],
+            "Distribution shift": [
+                "domain shift", "distribution shift", "domain adaptation",
+                "domain generalization", "out-of-distribution", "test-time adaptation",
+            ],
+            "Lesion segmentation": [
+                "lesion segmentation", "skin lesion", "dermoscopy", "tumor segmentation",
+                "polyp segmentation",
+            ],
+            "Medical imaging": [
+                "medical image", "MRI", "CT", "ultrasound", "histopathology", "radiology",
+                "X-ray",
+            ],
+        },
+        "authors": ["Mohammad Yaqub", "Klaus Maier-Hein", "Fabian Isensee", "Hao Chen"],
+    },
+    "llm": {
+        "model": "gpt-4o-mini",
+    },
+    "store": "store",
+}
+
+# --- Pelican -----------------------------------------------------------------------------------
+SITENAME = "Paper Radar"
+SITESUBTITLE = "Academic Intelligence · Curated Daily"
+# The published URL; the Pages workflow overrides it with DIGEST_SITEURL. The demo serves
+# output/ at this address (see the README).
+SITEURL = "http://localhost:8000"
+AUTHOR = "Paper Radar"
+TIMEZONE = "UTC"
+DEFAULT_LANG = DIGEST["languages"][0]
+DEFAULT_DATE_FORMAT = "%Y-%m-%d"
+
+PATH = "content"
+OUTPUT_PATH = "output"
+ARTICLE_PATHS = ["digests"]
+PAGE_PATHS = ["pages"]
+THEME = "theme"
+DELETE_OUTPUT_DIRECTORY = True
+
+# `digest build` passes the validated DIGEST settings to the plugin (generator.site).
+PLUGINS = ["pelican.plugins.i18n_subsites", "generator.site"]
+I18N_SUBSITES = {
+    lang: {"SITENAME": "论文雷达", "SITESUBTITLE": "学术情报 · 每日精选"}
+    for lang in DIGEST["languages"][1:]
+}
+
+ARTICLE_URL = "{date:%Y}/{date:%m}/{date:%d}/"
+ARTICLE_SAVE_AS = "{date:%Y}/{date:%m}/{date:%d}/index.html"
+ARTICLE_LANG_URL = ARTICLE_URL
+ARTICLE_LANG_SAVE_AS = ARTICLE_SAVE_AS
+PAGE_URL = "{slug}/"
+PAGE_SAVE_AS = "{slug}/index.html"
+PAGE_LANG_URL = PAGE_URL
+PAGE_LANG_SAVE_AS = PAGE_SAVE_AS
+DEFAULT_PAGINATION = 10
+PAGINATION_PATTERNS = (
+    (1, "{url}", "{save_as}"),
+    (2, "{base_name}/page/{number}/", "{base_name}/page/{number}/index.html"),
+)
+
+FEED_DOMAIN = SITEURL
+FEED_ALL_ATOM = "feeds/all.atom.xml"
+FEED_ALL_RSS = "feeds/all.rss.xml"
+RSS_FEED_SUMMARY_ONLY = True
+CATEGORY_FEED_ATOM = None
+TRANSLATION_FEED_ATOM = None
+AUTHOR_FEED_ATOM = None
+AUTHOR_FEED_RSS = None
+FEED_MAX_ITEMS = 30
+
+CACHE_CONTENT = False
+LOAD_CONTENT_CACHE = False
