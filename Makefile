@@ -1,0 +1,27 @@
+# The two commands of the README: `make demo` (build the demo site offline) and `make test`.
+# Both set up everything they need on a fresh machine: a virtualenv with the project installed,
+# and (for the browser tests) Debian's chromium.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+
+.PHONY: demo test serve clean
+
+$(BIN)/digest: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[test]'
+	touch $@
+
+demo: $(BIN)/digest
+	$(BIN)/digest demo
+
+test: $(BIN)/digest
+	bash .ci/install-browser
+	$(BIN)/python -m pytest
+
+serve:
+	$(BIN)/python -m http.server -d output 8000
+
+clean:
+	rm -rf output test-artifacts .pytest_cache
