@@ -1,0 +1,194 @@
+"""Write a day's digest as Markdown posts, one per language, linked as Pelican translations.
+
+The posts are the readable form of the day (what feeds carry, and what a reader sees without the
+theme); the theme renders the rich cards from the day's JSON. Paper text is untrusted: it is
+HTML-escaped and its Markdown syntax neutralised, so a title can never become markup or a link.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections import Counter
+from pathlib import Path
+
+from .files import write_atomic
+from .records import Day, Entry
+from .settings import Settings
+
+# Inline Markdown syntax (emphasis, code, links, images, escapes) that paper text must not trigger.
+_MARKDOWN_INLINE = re.compile(r"([\\`*_\[\]!{}|~^$])")
+_WHITESPACE = re.compile(r"\s+")
+
+_LABELS = {
+    "en": {
+        "title": "Paper Radar · {date}",
+        "headline": "Academic Intelligence · Curated Daily",
+        "intro": "{featured} papers picked for this lab's radar from {candidates} new arXiv "
+        "papers in {categories}, announced on {date}.",
+        "topics": "Today's radar topics: {topics}.",
+        "brief": "Cross-domain brief",
+        "featured": "Featured papers",
+        "authors": "{count} authors",
+        "author": "1 author",
+        "tldr": "TL;DR",
+        "extractive": "extractive summary, not written by an LLM",
+        "untranslated": "",
+        "problem": "Problem",
+        "method": "Method",
+        "results": "Results",
+        "why": "Why picked",
+        "score": "score {score}",
+        "terms": "terms: {terms}",
+        "abstract": "Abstract",
+        "pdf": "PDF",
+        "code": "Code",
+        "original_title": "",
+        "more": "{count} more candidates ranked below the featured papers are listed on the site.",
+        "note": "Note",
+    },
+    "zh": {
+        "title": "论文雷达 · {date}",
+        "headline": "学术情报 · 每日精选",
+        "intro": "从 {date} 公布的 {candidates} 篇 arXiv 新论文（{categories}）中，"
+        "为本实验室的研究雷达精选 {featured} 篇。",
+        "topics": "今日雷达主题：{topics}。",
+        "brief": "跨领域分析简报",
+        "featured": "精选论文",
+        "authors": "{count} 位作者",
+        "author": "1 位作者",
+        "tldr": "要点",
+        "extractive": "摘要节选，非 LLM 生成",
+        "untranslated": "未翻译",
+        "problem": "问题",
+        "method": "方法",
+        "results": "结果",
+        "why": "入选理由",
+        "score": "相关度 {score}",
+        "terms": "关键词：{terms}",
+        "abstract": "摘要页",
+        "pdf": "PDF",
+        "code": "代码",
+        "original_title": "原题：{title}",
+        "more": "另有 {count} 篇候选论文排在精选之后，见网站。",
+        "note": "注意",
+    },
+}
+
+
+def post_path(content_dir: Path, day: Day, lang: str) -> Path:
+    return content_dir / "digests" / f"{day.date:%Y}" / f"{day.date.isoformat()}-{lang}.md"
+
+
+def write_posts(day: Day, settings: Settings) -> list[Path]:
+    """Write one post per configured language; unchanged posts are left untouched."""
+    categories = settings.digest.arxiv.categories
+    paths = []
+    for lang in settings.digest.languages:
+        path = post_path(settings.content_dir, day, lang)
+        write_atomic(path, render_post(day, lang, categories))
+        paths.append(path)
+    return paths
+
+
+def render_post(day: Day, lang: str, categories: list[str]) -> str:
+    """The Markdown post of `day` in `lang` (pure: same day, same bytes)."""
+    labels = _LABELS[lang]
+    topics = _day_topics(day)
+    intro = labels["intro"].format(
+        featured=len(day.featured),
+        candidates=len(day.entries),
+        categories=", ".join(categories),
+        date=day.date.isoformat(),
+    )
+    if topics:
+        intro += " " + labels["topics"].format(topics=", ".join(topics))
+    header = {
+        "Title": labels["title"].format(date=day.date.isoformat()),
+        "Date": day.date.isoformat(),
+        "Slug": day.date.isoformat(),
+        "Lang": lang,
+        "Category": "digest",
+        "Tags": ", ".join(t.replace(",", " ") for t in topics),
+        "Digest_date": day.date.isoformat(),
+        "Summary": text(intro),
+    }
+    lines = [f"{key}: {value}" for key, value in header.items() if value]
+    lines += ["", f"*{text(labels['headline'])}*", "", text(intro), ""]
+    for note in day.notes:
+        lines += [f"> **{labels['note']}:** {text(note)}", ""]
+    brief = day.brief.get(lang) or day.brief.get("en")
+    if brief:
+        lines += [f"## {labels['brief']}", "", text(brief), ""]
+    lines += [f"## {labels['featured']}", ""]
+    for entry in day.featured:
+        lines += _render_entry(entry, lang, day)
+    rest = len(day.entries) - len(day.featured)
+    if rest:
+        lines += [labels["more"].format(count=rest), ""]
+    return "\n".join(lines).rstrip("\n") + "\n"
+
+
+def _render_entry(entry: Entry, lang: str, day: Day) -> list[str]:
+    labels = _LABELS[lang]
+    paper = entry.ranked.paper
+    summary = entry.summary
+    translated_title = summary.title.get(lang) if lang != "en" else None
+    title = translated_title or paper.title
+    count = len(paper.authors)
+    authors = labels["author"] if count == 1 else labels["authors"].format(count=count)
+    badge = f"{source_name(paper.source)} ({paper.primary_category.upper()})"
+    lines = [f"### {entry.rank}. [{text(title)}]({paper.url})", ""]
+    if translated_title:
+        lines += [text(labels["original_title"].format(title=paper.title)), ""]
+    lines += [
+        f"**{text(badge)}** · {day.date.isoformat()} · {text(', '.join(paper.authors))} ({authors})",
+        "",
+    ]
+    tldr = summary.tldr.get(lang)
+    marks = []
+    if summary.kind == "extractive":
+        marks.append(labels["extractive"])
+    if tldr is None:
+        tldr = summary.tldr.get("en", "")
+        if labels["untranslated"]:
+            marks.append(labels["untranslated"])
+    mark = f" *({'; '.join(marks)})*" if marks else ""
+    lines += [f"**{labels['tldr']}**{mark}: {text(tldr)}", ""]
+    for field in ("problem", "method", "results"):
+        value = getattr(summary, field).get(lang)
+        if value:
+            lines += [f"- **{labels[field]}:** {text(value)}"]
+    if any(getattr(summary, f).get(lang) for f in ("problem", "method", "results")):
+        lines.append("")
+    why = [text(m) for m in entry.ranked.matched]
+    why.append(labels["score"].format(score=f"{entry.ranked.score:.1f}"))
+    if entry.ranked.why:
+        why.append(labels["terms"].format(terms=text(", ".join(entry.ranked.why))))
+    lines += [f"*{labels['why']}:* {' · '.join(why)}", ""]
+    links = [f"[{labels['abstract']}]({paper.url})", f"[{labels['pdf']}]({paper.pdf_url})"]
+    if entry.code_url:
+        links.append(f"[{labels['code']}]({entry.code_url})")
+    lines += [" · ".join(links), ""]
+    return lines
+
+
+def text(value: str) -> str:
+    """Untrusted text as inert Markdown: one line, HTML escaped, inline syntax backslashed."""
+    flat = _WHITESPACE.sub(" ", value).strip()
+    return _MARKDOWN_INLINE.sub(r"\\\1", html.escape(flat, quote=False))
+
+
+def source_name(source: str) -> str:
+    return {"arxiv": "arXiv"}.get(source, source)
+
+
+def _day_topics(day: Day) -> list[str]:
+    """Radar topics matched by the day's featured papers, most matched first."""
+    counts = Counter(
+        m.removeprefix("topic:")
+        for entry in day.featured
+        for m in entry.ranked.matched
+        if m.startswith("topic:")
+    )
+    return [topic for topic, _ in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))]

@@ -1,0 +1,76 @@
+"""The Markdown posts: metadata Pelican needs, both languages, inert untrusted text, stable bytes."""
+
+from __future__ import annotations
+
+import markdown
+import pytest
+
+from generator import write
+from tests.support.days import HOSTILE_ABSTRACT, HOSTILE_TITLE, day, paper
+
+CATEGORIES = ["cs.CV", "eess.IV"]
+
+
+def metadata(post: str) -> dict[str, str]:
+    header = post.split("\n\n", 1)[0]
+    return dict(line.split(": ", 1) for line in header.splitlines())
+
+
+def to_html(post: str) -> str:
+    body = post.split("\n\n", 1)[1]
+    return markdown.markdown(body, extensions=["markdown.extensions.extra"])
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_posts_are_translations_of_each_other(lang: str) -> None:
+    meta = metadata(write.render_post(day(), lang, CATEGORIES))
+    assert meta["Slug"] == "2026-06-02"
+    assert meta["Date"] == "2026-06-02"
+    assert meta["Lang"] == lang
+    assert meta["Digest_date"] == "2026-06-02"
+    assert meta["Tags"] == "Lesion segmentation"
+
+
+def test_english_post_lists_featured_papers_in_rank_order_with_links() -> None:
+    post = write.render_post(day(count=6, featured=3), "en", CATEGORIES)
+    html = to_html(post)
+    positions = [html.index(f"Paper number {n} on") for n in (2, 3)]
+    assert positions == sorted(positions)
+    assert "Paper number 4 on" not in html  # not featured
+    assert 'href="https://arxiv.org/abs/2606.00002"' in html
+    assert 'href="https://arxiv.org/pdf/2606.00002v1"' in html
+    assert "arXiv (CS.CV)" in html
+    assert "3 more candidates" in html
+    assert "extractive summary, not written by an LLM" in html
+    assert "Summaries are extractive: no LLM key was set." in html
+
+
+def test_chinese_post_has_chinese_labels_and_marks_untranslated_summaries() -> None:
+    post = write.render_post(day(), "zh", CATEGORIES)
+    assert "论文雷达 · 2026-06-02" in post
+    assert "精选论文" in post
+    assert "未翻译" in post
+    assert "摘要节选，非 LLM 生成" in post
+
+
+def test_hostile_paper_text_stays_text() -> None:
+    hostile = paper(1, title=HOSTILE_TITLE, abstract=HOSTILE_ABSTRACT,
+                    authors=("<b>Mallory</b>", "Eve [x](javascript:y)"))
+    for lang in ("en", "zh"):
+        html = to_html(write.render_post(day(first=hostile), lang, CATEGORIES))
+        assert "<script" not in html
+        assert "<img" not in html
+        assert "<b>Mallory" not in html
+        assert "javascript:" not in html.replace("(javascript:", "")  # never inside href
+        assert 'href="javascript' not in html
+        assert "<strong>bold" not in html and "<em>bold" not in html
+        assert "&lt;script&gt;" in html
+
+
+def test_rendering_is_deterministic() -> None:
+    assert write.render_post(day(), "en", CATEGORIES) == write.render_post(day(), "en", CATEGORIES)
+
+
+def test_text_flattens_whitespace_and_escapes_markup() -> None:
+    assert write.text("a\n  b") == "a b"
+    assert write.text("x < y & *z*") == r"x &lt; y &amp; \*z\*"
