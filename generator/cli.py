@@ -1,0 +1,218 @@
+"""The `digest` command: a thin layer over the pipeline that turns errors into one line and exit 1."""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import date, datetime, timezone
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.logging import RichHandler
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from . import mailings, settings as settings_module
+from .errors import DigestError, SettingsError
+
+app = typer.Typer(
+    help="Paper Radar: a lab's daily research digest (arXiv → rank → summarize → Pelican site).",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+stderr = Console(stderr=True, highlight=False)
+
+ConfigOption = Annotated[
+    Path,
+    typer.Option("--config", "-c", help="The settings file (Pelican settings + DIGEST)."),
+]
+DebugOption = Annotated[bool, typer.Option("--debug", help="Show tracebacks and debug logs.")]
+DateOption = Annotated[
+    str | None,
+    typer.Option("--date", "-d", help="Mailing date YYYY-MM-DD (default: the latest complete day)."),
+]
+
+
+def main() -> None:
+    """Entry point of the `digest` console script."""
+    app()
+
+
+@contextmanager
+def _errors_as_lines(debug: bool) -> Iterator[None]:
+    """Let a DigestError out as one line per problem and exit code 1; a traceback only with --debug."""
+    logging.basicConfig(
+        level=logging.DEBUG if debug else logging.INFO,
+        format="%(message)s",
+        handlers=[RichHandler(console=stderr, show_path=False, show_time=False, markup=False)],
+        force=True,
+    )
+    for noisy in ("arxiv", "urllib3", "httpx", "httpx2", "openai", "pelican"):
+        logging.getLogger(noisy).setLevel(logging.DEBUG if debug else logging.WARNING)
+    try:
+        yield
+    except DigestError as exc:
+        if debug:
+            raise
+        problems = exc.problems if isinstance(exc, SettingsError) else [str(exc)]
+        for problem in problems:
+            stderr.print(f"[red]error:[/red] {problem}", markup=True, soft_wrap=True)
+        raise typer.Exit(1) from None
+    except KeyboardInterrupt:
+        stderr.print("interrupted")
+        raise typer.Exit(130) from None
+
+
+def _parse_date(value: str | None, option: str = "--date") -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise SettingsError([f"{option} {value!r}: expected a date as YYYY-MM-DD"]) from None
+
+
+@contextmanager
+def _progress() -> Iterator[Callable[[str, int, int], None]]:
+    """A progress bar per stage on stderr; quiet when stderr is not a terminal."""
+    labels = {"fetch": "fetching papers", "summarize": "summarizing"}
+    with Progress(
+        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+        console=stderr, transient=True, disable=not stderr.is_terminal,
+    ) as bar:
+        tasks: dict[str, Any] = {}
+
+        def update(stage: str, done: int, total: int) -> None:
+            if stage not in tasks:
+                tasks[stage] = bar.add_task(labels.get(stage, stage), total=total)
+            bar.update(tasks[stage], completed=done, total=total)
+
+        yield update
+
+
+@app.command()
+def run(
+    day: DateOption = None,
+    config: ConfigOption = Path("pelicanconfig.py"),
+    debug: DebugOption = False,
+) -> None:
+    """Fetch, rank, summarize and write the posts of one mailing day."""
+    from .pipeline import run_day
+
+    with _errors_as_lines(debug):
+        settings = settings_module.load(config)
+        when = _parse_date(day) or mailings.latest_complete_mailing(
+            datetime.now(timezone.utc), settings.digest.arxiv.holidays
+        )
+        with _progress() as progress:
+            result = run_day(when, settings, on_progress=progress)
+        if result.skipped:
+            stderr.print(f"{when}: nothing written ({result.skipped}).")
+            return
+        where = ", ".join(_relative(p) for p in result.posts)
+        stderr.print(
+            f"{when}: fetched {result.fetched} papers, {result.new} new, featured "
+            f"{result.featured}, LLM-summarized {result.llm_summaries}; posts: {where}"
+        )
+
+
+@app.command()
+def build(config: ConfigOption = Path("pelicanconfig.py"), debug: DebugOption = False) -> None:
+    """Build the site from content/ into output/ with Pelican (both languages, feeds, day JSON)."""
+    from .build import build as build_site
+
+    with _errors_as_lines(debug):
+        settings = settings_module.load(config)
+        build_site(settings)
+        stderr.print(f"site built in {_relative(settings.output_dir)}/")
+
+
+@app.command()
+def check(config: ConfigOption = Path("pelicanconfig.py"), debug: DebugOption = False) -> None:
+    """Validate the settings: one line per problem (exit 1), or a summary of the radar."""
+    from .radar import load_radar, radar_problems
+
+    with _errors_as_lines(debug):
+        settings = settings_module.load(config)
+        problems = []
+        radar = None
+        try:
+            radar = load_radar(settings)
+            problems += radar_problems(radar)
+        except SettingsError as exc:
+            problems += exc.problems
+        if not settings.siteurl:
+            problems.append("SITEURL: empty; feeds need absolute links (set it or DIGEST_SITEURL)")
+        if settings.digest.llm.base_url and not settings.llm_enabled:
+            problems.append(
+                "DIGEST['llm']['base_url'] is set but OPENAI_API_KEY is not: summaries would be "
+                "extractive (set the key, any non-empty value for a local server)"
+            )
+        if problems:
+            raise SettingsError(problems)
+        digest = settings.digest
+        assert radar is not None
+        llm = (
+            f"LLM {digest.llm.model}" if settings.llm_enabled
+            else "no OPENAI_API_KEY: extractive summaries"
+        )
+        typer.echo(
+            f"settings OK: {', '.join(digest.arxiv.categories)}; {digest.papers_per_day} papers a "
+            f"day; languages {', '.join(digest.languages)}; library {len(radar.library)} papers, "
+            f"{len(radar.topics)} topics, {len(radar.authors)} followed authors; {llm}"
+        )
+
+
+@app.command()
+def demo(
+    config: ConfigOption = Path("pelicanconfig.py"),
+    listings: Annotated[
+        Path, typer.Option(help="Real arXiv listings to replay (one .jsonl.gz per day).")
+    ] = Path("sample/listings"),
+    debug: DebugOption = False,
+) -> None:
+    """Build the demo site offline: replay the shipped arXiv days through the real pipeline, then build."""
+    from .build import build as build_site
+    from .pipeline import run_day
+    from .replay import ReplayArxiv
+
+    with _errors_as_lines(debug):
+        base = settings_module.load(config)
+        days = _listing_dates(listings)
+        if not days:
+            raise SettingsError([f"--listings {listings}: no YYYY-MM-DD.jsonl.gz files found"])
+        with ReplayArxiv(listings, holidays=base.digest.arxiv.holidays) as server:
+            env = {**os.environ, "DIGEST_ARXIV_URL": server.url, "DIGEST_ARXIV_DELAY": "0"}
+            settings = settings_module.load(config, env=env)
+            for day in days:
+                with _progress() as progress:
+                    result = run_day(day, settings, on_progress=progress)
+                stderr.print(f"{day}: {result.skipped or f'{result.featured} featured of {result.new}'}")
+        build_site(settings)
+        stderr.print(
+            f"demo site built in {_relative(settings.output_dir)}/ — open it with:\n"
+            f"  python -m http.server -d {_relative(settings.output_dir)} 8000   "
+            "and browse http://localhost:8000/ (中文: http://localhost:8000/zh/)"
+        )
+
+
+def _listing_dates(folder: Path) -> list[date]:
+    """The days of the listings in `folder` (files named YYYY-MM-DD.jsonl.gz), oldest first."""
+    days = []
+    for path in folder.glob("*.jsonl.gz"):
+        try:
+            days.append(date.fromisoformat(path.name.removesuffix(".jsonl.gz")))
+        except ValueError:
+            continue  # e.g. the background set: not a day
+    return sorted(days)
+
+
+def _relative(path: Path) -> str:
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
