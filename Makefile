@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test serve clean
+.PHONY: demo test serve clean reference
 
 $(BIN)/digest: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -25,3 +25,6 @@ serve:
 
 clean:
 	rm -rf output test-artifacts .pytest_cache
+
+reference: $(BIN)/digest
+	$(BIN)/python docs/update_reference.py

@@ -102,7 +102,9 @@ class LLMSettings(_Strict):
 class DigestSettings(_Strict):
     """The `DIGEST` dict of pelicanconfig.py."""
 
-    languages: list[Literal["en", "zh"]] = Field(["en", "zh"], min_length=1)
+    languages: list[Literal["en", "zh"]] = Field(
+        ["en", "zh"], min_length=1, description="site languages; the first is the main site"
+    )
     papers_per_day: int = Field(30, ge=1, le=500, description="featured papers a day")
     arxiv: ArxivSettings
     radar: RadarSettings = RadarSettings()
@@ -213,3 +215,33 @@ def _problem(error: Mapping[str, Any]) -> str:
         return f"{where}: required setting is missing"
     message = str(error["msg"]).removeprefix("Value error, ")
     return f"{where}: {message} (got {error.get('input')!r})"
+
+
+def reference() -> str:
+    """The settings reference in Markdown, generated from the settings' own definitions."""
+    lines = ["| setting | default | what it is |", "| --- | --- | --- |"]
+
+    def walk(model: type[BaseModel], prefix: str) -> None:
+        for name, info in model.model_fields.items():
+            key = f"{prefix}[{name!r}]"
+            annotation = info.annotation
+            if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+                walk(annotation, key)
+                continue
+            default = "required" if info.is_required() else _show(info.get_default(call_default_factory=True))
+            lines.append(f"| `{key}` | {default} | {info.description or ''} |")
+
+    walk(DigestSettings, "DIGEST")
+    lines += ["", "| environment variable | what it sets |", "| --- | --- |"]
+    lines += [f"| `{name}` | {meaning} |" for name, meaning in ENV_VARS.items()]
+    return "\n".join(lines) + "\n"
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, BaseModel):
+        return "see below"
+    if isinstance(value, list) and value and isinstance(value[0], date):
+        return f"{len(value)} dates (arXiv holidays)"
+    if isinstance(value, Path):
+        value = str(value)
+    return f"`{value!r}`"

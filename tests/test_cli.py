@@ -1,0 +1,101 @@
+"""The `digest` command: help on every command, one-line errors, exit codes, the settings check."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from generator.cli import app
+
+runner = CliRunner()
+
+
+def commands() -> list[str]:
+    return [command.name or command.callback.__name__ for command in app.registered_commands]
+
+
+def invoke(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None):
+    if cwd is not None:
+        args = (*args, "--config", str(cwd / "pelicanconfig.py"))
+    return runner.invoke(app, list(args), env=env)
+
+
+def set_digest(project: Path, old: str, new: str) -> None:
+    config = project / "pelicanconfig.py"
+    text = config.read_text()
+    assert old in text
+    config.write_text(text.replace(old, new, 1))
+
+
+@pytest.mark.parametrize("command", ["run", "build", "check", "demo"])
+def test_every_command_has_help(command: str) -> None:
+    assert command in commands()
+    result = invoke(command, "--help")
+    assert result.exit_code == 0
+    assert len(result.output.strip().splitlines()) > 3
+
+
+def test_every_command_is_documented_in_the_readme() -> None:
+    readme = (Path(__file__).parent.parent / "README.md").read_text()
+    for command in commands():
+        assert f"digest {command}" in readme, command
+
+
+def test_check_summarizes_a_good_radar(project: Path) -> None:
+    result = invoke("check", cwd=project)
+    assert result.exit_code == 0, result.output
+    assert "settings OK" in result.output
+    assert "cs.CV, eess.IV" in result.output
+    assert "library 60 papers" in result.output
+    assert "extractive summaries" in result.output
+
+
+def test_check_names_each_bad_setting_in_one_line(project: Path) -> None:
+    set_digest(project, '"categories": ["cs.CV", "eess.IV"]', '"categories": ["cs.CV", "cs.XX"]')
+    set_digest(project, '"papers_per_day": 30', '"papers_per_day": 30, "paper_per_day": 3')
+    result = invoke("check", cwd=project)
+    assert result.exit_code == 1
+    lines = result.output.strip().splitlines()
+    assert any("DIGEST['arxiv']['categories'][1]" in line and "cs.XX" in line for line in lines)
+    assert any("DIGEST['paper_per_day']" in line and "unknown setting" in line for line in lines)
+    assert "Traceback" not in result.output
+    assert all(line.startswith("error:") for line in lines)
+
+
+def test_check_reports_an_unreadable_library(project: Path) -> None:
+    set_digest(project, '"library": "radar/library.bib"', '"library": "radar/missing.bib"')
+    result = invoke("check", cwd=project)
+    assert result.exit_code == 1
+    assert "DIGEST['radar']['library']" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_the_key_is_refused_in_the_settings_file(project: Path) -> None:
+    set_digest(project, '"model": "gpt-4o-mini"', '"model": "gpt-4o-mini", "api_key": "sk-123"')
+    result = invoke("check", cwd=project)
+    assert result.exit_code == 1
+    assert "OPENAI_API_KEY" in result.output
+    assert "sk-123" not in result.output
+
+
+def test_missing_settings_file_is_one_line(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["check", "--config", str(tmp_path / "nope.py")])
+    assert result.exit_code == 1
+    assert result.output.startswith("error: settings file ")
+    assert "not found" in result.output
+    assert len(result.output.strip().splitlines()) == 1
+
+
+def test_bad_date_is_one_line(project: Path) -> None:
+    result = invoke("run", "--date", "2026-13-45", cwd=project)
+    assert result.exit_code == 1
+    assert "--date '2026-13-45': expected a date as YYYY-MM-DD" in result.output
+
+
+def test_a_day_without_mailing_writes_nothing(project: Path) -> None:
+    result = invoke("run", "--date", "2026-06-06", cwd=project)  # a Saturday
+    assert result.exit_code == 0
+    assert "no arXiv mailing" in result.output
+    assert not (project / "content" / "digests").exists()

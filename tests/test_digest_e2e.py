@@ -1,0 +1,136 @@
+"""End to end: `digest run` + `digest build` against a local arXiv replaying a real day.
+
+The arXiv API is a real HTTP server on 127.0.0.1 (generator.replay) serving the shipped listing
+of 2026-06-02; the `digest` console script runs in a subprocess exactly as a lab would run it.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import feedparser
+import pytest
+from bs4 import BeautifulSoup
+
+from generator import settings as settings_module
+from generator.pipeline import run_day
+from generator.replay import ReplayArxiv
+
+REPO = Path(__file__).resolve().parent.parent
+LISTINGS = REPO / "sample" / "listings"
+DIGEST = shutil.which("digest", path=str(Path(sys.executable).parent)) or "digest"
+DAY = "2026-06-02"
+
+
+def listing_ids(day: str, categories: set[str]) -> set[str]:
+    with gzip.open(LISTINGS / f"{day}.jsonl.gz", "rt", encoding="utf-8") as handle:
+        rows = [json.loads(line) for line in handle]
+    return {row["id"] for row in rows if categories & set(row["categories"])}
+
+
+@pytest.fixture(scope="module")
+def arxiv() -> Iterator[ReplayArxiv]:
+    with ReplayArxiv(LISTINGS) as server:
+        yield server
+
+
+def digest(project: Path, *args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [DIGEST, *args], cwd=project, env={**os.environ, **env}, capture_output=True, text=True,
+        timeout=300,
+    )
+
+
+def arxiv_env(server: ReplayArxiv) -> dict[str, str]:
+    return {"DIGEST_ARXIV_URL": server.url, "DIGEST_ARXIV_DELAY": "0"}
+
+
+@pytest.fixture(scope="module")
+def built_site(tmp_path_factory: pytest.TempPathFactory, arxiv: ReplayArxiv) -> Path:
+    """One project: `digest run --date 2026-06-02` then `digest build`."""
+    root = tmp_path_factory.mktemp("site") / "project"
+    root.mkdir()
+    shutil.copy(REPO / "pelicanconfig.py", root)
+    for folder in ("theme", "radar"):
+        (root / folder).symlink_to(REPO / folder, target_is_directory=True)
+    if (REPO / "content" / "pages").is_dir():
+        shutil.copytree(REPO / "content" / "pages", root / "content" / "pages")
+    env = {**arxiv_env(arxiv), "OPENAI_API_KEY": ""}
+    result = digest(root, "run", "--date", DAY, env=env)
+    assert result.returncode == 0, result.stderr
+    assert "fetched" in result.stderr and "posts:" in result.stderr
+    result = digest(root, "build", env=env)
+    assert result.returncode == 0, result.stderr
+    return root
+
+
+def test_run_writes_both_posts_and_the_day(built_site: Path) -> None:
+    for lang in ("en", "zh"):
+        post = built_site / "content" / "digests" / "2026" / f"{DAY}-{lang}.md"
+        assert post.is_file()
+        assert f"Lang: {lang}" in post.read_text()
+    assert (built_site / "store" / "days" / f"{DAY}.json").is_file()
+
+
+def test_day_json_has_every_candidate_in_rank_order(built_site: Path) -> None:
+    data = json.loads((built_site / "output" / "data" / f"{DAY}.json").read_text())
+    papers = data["papers"]
+    assert data["date"] == DAY
+    assert {p["id"] for p in papers} == listing_ids(DAY, {"cs.CV", "eess.IV"})
+    assert len({p["id"] for p in papers}) == len(papers)  # cross-lists once
+    assert [p["featured"] for p in papers] == [True] * 30 + [False] * (len(papers) - 30)
+    scores = [p["score"] for p in papers]
+    assert scores == sorted(scores, reverse=True)
+    for paper in papers:
+        assert {"id", "title", "authors", "categories", "score", "featured", "summary_kind",
+                "url"} <= paper.keys()
+        assert paper["summary_kind"] == "extractive"
+        assert paper["url"] == f"https://arxiv.org/abs/{paper['id']}"
+        assert 0 <= paper["score"] <= 100
+
+
+def test_both_home_pages_show_the_featured_papers(built_site: Path) -> None:
+    data = json.loads((built_site / "output" / "data" / f"{DAY}.json").read_text())
+    featured_titles = [p["title"] for p in data["papers"] if p["featured"]]
+    for home, lang in ((built_site / "output" / "index.html", "en"),
+                       (built_site / "output" / "zh" / "index.html", "zh")):
+        soup = BeautifulSoup(home.read_text(), "html.parser")
+        assert soup.html is not None and soup.html.get("lang", "").startswith(lang)
+        text = " ".join(soup.get_text(" ").split())
+        for title in featured_titles:
+            assert " ".join(title.split()) in text, (lang, title)
+
+
+@pytest.mark.parametrize("path", ["feeds/all.atom.xml", "feeds/all.rss.xml",
+                                  "zh/feeds/all.atom.xml", "zh/feeds/all.rss.xml"])
+def test_feeds_per_language_are_valid(built_site: Path, path: str) -> None:
+    feed = feedparser.parse((built_site / "output" / path).read_bytes())
+    assert not feed.bozo, feed.get("bozo_exception")
+    assert len(feed.entries) == 1
+    assert DAY.replace("-", "/") in feed.entries[0].link
+
+
+def test_rerun_is_byte_identical_and_only_checks_for_new_papers(
+    built_site: Path, arxiv: ReplayArxiv
+) -> None:
+    files = sorted(p for folder in ("content", "store") for p in (built_site / folder).rglob("*")
+                   if p.is_file())
+    before = {p: p.read_bytes() for p in files}
+    requests_before = arxiv.requests
+    settings = settings_module.load(built_site / "pelicanconfig.py", env=arxiv_env(arxiv))
+    result = run_day(date.fromisoformat(DAY), settings)
+    assert result.new == len(listing_ids(DAY, {"cs.CV", "eess.IV"}))
+    after = sorted(p for folder in ("content", "store") for p in (built_site / folder).rglob("*")
+                   if p.is_file())
+    assert after == files
+    assert {p: p.read_bytes() for p in after} == before
+    # one query for the day's window: with the default page size, one page
+    assert arxiv.requests - requests_before == 1
