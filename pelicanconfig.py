@@ -59,7 +59,7 @@ THEME = "theme"
 DELETE_OUTPUT_DIRECTORY = True
 
 # `digest build` passes the validated DIGEST settings to the plugin (generator.site).
-PLUGINS = ["pelican.plugins.i18n_subsites", "generator.site"]
+PLUGINS = ["pelican.plugins.i18n_subsites", "generator.site", "generator.feeds"]
 I18N_SUBSITES = {
     lang: {"SITENAME": "论文雷达", "SITESUBTITLE": "学术情报 · 每日精选"}
     for lang in DIGEST["languages"][1:]
@@ -80,8 +80,12 @@ PAGINATION_PATTERNS = (
 )
 
 FEED_DOMAIN = SITEURL
-FEED_ALL_ATOM = "feeds/all.atom.xml"
-FEED_ALL_RSS = "feeds/all.rss.xml"
+# Each language's own digests (Pelican's FEED_ALL_* would mix in the other language's posts);
+# generator.feeds keeps the entries to each day's summary and adds paper and topic feeds.
+FEED_ATOM = "feeds/all.atom.xml"
+FEED_RSS = "feeds/all.rss.xml"
+FEED_ALL_ATOM = None
+FEED_ALL_RSS = None
 RSS_FEED_SUMMARY_ONLY = True
 CATEGORY_FEED_ATOM = None
 TRANSLATION_FEED_ATOM = None

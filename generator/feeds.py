@@ -1,0 +1,280 @@
+"""Feeds Pelican has none of, per language: one item per featured paper, one Atom feed per topic.
+
+A Pelican plugin. Pelican writes the digest feeds (feeds/all.atom.xml, feeds/all.rss.xml); this
+module keeps those to each day's summary (Pelican's Atom entries always carry the whole post) and
+adds, from the store's day files:
+
+    feeds/papers.atom.xml              the featured papers of recent days, TL;DR in the item
+    feeds/topics/<topic-slug>.atom.xml the same, for the papers matching one radar topic
+
+Item ids are tag URIs made of the site's host, the paper's first submission date, the language
+and the paper id, so the same paper keeps its id across rebuilds and re-appearances. Paper text is
+untrusted: it is stripped of XML-illegal characters, escaped in the HTML content, and each feed is
+cut to whole items under MAX_FEED_BYTES.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from feedgen.feed import FeedGenerator
+from pelican import Pelican, signals
+from pelican.settings import DEFAULT_CONFIG
+from pelican.utils import slugify
+
+from .files import write_atomic
+from .site import digest_settings, read_day
+from .store import Store
+
+PAPERS_FEED = "feeds/papers.atom.xml"
+TOPIC_FEED = "feeds/topics/{slug}.atom.xml"
+MAX_FEED_BYTES = 300_000
+MAX_ITEMS = 100  # per feed: about two days of featured papers
+MAX_DAYS = 60  # days read back for the topic feeds, whose papers are sparser
+MAX_TEXT = 1500  # characters of a TL;DR kept in an item
+MAX_AUTHORS = 12  # authors named in an item; the rest are counted
+
+# Characters XML 1.0 forbids (C0 controls but tab/newline/return, lone surrogates, U+FFFE/F).
+_XML_ILLEGAL = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+_WHITESPACE = re.compile(r"\s+")
+
+_LABELS = {
+    "en": {
+        "papers": "{site}: featured papers",
+        "topic": "{site}: {topic}",
+        "authors": "{count} authors",
+        "more": "and {count} more",
+        "tldr": "TL;DR",
+        "extractive": "(extractive summary, not written by an LLM)",
+        "abstract": "Abstract",
+        "pdf": "PDF",
+        "code": "Code",
+        "digest": "Digest of {date}",
+        "score": "score {score}",
+        "original": "",
+    },
+    "zh": {
+        "papers": "{site}：精选论文",
+        "topic": "{site}：{topic}",
+        "authors": "{count} 位作者",
+        "more": "等 {count} 位",
+        "tldr": "要点",
+        "extractive": "（摘要节选，非 LLM 生成）",
+        "abstract": "摘要页",
+        "pdf": "PDF",
+        "code": "代码",
+        "digest": "{date} 日报",
+        "score": "相关度 {score}",
+        "original": "原题：{title}",
+    },
+}
+
+
+@dataclass(frozen=True, slots=True)
+class FeedItem:
+    """One paper as a feed entry, in one language. Text fields are already cleaned."""
+
+    id: str
+    title: str
+    link: str
+    updated: datetime
+    summary: str  # plain text
+    content: str  # escaped HTML
+    topics: tuple[str, ...]
+
+
+def clean(text: str | None) -> str:
+    """Text that is valid in XML: illegal characters dropped, whitespace runs collapsed."""
+    return _WHITESPACE.sub(" ", _XML_ILLEGAL.sub("", text or "")).strip()
+
+
+def topic_slug(topic: str) -> str:
+    """The topic's slug: the one Pelican gives the tag of that name with its default slug rules."""
+    return slugify(topic, regex_subs=DEFAULT_CONFIG["SLUG_REGEX_SUBSTITUTIONS"])
+
+
+def feed_paths(topics: Iterable[str]) -> dict[str, Any]:
+    """The paths of this module's feeds, relative to a language's site (for the theme's links)."""
+    return {
+        "papers": PAPERS_FEED,
+        "topics": {topic: TOPIC_FEED.format(slug=topic_slug(topic)) for topic in topics},
+    }
+
+
+def paper_items(
+    days: Iterable[Mapping[str, Any]], lang: str, *, host: str, day_url: Any
+) -> Iterator[FeedItem]:
+    """The featured papers of `days` (newest first) as feed items, each paper once.
+
+    `day_url(date)` gives the absolute URL of that day's page in this language.
+    """
+    seen: set[str] = set()
+    for day in days:
+        when = date.fromisoformat(day["date"])
+        for paper in day.get("papers", []):
+            key = f"{paper.get('source', 'arxiv')}:{paper['id']}"
+            if not paper.get("featured") or key in seen:
+                continue
+            seen.add(key)
+            yield _item(paper, lang, when, host=host, day_link=day_url(when))
+
+
+def _item(paper: Mapping[str, Any], lang: str, when: date, *, host: str, day_link: str) -> FeedItem:
+    labels = _LABELS.get(lang, _LABELS["en"])
+    summary = paper.get("summary") or {}
+    original = clean(paper["title"])
+    title = clean((summary.get("title") or {}).get(lang)) or original
+    tldr = _shorten(clean((summary.get("tldr") or {}).get(lang) or paper.get("abstract")))
+    if paper.get("summary_kind") != "llm":
+        tldr = f"{tldr} {labels['extractive']}".strip()
+    authors = [clean(a) for a in paper.get("authors", [])]
+    named = ", ".join(authors[:MAX_AUTHORS])
+    if len(authors) > MAX_AUTHORS:
+        named += " " + labels["more"].format(count=len(authors) - MAX_AUTHORS)
+    badge = clean(paper.get("source", "arxiv")).replace("arxiv", "arXiv")
+    if paper.get("primary_category"):
+        badge += f" ({clean(paper['primary_category']).upper()})"
+    topics = tuple(m.removeprefix("topic:") for m in paper.get("matched", []) if m.startswith("topic:"))
+    links = [
+        (labels["abstract"], paper.get("url")),
+        (labels["pdf"], paper.get("pdf_url")),
+        (labels["code"], paper.get("code_url")),
+        (labels["digest"].format(date=when.isoformat()), day_link),
+    ]
+    e = html.escape
+    parts = [
+        f"<p><strong>{e(badge)}</strong> · {e(when.isoformat())} · "
+        f"{e(labels['score'].format(score=paper.get('score', '')))}</p>",
+    ]
+    if title != original and labels["original"]:
+        parts.append(f"<p>{e(labels['original'].format(title=original))}</p>")
+    parts += [
+        f"<p>{e(named)} ({e(labels['authors'].format(count=len(authors)))})</p>",
+        f"<p><strong>{e(labels['tldr'])}</strong> {e(tldr)}</p>",
+        "<p>"
+        + " · ".join(f'<a href="{e(url)}">{e(label)}</a>' for label, url in links if _is_web(url))
+        + "</p>",
+    ]
+    published = str(paper.get("published") or when.isoformat())[:10]
+    return FeedItem(
+        id=f"tag:{host},{published}:{lang}/{clean(paper.get('source', 'arxiv'))}/{clean(paper['id'])}",
+        title=title,
+        link=paper["url"] if _is_web(paper.get("url")) else day_link,
+        updated=datetime(when.year, when.month, when.day, tzinfo=UTC),
+        summary=tldr,
+        content="".join(parts),
+        topics=topics,
+    )
+
+
+def _shorten(text: str) -> str:
+    return text if len(text) <= MAX_TEXT else text[: MAX_TEXT - 1].rstrip() + "…"
+
+
+def _is_web(url: object) -> bool:
+    """Only http(s) links reach a feed: a `javascript:` URL in paper data stays out."""
+    return isinstance(url, str) and urlsplit(url).scheme in ("http", "https")
+
+
+def render_atom(
+    items: list[FeedItem], *, title: str, feed_url: str, site_url: str, lang: str,
+    max_bytes: int = MAX_FEED_BYTES,
+) -> bytes:
+    """The Atom document of `items` (newest first), cut to whole items under `max_bytes`."""
+    items = items[:MAX_ITEMS]
+    while True:
+        document = _atom(items, title=title, feed_url=feed_url, site_url=site_url, lang=lang)
+        if len(document) <= max_bytes or not items:
+            return document
+        # Drop the oldest items in proportion to the excess, at least one per pass.
+        keep = min(len(items) - 1, int(len(items) * max_bytes / len(document)))
+        items = items[:keep]
+
+
+def _atom(items: list[FeedItem], *, title: str, feed_url: str, site_url: str, lang: str) -> bytes:
+    feed = FeedGenerator()
+    feed.id(feed_url)
+    feed.title(clean(title))
+    feed.link(href=feed_url, rel="self", type="application/atom+xml")
+    feed.link(href=site_url, rel="alternate", type="text/html")
+    feed.language(lang)
+    feed.author({"name": clean(title)})
+    # A fixed `updated` keeps a rebuild byte-identical: the newest item's date, or the epoch.
+    feed.updated(items[0].updated if items else datetime(1970, 1, 1, tzinfo=UTC))
+    for item in items:
+        entry = feed.add_entry(order="append")
+        entry.id(item.id)
+        entry.title(item.title)
+        entry.link(href=item.link)
+        entry.updated(item.updated)
+        entry.published(item.updated)
+        entry.summary(item.summary)
+        entry.content(item.content, type="html")
+        for topic in item.topics:
+            entry.category(term=clean(topic))
+    return feed.atom_str(pretty=True)
+
+
+# --- the Pelican side (I/O) -------------------------------------------------------------------
+
+
+def _absolute(url: str, fallback: str) -> str:
+    """Feeds need absolute URLs; a root-relative SITEURL is joined to the digest's site URL."""
+    if urlsplit(url).scheme:
+        return url.rstrip("/")
+    return (fallback.rstrip("/") or "http://localhost") + url.rstrip("/")
+
+
+def add_feed_paths(pelican: Pelican) -> None:
+    """Expose DIGEST_FEEDS (papers feed and topic feed paths) to the theme's templates."""
+    settings = digest_settings(pelican.settings)
+    pelican.settings["DIGEST_FEEDS"] = feed_paths(settings.digest.radar.topics)
+
+
+def write_paper_feeds(pelican: Pelican) -> None:
+    """Write this language's papers feed and topic feeds from the store's recent days."""
+    settings = digest_settings(pelican.settings)
+    lang = pelican.settings["DEFAULT_LANG"]
+    site_url = _absolute(pelican.settings["SITEURL"], settings.siteurl)
+    host = urlsplit(_absolute(settings.siteurl, "")).hostname or "localhost"
+    output = Path(pelican.settings["OUTPUT_PATH"])
+    store = Store(settings.store_dir)
+    article_url = pelican.settings["ARTICLE_URL"]
+
+    def day_url(when: date) -> str:
+        moment = datetime(when.year, when.month, when.day)
+        return f"{site_url}/{article_url.format(date=moment, slug=when.isoformat(), lang=lang)}"
+
+    recent = (read_day(store.day_path(d)) for d in reversed(store.days()[-MAX_DAYS:]))
+    items = list(paper_items(recent, lang, host=host, day_url=day_url))
+    labels = _LABELS.get(lang, _LABELS["en"])
+    site = pelican.settings.get("SITENAME", settings.sitename)
+
+    def write(path: str, title: str, selected: list[FeedItem]) -> None:
+        document = render_atom(
+            selected, title=title, feed_url=f"{site_url}/{path}", site_url=f"{site_url}/", lang=lang
+        )
+        write_atomic(output / path, document.decode("utf-8"))
+
+    write(PAPERS_FEED, labels["papers"].format(site=site), items)
+    for topic, path in feed_paths(settings.digest.radar.topics)["topics"].items():
+        write(path, labels["topic"].format(site=site, topic=topic), [i for i in items if topic in i.topics])
+
+
+def summaries_only(context: Mapping[str, Any], feed: Any) -> None:
+    """Keep Pelican's digest feeds to each post's summary; the whole post stays on the site."""
+    for item in feed.items:
+        item["content"] = None
+
+
+def register() -> None:
+    signals.initialized.connect(add_feed_paths)
+    signals.feed_generated.connect(summaries_only)
+    signals.finalized.connect(write_paper_feeds)
