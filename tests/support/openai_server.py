@@ -1,0 +1,156 @@
+"""An OpenAI-compatible chat-completions server on 127.0.0.1, for tests and benchmarks.
+
+It answers from the JSON schema each request carries (response_format json_schema, or in JSON
+mode the schema between <schema> tags in the instructions), like a model that always follows the
+schema. Tests make it misbehave: `script` fails the next requests in order, `rules` fail every
+request whose prompt contains a given text, `reject_json_schema` answers 400 to json_schema.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+import time
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+from generator.summarize import estimate_tokens
+
+# Realistic lengths: what a model writes within the prompt's word limits.
+ENGLISH = "The method reaches 91.2% Dice on ISIC 2018, 4.1 points above the MedSAM baseline [1]."
+CHINESE = "该方法在 ISIC 2018 数据集上取得 91.2% 的 Dice 系数，比 MedSAM 基线高 4.1 个百分点 [1]。"
+
+# Misbehaviours, by name: "429" (with Retry-After: 1), "500", "401-echo-key" (the body repeats
+# the key, as careless servers do), "invalid-json", "schema-violation" (a required field missing),
+# "english-for-chinese" (the zh text written in English), "truncated" (finish_reason "length").
+Behaviour = str
+
+
+@dataclass
+class Recorded:
+    """One request as the server received it."""
+
+    body: dict[str, Any]
+    headers: dict[str, str]
+    at: float
+
+    @property
+    def prompt(self) -> str:
+        return "\n".join(m["content"] for m in self.body.get("messages", []))
+
+    @property
+    def response_format(self) -> str:
+        return self.body.get("response_format", {}).get("type", "")
+
+
+@dataclass
+class OpenAIServer:
+    latency: float = 0.0  # seconds before each answer
+    reject_json_schema: bool = False
+    script: list[Behaviour] = field(default_factory=list)  # for the next requests, in order
+    rules: dict[str, Behaviour] = field(default_factory=dict)  # prompt text -> behaviour
+    requests: list[Recorded] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self._lock = threading.Lock()
+        self._http = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
+        self._http.daemon_threads = True
+        self._thread = threading.Thread(target=self._http.serve_forever, daemon=True)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self._http.server_address[1]}/v1"
+
+    def __enter__(self) -> OpenAIServer:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._http.shutdown()
+        self._http.server_close()
+
+    def answer(self, body: dict[str, Any], headers: dict[str, str]) -> tuple[int, dict[str, str], dict[str, Any]]:
+        record = Recorded(body, headers, time.monotonic())
+        with self._lock:
+            self.requests.append(record)
+            behaviour = self.script.pop(0) if self.script else None
+        behaviour = behaviour or next((b for text, b in self.rules.items() if text in record.prompt), None)
+        time.sleep(self.latency)
+        if behaviour == "429":
+            return 429, {"Retry-After": "1"}, _error("Rate limit reached", "rate_limit_exceeded")
+        if behaviour == "500":
+            return 500, {}, _error("The server had an error", "server_error")
+        if behaviour == "401-echo-key":
+            key = headers.get("authorization", "").removeprefix("Bearer ")
+            return 401, {}, _error(f"Incorrect API key provided: {key}", "invalid_api_key")
+        if record.response_format == "json_schema":
+            if self.reject_json_schema:
+                return 400, {}, _error("response_format json_schema is not supported", "invalid_request_error")
+            schema = body["response_format"]["json_schema"]["schema"]
+        else:
+            found = re.search(r"<schema>\n(.*?)\n</schema>", record.prompt, re.DOTALL)
+            schema = json.loads(found.group(1)) if found else {"type": "object", "properties": {}}
+        reply = _instance(schema)
+        if behaviour == "schema-violation":
+            reply.pop(next(iter(reply)))
+        if behaviour == "english-for-chinese":
+            reply = _instance(schema, chinese=ENGLISH)
+        content = json.dumps(reply, ensure_ascii=False)
+        if behaviour == "invalid-json":
+            content = content[: len(content) // 2]
+        finish = "length" if behaviour == "truncated" else "stop"
+        prompt_tokens = estimate_tokens(record.prompt) + estimate_tokens(json.dumps(body.get("response_format", {})))
+        return 200, {}, {
+            "id": f"chatcmpl-{len(self.requests)}",
+            "object": "chat.completion",
+            "created": int(time.time()),
+            "model": body.get("model", ""),
+            "choices": [{"index": 0, "message": {"role": "assistant", "content": content}, "finish_reason": finish}],
+            "usage": {
+                "prompt_tokens": prompt_tokens,
+                "completion_tokens": estimate_tokens(content),
+                "total_tokens": prompt_tokens + estimate_tokens(content),
+            },
+        }
+
+
+def _instance(schema: dict[str, Any], key: str = "", *, chinese: str = CHINESE) -> Any:
+    """A value that satisfies the schema; strings under a "zh" key are Chinese."""
+    kind = schema.get("type")
+    if kind == "object":
+        return {name: _instance(sub, name, chinese=chinese) for name, sub in schema.get("properties", {}).items()}
+    if kind == "array":
+        item = schema.get("items", {})
+        return [f"{_instance(item, key, chinese=chinese)[:12]} {n}" for n in range(1, 5)]
+    return chinese if key == "zh" else ENGLISH
+
+
+def _error(message: str, code: str) -> dict[str, Any]:
+    return {"error": {"message": message, "type": code, "code": code}}
+
+
+def _handler(server: OpenAIServer) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:  # noqa: N802 (the http.server API)
+            if self.path.rstrip("/") != "/v1/chat/completions":
+                self._send(404, {}, _error(f"no route {self.path}", "not_found"))
+                return
+            body = json.loads(self.rfile.read(int(self.headers.get("content-length", 0))))
+            self._send(*server.answer(body, {k.lower(): v for k, v in self.headers.items()}))
+
+        def _send(self, status: int, headers: dict[str, str], payload: dict[str, Any]) -> None:
+            data = json.dumps(payload, ensure_ascii=False).encode()
+            self.send_response(status)
+            self.send_header("content-type", "application/json")
+            self.send_header("content-length", str(len(data)))
+            for name, value in headers.items():
+                self.send_header(name, value)
+            self.end_headers()
+            self.wfile.write(data)
+
+        def log_message(self, *args: Any) -> None:
+            """Quiet: tests read `server.requests` instead."""
+
+    return Handler
