@@ -59,7 +59,10 @@ THEME = "theme"
 DELETE_OUTPUT_DIRECTORY = True
 
 # `digest build` passes the validated DIGEST settings to the plugin (generator.site).
-PLUGINS = ["pelican.plugins.i18n_subsites", "generator.site", "generator.feeds"]
+PLUGINS = [
+    "pelican.plugins.i18n_subsites", "generator.site", "generator.feeds", "generator.search",
+    "generator.sitemap",
+]
 I18N_SUBSITES = {
     lang: {"SITENAME": "论文雷达", "SITESUBTITLE": "学术情报 · 每日精选"}
     for lang in DIGEST["languages"][1:]

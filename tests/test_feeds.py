@@ -12,12 +12,10 @@ import feedparser
 import pytest
 
 from generator import feeds
-from generator.build import build
 from generator.records import Day, Entry, Ranked, Summary
-from generator.settings import load
-from generator.store import Store, day_to_json
-from generator.write import write_posts
+from generator.store import day_to_json
 from tests.support.days import HOSTILE_ABSTRACT, paper
+from tests.support.site import build_site
 
 HOSTILE_TITLE = 'Seg <script>alert("x")</script> & ]]> \x07\x1b\ufffe 🧠 医学图像分割'
 TOPIC = "Lesion segmentation"
@@ -122,43 +120,10 @@ def test_topic_slugs_match_pelican_tag_slugs() -> None:
 
 # --- the built site ---------------------------------------------------------------------------
 
-CONFIG = f'''
-DIGEST = {{"languages": ["en", "zh"], "papers_per_day": 2, "arxiv": {{"categories": ["cs.CV"]}},
-          "radar": {{"topics": {{"{TOPIC}": ["lesion"], "Empty topic": ["nothing"]}}}}}}
-SITENAME = "Radar"
-SITEURL = "https://radar.example"
-TIMEZONE = "UTC"
-DEFAULT_LANG = "en"
-PATH = "content"
-OUTPUT_PATH = "output"
-ARTICLE_PATHS = ["digests"]
-PLUGINS = ["pelican.plugins.i18n_subsites", "generator.site", "generator.feeds"]
-I18N_SUBSITES = {{"zh": {{}}}}
-ARTICLE_URL = "{{date:%Y}}/{{date:%m}}/{{date:%d}}/"
-ARTICLE_SAVE_AS = "{{date:%Y}}/{{date:%m}}/{{date:%d}}/index.html"
-ARTICLE_LANG_URL = ARTICLE_URL
-ARTICLE_LANG_SAVE_AS = ARTICLE_SAVE_AS
-FEED_ATOM = "feeds/all.atom.xml"
-FEED_RSS = "feeds/all.rss.xml"
-FEED_ALL_ATOM = None
-FEED_ALL_RSS = None
-CATEGORY_FEED_ATOM = None
-TRANSLATION_FEED_ATOM = None
-AUTHOR_FEED_ATOM = None
-AUTHOR_FEED_RSS = None
-'''
-
-
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("site")
-    (root / "pelicanconfig.py").write_text(CONFIG, "utf-8")
-    settings = load(root / "pelicanconfig.py", env={})
-    for day in (make_day(date(2026, 6, 2), [1, 2], title=HOSTILE_TITLE), make_day(date(2026, 6, 3), [3])):
-        Store(settings.store_dir).write_day(day)
-        write_posts(day, settings)
-    build(settings)
-    return root / "output"
+    days = [make_day(date(2026, 6, 2), [1, 2], title=HOSTILE_TITLE), make_day(date(2026, 6, 3), [3])]
+    return build_site(tmp_path_factory.mktemp("site"), days, topics={TOPIC: ["lesion"], "Empty topic": []})
 
 
 @pytest.mark.parametrize("prefix", ["", "zh/"])
