@@ -63,10 +63,25 @@ PLUGINS = [
     "pelican.plugins.i18n_subsites", "generator.site", "generator.feeds", "generator.search",
     "generator.sitemap",
 ]
+# Each language's edition is a subsite at /<lang>/ with its own feeds (`digest build` recomputes
+# SITEURL and FEED_DOMAIN from DIGEST_SITEURL). UI strings come from theme/translations (gettext).
 I18N_SUBSITES = {
-    lang: {"SITENAME": "论文雷达", "SITESUBTITLE": "学术情报 · 每日精选"}
+    lang: {
+        "SITENAME": "论文雷达",
+        "SITESUBTITLE": "学术情报 · 每日精选",
+        "SITEURL": f"{SITEURL}/{lang}",
+        "FEED_DOMAIN": f"{SITEURL}/{lang}",
+    }
     for lang in DIGEST["languages"][1:]
 }
+# Paper text is untrusted: every template value is HTML-escaped unless marked safe.
+JINJA_ENVIRONMENT = {
+    "extensions": ["jinja2.ext.i18n"],
+    "autoescape": True,
+    "trim_blocks": True,
+    "lstrip_blocks": True,
+}
+I18N_TEMPLATES_LANG = "en"
 
 ARTICLE_URL = "{date:%Y}/{date:%m}/{date:%d}/"
 ARTICLE_SAVE_AS = "{date:%Y}/{date:%m}/{date:%d}/index.html"
@@ -76,11 +91,19 @@ PAGE_URL = "{slug}/"
 PAGE_SAVE_AS = "{slug}/index.html"
 PAGE_LANG_URL = PAGE_URL
 PAGE_LANG_SAVE_AS = PAGE_SAVE_AS
-DEFAULT_PAGINATION = 10
-PAGINATION_PATTERNS = (
-    (1, "{url}", "{save_as}"),
-    (2, "{base_name}/page/{number}/", "{base_name}/page/{number}/index.html"),
-)
+# Only what the theme links to: day pages, the archive, topic pages (tags), pages, a 404.
+DIRECT_TEMPLATES = ["index", "archives", "tags", "404"]
+ARCHIVES_URL = "archives/"
+ARCHIVES_SAVE_AS = "archives/index.html"
+TAG_URL = "topics/{slug}/"
+TAG_SAVE_AS = "topics/{slug}/index.html"
+TAGS_URL = "topics/"
+TAGS_SAVE_AS = "topics/index.html"
+CATEGORY_SAVE_AS = ""
+CATEGORIES_SAVE_AS = ""
+AUTHOR_SAVE_AS = ""
+AUTHORS_SAVE_AS = ""
+DEFAULT_PAGINATION = False
 
 FEED_DOMAIN = SITEURL
 # Each language's own digests (Pelican's FEED_ALL_* would mix in the other language's posts);

@@ -1,0 +1,146 @@
+"""The Pelican plugin: gives each digest post its day's data and publishes the days as JSON."""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+import shutil
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from markupsafe import Markup
+from pelican import Pelican, signals
+from pelican.generators import ArticlesGenerator, Generator
+from pelican.urlwrappers import Tag
+
+from .errors import BuildError
+from .settings import Settings
+from .store import Store
+from .write import source_name
+
+# Day files already read in this process, keyed by path and (mtime, size): the English and the
+# Chinese subsite share one read, and an unchanged day is not parsed again on the next build.
+_DAYS: dict[Path, tuple[tuple[int, int], dict[str, Any]]] = {}
+
+
+def digest_settings(pelican_settings: dict[str, Any]) -> Settings:
+    """The validated digest settings that `digest build` passes to Pelican."""
+    settings = pelican_settings.get("DIGEST_SETTINGS")
+    if not isinstance(settings, Settings):
+        raise BuildError("DIGEST_SETTINGS is missing: build the site with `digest build`, not `pelican`")
+    return settings
+
+
+def read_day(path: Path) -> dict[str, Any]:
+    """The day's data as stored, read once per process while the file is unchanged."""
+    try:
+        stat = path.stat()
+        key = (stat.st_mtime_ns, stat.st_size)
+        cached = _DAYS.get(path)
+        if cached is None or cached[0] != key:
+            cached = (key, json.loads(path.read_text("utf-8")))
+            _DAYS[path] = cached
+    except FileNotFoundError:
+        raise BuildError(
+            f"{path} not found: a post names a day the store does not have; run `digest run --date {path.stem}`"
+        ) from None
+    except (OSError, ValueError) as exc:
+        raise BuildError(f"{path}: unreadable day file ({exc}); re-run `digest run --date {path.stem}`") from exc
+    return cached[1]
+
+
+_SAFE_URL = re.compile(r"^https?://[^\s\"'<>]+$", re.IGNORECASE)
+_PAPER_REFERENCE = re.compile(r"\[(\d{1,3})\]")
+
+
+def radar_counts(papers: list[dict[str, Any]], topics: list[str]) -> list[tuple[str, int]]:
+    """How many featured papers matched each radar topic, in the radar's order."""
+    featured = [paper for paper in papers if paper.get("featured")]
+    return [
+        (topic, sum(1 for paper in featured if f"topic:{topic}" in paper.get("matched", ())))
+        for topic in topics
+    ]
+
+
+def safe_url(value: object) -> str | None:
+    """`value` if it is a plain http(s) URL, else None: paper data must never yield a javascript: link."""
+    text = str(value or "").strip()
+    return text if _SAFE_URL.match(text) else None
+
+
+def badge(paper: dict[str, Any]) -> str:
+    """The source badge of a paper, e.g. "arXiv (CS.CV)"."""
+    name = source_name(str(paper.get("source") or "arxiv"))
+    category = str(paper.get("primary_category") or "").upper()
+    return f"{name} ({category})" if category else name
+
+
+def matched_label(match: str) -> str:
+    """What a reader sees of a radar match: "topic:Medical imaging" -> "Medical imaging"."""
+    return match.partition(":")[2] if match.startswith(("topic:", "author:")) else match
+
+
+def brief_html(text: str) -> Markup:
+    """The LLM's brief as escaped paragraphs, its "[3]" references linked to paper cards."""
+    paragraphs = [p.strip() for p in re.split(r"\n\s*\n", text) if p.strip()]
+    linked = (
+        _PAPER_REFERENCE.sub(r'<a href="#p\1">[\1]</a>', html.escape(" ".join(p.split())))
+        for p in paragraphs
+    )
+    return Markup("".join(f"<p>{p}</p>" for p in linked))
+
+
+def add_template_helpers(generator: Generator) -> None:
+    """The filters the theme uses to render paper data."""
+
+    def topic_slug(name: str) -> str:
+        return Tag(name, generator.settings).slug
+
+    generator.env.filters.update(
+        safe_url=safe_url,
+        badge=badge,
+        matched_label=matched_label,
+        brief_html=brief_html,
+        topic_slug=topic_slug,
+    )
+
+
+def attach_days(generator: ArticlesGenerator) -> None:
+    """Give every digest post (and its translations) `article.digest` and `article.radar`."""
+    settings = digest_settings(generator.settings)
+    store = Store(settings.store_dir)
+    topics = list(settings.digest.radar.topics)
+    for article in [*generator.articles, *generator.translations, *generator.drafts]:
+        digest_date = article.metadata.get("digest_date")
+        if not digest_date:
+            continue
+        day = read_day(store.day_path(_date(digest_date)))
+        article.digest = day
+        article.radar = radar_counts(day.get("papers", []), topics)
+
+
+def publish_days(pelican: Pelican) -> None:
+    """Copy every stored day to output/data/D.json (once, from the main site)."""
+    settings = digest_settings(pelican.settings)
+    if pelican.settings["DEFAULT_LANG"] != settings.digest.languages[0]:
+        return
+    store = Store(settings.store_dir)
+    target = Path(pelican.output_path) / "data"
+    target.mkdir(parents=True, exist_ok=True)
+    for day in store.days():
+        shutil.copyfile(store.day_path(day), target / f"{day.isoformat()}.json")
+
+
+def _date(value: object) -> date:
+    try:
+        return date.fromisoformat(str(value).strip())
+    except ValueError:
+        raise BuildError(f"Digest_date {value!r} is not a YYYY-MM-DD date; fix the post's metadata") from None
+
+
+def register() -> None:
+    signals.generator_init.connect(add_template_helpers)
+    signals.article_generator_finalized.connect(attach_days)
+    signals.finalized.connect(publish_days)

@@ -1,0 +1,159 @@
+// Paper Radar: the author filter and the "next batch" control of a day page.
+// Progressive: the page is complete without this script; it only adds the two controls.
+(function () {
+  "use strict";
+
+  function ready(fn) {
+    if (document.readyState !== "loading") fn();
+    else document.addEventListener("DOMContentLoaded", fn);
+  }
+
+  function el(tag, attrs, text) {
+    var node = document.createElement(tag);
+    Object.keys(attrs || {}).forEach(function (key) { node.setAttribute(key, attrs[key]); });
+    if (text !== undefined) node.textContent = text; // paper text is untrusted: never innerHTML
+    return node;
+  }
+
+  function fill(template, values) {
+    return template.replace(/\{(\w+)\}/g, function (_, key) { return values[key]; });
+  }
+
+  // Only plain http(s) links from the day's data become links.
+  function safeUrl(value) {
+    return typeof value === "string" && /^https?:\/\/[^\s"'<>]+$/i.test(value) ? value : null;
+  }
+
+  function setUpFilter(day) {
+    var bar = day.querySelector(".author-filter");
+    if (!bar) return;
+    var who = bar.querySelector(".who");
+    var count = bar.querySelector(".filter-count");
+    var ui = day.ui;
+    var current = null;
+
+    function apply() {
+      var cards = day.querySelectorAll(".paper");
+      var shown = 0;
+      cards.forEach(function (card) {
+        var match = !current;
+        card.querySelectorAll(".author").forEach(function (chip) {
+          var on = chip.getAttribute("data-author") === current;
+          chip.setAttribute("aria-pressed", on ? "true" : "false");
+          if (on) match = true;
+        });
+        card.hidden = !match;
+        if (match) shown += 1;
+      });
+      bar.hidden = !current;
+      who.textContent = current || "";
+      count.textContent = current ? fill(ui.shown, { shown: shown, total: cards.length }) : "";
+    }
+
+    day.filterAgain = apply;
+    day.addEventListener("click", function (event) {
+      var chip = event.target.closest(".author");
+      if (chip) {
+        var name = chip.getAttribute("data-author");
+        current = current === name ? null : name;
+        apply();
+        if (current) bar.querySelector(".clear-filter").focus();
+      } else if (event.target.closest(".clear-filter")) {
+        current = null;
+        apply();
+      }
+    });
+  }
+
+  function card(paper, ui) {
+    var item = el("li", { "class": "paper", id: "p" + paper.rank });
+    var box = el("article");
+    var head = el("header", { "class": "card-head" });
+    head.appendChild(el("span", { "class": "num" }, String(paper.rank)));
+    var category = (paper.primary_category || "").toUpperCase();
+    var source = paper.source === "arxiv" || !paper.source ? "arXiv" : paper.source;
+    head.appendChild(el("span", { "class": "badge" }, category ? source + " (" + category + ")" : source));
+    head.appendChild(el("time", { datetime: (paper.published || "").slice(0, 10) }, (paper.published || "").slice(0, 10)));
+    box.appendChild(head);
+    var title = el("h3", { "class": "title" });
+    var url = safeUrl(paper.url);
+    title.appendChild(url ? el("a", { href: url }, paper.title) : document.createTextNode(paper.title));
+    box.appendChild(title);
+    var authors = el("div", { "class": "authors" });
+    authors.appendChild(el("span", { "class": "count" }, (paper.authors || []).length + " " + ui.authors));
+    var chips = el("ul", { "class": "chips" });
+    (paper.authors || []).forEach(function (name, index) {
+      var followed = ui.followed.indexOf(name) >= 0;
+      var li = el("li", index >= 12 && !followed ? { "class": "extra" } : {});
+      li.appendChild(el("button", {
+        type: "button", "class": followed ? "author followed" : "author",
+        "data-author": name, "aria-pressed": "false"
+      }, (followed ? "★ " : "") + name));
+      chips.appendChild(li);
+    });
+    authors.appendChild(chips);
+    box.appendChild(authors);
+    if (paper.abstract) {
+      var details = el("details", { "class": "abstract" });
+      details.appendChild(el("summary", {}, ui.abstract));
+      details.appendChild(el("p", { lang: "en" }, paper.abstract));
+      box.appendChild(details);
+    }
+    var links = el("p", { "class": "links" });
+    if (url) links.appendChild(el("a", { href: url }, ui.page));
+    if (safeUrl(paper.pdf_url)) links.appendChild(el("a", { href: safeUrl(paper.pdf_url) }, "PDF"));
+    if (safeUrl(paper.code_url)) links.appendChild(el("a", { href: safeUrl(paper.code_url) }, ui.code));
+    links.appendChild(el("span", { "class": "score" }, ui.score + " " + paper.score));
+    box.appendChild(links);
+    item.appendChild(box);
+    return item;
+  }
+
+  function setUpNextBatch(day) {
+    var section = day.querySelector(".more");
+    if (!section || !window.fetch) return;
+    var button = section.querySelector(".next-batch");
+    var list = section.querySelector(".batch");
+    var status = section.querySelector(".batch-status");
+    var size = parseInt(section.getAttribute("data-batch"), 10) || 10;
+    var ui = day.ui;
+    var rest = null;
+    var next = 0;
+
+    function show() {
+      var batch = rest.slice(next, next + size);
+      list.textContent = "";
+      batch.forEach(function (paper) { list.appendChild(card(paper, ui)); });
+      status.textContent = fill(ui.batch, { first: next + 1, last: next + batch.length, total: rest.length });
+      next = next + size >= rest.length ? 0 : next + size; // 换一批: wrap around to the first batch
+      if (day.filterAgain) day.filterAgain();
+    }
+
+    button.hidden = false;
+    button.addEventListener("click", function () {
+      if (rest) return show();
+      status.textContent = ui.loading;
+      button.disabled = true;
+      fetch(section.getAttribute("data-src"))
+        .then(function (response) {
+          if (!response.ok) throw new Error(response.status);
+          return response.json();
+        })
+        .then(function (data) {
+          rest = (data.papers || []).filter(function (paper) { return !paper.featured; });
+          show();
+        })
+        .catch(function () { status.textContent = ui.failed; })
+        .then(function () { button.disabled = false; });
+    });
+  }
+
+  ready(function () {
+    var day = document.querySelector(".day");
+    var strings = document.getElementById("radar-ui");
+    if (!day || !strings) return;
+    day.ui = JSON.parse(strings.textContent);
+    setUpFilter(day);
+    setUpNextBatch(day);
+  });
+})();
