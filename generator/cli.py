@@ -16,7 +16,7 @@ from rich.logging import RichHandler
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from . import mailings, settings as settings_module
-from .errors import DigestError, SettingsError
+from .errors import DigestError, SettingsError, SourceError
 
 app = typer.Typer(
     help="Paper Radar: a lab's daily research digest (arXiv → rank → summarize → Pelican site).",
@@ -79,7 +79,7 @@ def _parse_date(value: str | None, option: str = "--date") -> date | None:
 @contextmanager
 def _progress() -> Iterator[Callable[[str, int, int], None]]:
     """A progress bar per stage on stderr; quiet when stderr is not a terminal."""
-    labels = {"fetch": "fetching papers", "summarize": "summarizing"}
+    labels = {"days": "mailing days", "fetch": "fetching papers", "summarize": "summarizing"}
     with Progress(
         TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
         console=stderr, transient=True, disable=not stderr.is_terminal,
@@ -147,6 +147,13 @@ def check(config: ConfigOption = Path("pelicanconfig.py"), debug: DebugOption = 
             problems += exc.problems
         if not settings.siteurl:
             problems.append("SITEURL: empty; feeds need absolute links (set it or DIGEST_SITEURL)")
+        default_model = settings_module.LLMSettings.model_fields["model"].default
+        if settings.digest.llm.model != default_model and not settings.llm_enabled:
+            problems.append(
+                f"DIGEST['llm']['model'] is {settings.digest.llm.model!r} but OPENAI_API_KEY is not "
+                "set: summaries would be extractive (add the key, a repository secret in Actions, "
+                "or drop the model for abstracts-only)"
+            )
         if settings.digest.llm.base_url and not settings.llm_enabled:
             problems.append(
                 "DIGEST['llm']['base_url'] is set but OPENAI_API_KEY is not: summaries would be "
@@ -198,6 +205,105 @@ def demo(
             f"  python -m http.server -d {_relative(settings.output_dir)} 8000   "
             "and browse http://localhost:8000/ (中文: http://localhost:8000/zh/)"
         )
+
+
+UntilOption = Annotated[
+    str | None,
+    typer.Option(
+        "--until", help="The newest mailing to build, YYYY-MM-DD (default: the latest complete day)."
+    ),
+]
+
+
+@app.command("catch-up")
+def catch_up(
+    until: UntilOption = None,
+    days: Annotated[
+        int | None,
+        typer.Option(
+            "--days", min=1, max=60,
+            help="How many recent mailings to look back over (default: two weeks of mailings).",
+        ),
+    ] = None,
+    config: ConfigOption = Path("pelicanconfig.py"),
+    debug: DebugOption = False,
+) -> None:
+    """The daily job: build every recent mailing day without a digest yet (failed days are retried)."""
+    from .catchup import CATCH_UP_MAILINGS, catch_up_days
+    from .store import Store
+
+    with _errors_as_lines(debug):
+        settings = settings_module.load(config)
+        holidays = settings.digest.arxiv.holidays
+        latest = _parse_date(until, "--until") or _latest_mailing(settings)
+        todo = catch_up_days(
+            Store(settings.store_dir).days(), latest, holidays, lookback=days or CATCH_UP_MAILINGS
+        )
+        _run_days(todo, settings, nothing=f"every mailing up to {latest} is built")
+
+
+@app.command()
+def backfill(
+    first: Annotated[str, typer.Option("--from", help="The first mailing date, YYYY-MM-DD.")],
+    last: Annotated[
+        str | None,
+        typer.Option("--to", help="The last mailing date (default: the latest complete day)."),
+    ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Rebuild days that are already built.")
+    ] = False,
+    config: ConfigOption = Path("pelicanconfig.py"),
+    debug: DebugOption = False,
+) -> None:
+    """Build past mailing days in a range; resumable: days already built are skipped (unless --force)."""
+    from .catchup import backfill_days
+    from .store import Store
+
+    with _errors_as_lines(debug):
+        settings = settings_module.load(config)
+        latest = _latest_mailing(settings)
+        start = _parse_date(first, "--from")
+        end = _parse_date(last, "--to") or latest
+        assert start is not None
+        if end > latest:
+            raise SettingsError(
+                [f"--to {end}: not announced yet (the latest complete mailing is {latest})"]
+            )
+        todo = backfill_days(
+            start, end, Store(settings.store_dir).days(), settings.digest.arxiv.holidays, force=force
+        )
+        _run_days(todo, settings, nothing=f"every mailing from {start} to {end} is built")
+
+
+def _latest_mailing(settings: settings_module.Settings) -> date:
+    return mailings.latest_complete_mailing(
+        datetime.now(timezone.utc), settings.digest.arxiv.holidays
+    )
+
+
+def _run_days(days: list[date], settings: settings_module.Settings, *, nothing: str) -> None:
+    """Build `days` with a progress bar, one line per day; exit 1 naming the days that failed."""
+    from .catchup import run_days
+
+    if not days:
+        stderr.print(f"nothing to do: {nothing}.")
+        return
+    stderr.print(f"building {len(days)} mailing days: {', '.join(map(str, days))}")
+    with _progress() as progress:
+        report = run_days(
+            days, settings, on_stage=progress,
+            on_day=lambda day, done, total: progress("days", done, total),
+        )
+    for result in report.results:
+        done = result.skipped or f"{result.featured} featured of {result.new} new papers"
+        stderr.print(f"{result.date}: {done}")
+    if report.failures or report.left:
+        failed = ", ".join(map(str, report.failures))
+        left = (
+            f"; not tried (arXiv looked down): {', '.join(map(str, report.left))}"
+            if report.left else ""
+        )
+        raise SourceError(f"not built: {failed}{left}; run the command again later to retry them")
 
 
 def _listing_dates(folder: Path) -> list[date]:
