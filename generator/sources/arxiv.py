@@ -1,0 +1,341 @@
+"""The arXiv source: the papers of one mailing day, fetched politely through the arXiv API.
+
+The `arxiv` package does the paging and parsing. Around it this module adds what a daily job
+needs: a request timeout and retries with backoff (the package has neither), a check of every raw
+response (the package silently accepts truncated XML and drops arXiv's error entries), the exact
+day window of `generator.mailings`, and one `Paper` per paper whatever arXiv sent twice.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import xml.etree.ElementTree as ElementTree
+from collections.abc import Callable, Iterable
+from datetime import date, datetime
+from typing import Any
+from urllib.parse import urlsplit
+
+import arxiv
+import requests
+from requests.adapters import HTTPAdapter
+from urllib3.exceptions import (
+    MaxRetryError,
+    NameResolutionError,
+    NewConnectionError,
+    ProtocolError,
+)
+from urllib3.exceptions import TimeoutError as Urllib3TimeoutError
+from urllib3.util.retry import Retry
+
+from .. import mailings
+from ..errors import SourceError
+from ..records import Paper
+from ..settings import ArxivSettings
+
+__all__ = ["day_query", "fetch_day", "make_session", "search", "to_paper", "unique_papers"]
+
+log = logging.getLogger(__name__)
+
+OnPage = Callable[[int, int], None]
+
+RETRY_STATUSES = (429, 500, 502, 503, 504)
+# The longest single wait before a retry, also when arXiv's Retry-After asks for more: a daily
+# job should fail with a clear line and be re-run, not hang.
+MAX_WAIT_SECONDS = 60.0
+
+_ATOM = "{http://www.w3.org/2005/Atom}"
+_OPENSEARCH = "{http://a9.com/-/spec/opensearch/1.1/}"
+_ERROR_ENTRY = re.compile(r"^https?://arxiv\.org/api/errors")
+_VERSIONED_ID = re.compile(r"^(?P<id>.+?)(?:v(?P<version>\d+))?$")
+# arXiv categories ("cs.CV", "q-bio.QM", "astro-ph"); old responses also list ACM and MSC
+# classes ("I.2.10", "68T05") as categories, which are not arXiv categories.
+_ARXIV_CATEGORY = re.compile(r"^[a-z-]+(?:\.[A-Za-z-]+)?$")
+
+
+def fetch_day(
+    day: date,
+    settings: ArxivSettings,
+    *,
+    session: requests.Session | None = None,
+    on_page: OnPage | None = None,
+    backoff_seconds: float | None = None,
+) -> list[Paper]:
+    """The papers of arXiv's mailing dated `day` in the lab's categories, oldest submission first.
+
+    Exactly the papers whose first version was submitted in `mailings.mailing_window(day)`; a day
+    without a mailing has none (and costs no request). `on_page(fetched, total)` is called after
+    each page. Raises SourceError with one line when arXiv cannot deliver.
+    """
+    if not mailings.is_mailing_day(day, settings.holidays):
+        return []
+    start, end = mailings.mailing_window(day, settings.holidays)
+    papers = search(
+        day_query(settings.categories, start, end), settings,
+        session=session, on_page=on_page, backoff_seconds=backoff_seconds,
+    )
+    # arXiv's date range is inclusive and minute-grained: keep exactly [start, end).
+    in_window = [paper for paper in papers if start <= paper.published < end]
+    return sorted(in_window, key=lambda paper: (paper.published, paper.id))
+
+
+def day_query(categories: Iterable[str], start: datetime, end: datetime) -> str:
+    """The API query for papers in any of `categories` submitted from `start` to `end` (UTC)."""
+    either = " OR ".join(f"cat:{category}" for category in categories)
+    return f"({either}) AND submittedDate:[{start:%Y%m%d%H%M} TO {end:%Y%m%d%H%M}]"
+
+
+def search(
+    query: str,
+    settings: ArxivSettings,
+    *,
+    session: requests.Session | None = None,
+    on_page: OnPage | None = None,
+    backoff_seconds: float | None = None,
+) -> list[Paper]:
+    """Every paper matching an API `query` (up to settings.max_papers), by submission date.
+
+    `session` defaults to `make_session(settings)`; pass one to reuse its connections.
+    """
+    own_session = session is None
+    http = make_session(settings, backoff_seconds=backoff_seconds) if session is None else session
+    client = arxiv.Client(
+        page_size=settings.page_size,
+        delay_seconds=settings.delay_seconds,
+        num_retries=0,  # the session retries with backoff; retrying here too would multiply them
+    )
+    client.query_url_format = _query_url_format(settings.url)
+    client._session.close()
+    client._session = http  # the package's only hook for its HTTP session
+    check = _PageCheck(settings, on_page)
+    http.hooks["response"].append(check)
+    request = arxiv.Search(
+        query=query,
+        max_results=settings.max_papers,
+        sort_by=arxiv.SortCriterion.SubmittedDate,
+        sort_order=arxiv.SortOrder.Ascending,
+    )
+    try:
+        results = list(client.results(request))
+    except arxiv.HTTPError as exc:
+        raise SourceError(_http_error_line(exc.status, settings)) from exc
+    except arxiv.UnexpectedEmptyPageError as exc:
+        raise SourceError(
+            f"arXiv API at {_endpoint(settings.url)} sent an empty page in the middle of the "
+            "results (a known arXiv hiccup): run again in a few minutes"
+        ) from exc
+    except requests.RequestException as exc:
+        raise SourceError(
+            f"cannot reach the arXiv API at {_endpoint(settings.url)} "
+            f"({_network_reason(exc, settings.timeout_seconds)}) after {settings.retries} retries: "
+            "check the network and DIGEST_ARXIV_URL, or run again later"
+        ) from exc
+    finally:
+        http.hooks["response"].remove(check)
+        if own_session:
+            http.close()
+    return unique_papers(to_paper(result) for result in results)
+
+
+def make_session(settings: ArxivSettings, *, backoff_seconds: float | None = None) -> requests.Session:
+    """An HTTP session with a request timeout and polite retries for the arXiv API.
+
+    Retries (settings.retries) cover 429/5xx answers, refused connections and timeouts, waiting
+    `backoff_seconds` (default: settings.delay_seconds) doubled at each retry, or as long as
+    arXiv's Retry-After asks, up to MAX_WAIT_SECONDS.
+    """
+    backoff = settings.delay_seconds if backoff_seconds is None else backoff_seconds
+    retry = _PoliteRetry(
+        total=settings.retries,
+        connect=settings.retries,
+        read=settings.retries,
+        status=settings.retries,
+        status_forcelist=RETRY_STATUSES,
+        allowed_methods=frozenset({"GET"}),
+        backoff_factor=backoff,
+        backoff_max=MAX_WAIT_SECONDS,
+        respect_retry_after_header=True,
+        raise_on_status=False,  # the last answer reaches the client, which reports its status
+    )
+    session = requests.Session()
+    adapter = _TimeoutAdapter(settings.timeout_seconds, max_retries=retry)
+    session.mount("http://", adapter)
+    session.mount("https://", adapter)
+    return session
+
+
+def to_paper(result: arxiv.Result) -> Paper:
+    """The `Paper` record of one API result."""
+    match = _VERSIONED_ID.match(result.get_short_id())
+    assert match is not None  # the pattern matches any non-empty id
+    paper_id = match["id"]
+    version = int(match["version"] or 1)
+    primary = result.primary_category or (result.categories[0] if result.categories else "")
+    categories = tuple(dict.fromkeys(
+        category for category in (primary, *result.categories)
+        if _ARXIV_CATEGORY.match(category)
+    ))
+    return Paper(
+        id=paper_id,
+        version=version,
+        title=_one_line(result.title),
+        abstract=_one_line(result.summary),
+        authors=tuple(_one_line(author.name) for author in result.authors),
+        categories=categories,
+        primary_category=primary,
+        published=result.published,
+        updated=result.updated,
+        url=f"https://arxiv.org/abs/{paper_id}",
+        pdf_url=f"https://arxiv.org/pdf/{paper_id}v{version}",
+        doi=_optional(result.doi),
+        comment=_optional(result.comment),
+    )
+
+
+def unique_papers(papers: Iterable[Paper]) -> list[Paper]:
+    """One paper per arXiv id, keeping its highest version, in order of first appearance.
+
+    arXiv can list a paper twice: a cross-list matched by two categories, a result that moved
+    between two pages while they were fetched, or two versions of the same paper.
+    """
+    by_id: dict[str, Paper] = {}
+    for paper in papers:
+        seen = by_id.get(paper.id)
+        if seen is None or paper.version > seen.version:
+            by_id[paper.id] = paper
+    return list(by_id.values())
+
+
+class _PageCheck:
+    """A response hook that rejects what the `arxiv` package would silently accept.
+
+    The package parses with lxml in recovery mode (a truncated page yields its first entries) and
+    skips arXiv's error entries (they have no <published>), so an error would look like a quiet
+    day. This hook reads the raw body first, and reports progress per page.
+    """
+
+    def __init__(self, settings: ArxivSettings, on_page: OnPage | None):
+        self._settings = settings
+        self._on_page = on_page
+        self._fetched = 0
+
+    def __call__(self, response: requests.Response, *args: Any, **kwargs: Any) -> None:
+        endpoint = _endpoint(self._settings.url)
+        try:
+            feed = ElementTree.fromstring(response.content)
+        except ElementTree.ParseError as exc:
+            if response.status_code != 200:
+                return  # an HTTP error page: the client reports the status
+            raise SourceError(
+                f"arXiv API at {endpoint} sent a malformed response (not well-formed XML: {exc}): "
+                "run again later, and check that DIGEST_ARXIV_URL points at an arXiv API"
+            ) from None
+        for entry in feed.iter(f"{_ATOM}entry"):
+            if _ERROR_ENTRY.match(entry.findtext(f"{_ATOM}id", "")):
+                message = _one_line(entry.findtext(f"{_ATOM}summary", "") or "no details")[:200]
+                raise SourceError(
+                    f"arXiv API rejected the query: {message}: "
+                    "check DIGEST['arxiv'] (categories) and DIGEST_ARXIV_URL"
+                )
+        if response.status_code != 200:
+            return
+        total = feed.findtext(f"{_OPENSEARCH}totalResults")
+        if feed.tag != f"{_ATOM}feed" or total is None or not total.strip().isdigit():
+            raise SourceError(
+                f"arXiv API at {endpoint} sent something that is not an arXiv Atom feed "
+                f"(root <{feed.tag}>, no result count): check that DIGEST_ARXIV_URL points at an "
+                "arXiv API"
+            )
+        self._page(len(feed.findall(f"{_ATOM}entry")), int(total))
+
+    def _page(self, entries: int, total: int) -> None:
+        limit = self._settings.max_papers
+        if self._fetched == 0 and total > limit:
+            log.warning(
+                "%d papers match; fetching the first %d (DIGEST['arxiv']['max_papers'])", total, limit
+            )
+        self._fetched += entries
+        log.info("arXiv: %d of %d papers fetched", min(self._fetched, total, limit), total)
+        if self._on_page:
+            self._on_page(min(self._fetched, total, limit), min(total, limit))
+
+
+class _PoliteRetry(Retry):
+    """urllib3's Retry, but waiting before the first retry too (urllib3 retries it at once).
+
+    arXiv asks for one request every few seconds, also when the previous one failed.
+    """
+
+    def get_backoff_time(self) -> float:
+        errors = len(self.history)
+        if errors == 0:
+            return 0.0
+        return float(min(self.backoff_max, self.backoff_factor * 2 ** (errors - 1)))
+
+    def get_retry_after(self, response: Any) -> float | None:
+        seconds = super().get_retry_after(response)
+        return None if seconds is None else min(seconds, MAX_WAIT_SECONDS)
+
+
+class _TimeoutAdapter(HTTPAdapter):
+    """An HTTPAdapter with a default timeout: requests (and the arxiv client) set none."""
+
+    def __init__(self, timeout: float, **kwargs: Any):
+        self._timeout = timeout
+        super().__init__(**kwargs)
+
+    def send(self, request: requests.PreparedRequest, *args: Any, **kwargs: Any) -> requests.Response:
+        if kwargs.get("timeout") is None:
+            kwargs["timeout"] = self._timeout
+        return super().send(request, *args, **kwargs)
+
+
+def _query_url_format(url: str) -> str:
+    """The arxiv client's `query_url_format` for an endpoint: its query string goes at `{}`."""
+    escaped = url.replace("{", "{{").replace("}", "}}")
+    return escaped + ("&{}" if "?" in url else "?{}")
+
+
+def _http_error_line(status: int, settings: ArxivSettings) -> str:
+    endpoint = _endpoint(settings.url)
+    if status in RETRY_STATUSES:
+        return (
+            f"arXiv API at {endpoint} answered HTTP {status} after {settings.retries} retries: "
+            "arXiv is down or rate-limiting, run again later"
+        )
+    return (
+        f"arXiv API at {endpoint} answered HTTP {status}: check DIGEST['arxiv']['url'] "
+        "and DIGEST_ARXIV_URL"
+    )
+
+
+def _network_reason(exc: requests.RequestException, timeout: float) -> str:
+    """What went wrong on the wire, in a few words."""
+    cause: object = exc.args[0] if exc.args else exc
+    if isinstance(cause, MaxRetryError) and cause.reason is not None:
+        cause = cause.reason
+    # Order matters: urllib3's connection errors subclass its timeout errors.
+    if isinstance(cause, NameResolutionError):
+        return "host name not found"
+    if isinstance(cause, NewConnectionError):
+        return "connection refused" if "refused" in str(cause).lower() else "cannot connect"
+    if isinstance(exc, requests.Timeout) or isinstance(cause, Urllib3TimeoutError):
+        return f"no answer within {timeout:g} s"
+    if isinstance(exc, requests.exceptions.ChunkedEncodingError) or isinstance(cause, ProtocolError):
+        return "the connection broke off mid-response"
+    return type(cause).__name__
+
+
+def _endpoint(url: str) -> str:
+    """The URL without credentials, query or fragment: safe for a log line."""
+    parts = urlsplit(url)
+    port = f":{parts.port}" if parts.port else ""
+    return f"{parts.scheme}://{parts.hostname or ''}{port}{parts.path}"
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _optional(text: str | None) -> str | None:
+    return _one_line(text or "") or None
