@@ -493,8 +493,6 @@ def summarize_day(
 
     max_papers = settings.digest.llm.max_papers
     allowed = papers if max_papers is None else papers[:max_papers]
-    if len(allowed) < len(papers):
-        llm.stopped_by = f"DIGEST['llm']['max_papers'] = {max_papers}"
     todo = []
     for paper in allowed:
         hit = store.cached("llm", _paper_key(paper, settings, prompt))
@@ -531,8 +529,9 @@ def summarize_day(
     if failed:
         notes.append(f"{failed} of {len(papers)} featured papers have extractive summaries: the LLM failed for them (see the log).")
     if over_budget:
-        notes.append(f"The daily LLM budget ({llm.stopped_by}) was reached: {over_budget} featured papers have extractive summaries.")
-        log.warning("LLM budget reached (%s): %d papers left extractive", llm.stopped_by, over_budget)
+        limit = llm.stopped_by or f"DIGEST['llm']['max_papers'] = {max_papers}"
+        notes.append(f"The daily LLM budget ({limit}) was reached: {over_budget} featured papers have extractive summaries.")
+        log.warning("LLM budget reached (%s): %d papers left extractive", limit, over_budget)
     brief: dict[str, str] = {}
     if any(s.kind == "llm" for s in summaries.values()):
         brief, brief_note = _day_brief(llm, papers, summaries, settings, store, cached)
