@@ -1,0 +1,94 @@
+"""A small bilingual site built with the project's theme, served on 127.0.0.1, and a headless Chromium.
+
+Used by the site tests (the built HTML) and the browser tests (the same pages, clicked).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import shutil
+from datetime import date
+from pathlib import Path
+
+from generator.build import build
+from generator.records import Day, Entry, Paper, Ranked, Related, Summary
+from generator.settings import Settings, load
+from generator.store import Store
+from generator.write import write_posts
+from tests.support.days import HOSTILE_ABSTRACT, HOSTILE_TITLE
+from tests.support.papers import listing_papers
+
+REPO = Path(__file__).resolve().parents[2]
+FOLLOWED = "Hao Chen"  # a followed author in pelicanconfig.py's demo radar
+HOSTILE_SUMMARY = 'We <b>segment</b> <a href="javascript:alert(3)">lesions</a> <img src=x onerror=alert(4)>'
+HOSTILE_CODE_URL = "javascript:alert(5)"
+FEATURED = 6
+CANDIDATES = 34  # featured + three batches of ten, the last one partial
+
+
+def _summary(item: Paper, position: int) -> Summary:
+    """LLM-style summaries for most papers; every third one extractive; the first one hostile."""
+    if position % 3 == 0:
+        return Summary(kind="extractive", tldr={"en": item.abstract.split(". ")[0] + "."},
+                       reason="no OPENAI_API_KEY")
+    tldr = HOSTILE_SUMMARY if position == 1 else f"TL;DR of paper {position}: {item.title[:60]}"
+    return Summary(
+        kind="llm",
+        tldr={"en": tldr, "zh": f"论文 {position} 的要点"} if position != 2 else {"en": tldr},
+        title={"zh": f"译题 {position}"},
+        problem={"en": "Segmenting lesions across scanners.", "zh": "跨设备的病灶分割。"},
+        method={"en": "A promptable foundation model.", "zh": "可提示的基础模型。"},
+        results={"en": "Dice +3.2 points on ISIC 2018.", "zh": "ISIC 2018 上 Dice 提升 3.2。"},
+    )
+
+
+def demo_day(when: date, listing: str, *, hostile: bool, related_day: date | None = None) -> Day:
+    """A day of real listing papers: the first featured one hostile, one by a followed author."""
+    papers = listing_papers(listing, limit=CANDIDATES)
+    first = papers[0]
+    if hostile:
+        first = dataclasses.replace(first, title=HOSTILE_TITLE, abstract=HOSTILE_ABSTRACT)
+    papers[0] = dataclasses.replace(first, authors=(*first.authors[:2], FOLLOWED))
+    related = (Related(id="2606.09999", title="An earlier <i>related</i> paper",
+                       url="https://arxiv.org/abs/2606.09999", date=related_day.isoformat()),) if related_day else ()
+    entries = tuple(
+        Entry(
+            rank=position,
+            ranked=Ranked(
+                paper=item,
+                score=round(95 - position * 1.3, 1),
+                matched=("topic:Medical imaging", f"author:{FOLLOWED}") if position == 1
+                else ("topic:Lesion segmentation",) if position <= FEATURED else (),
+                why=("segmentation", "lesion"),
+                related=related if position == 1 else (),
+            ),
+            featured=position <= FEATURED,
+            summary=_summary(item, position) if position <= FEATURED else Summary(kind="extractive", tldr={}),
+            code_url=(HOSTILE_CODE_URL if position == 1 else "https://github.com/lab/medseg" if position == 2 else None),
+        )
+        for position, item in enumerate(papers, 1)
+    )
+    return Day(
+        date=when,
+        entries=entries,
+        brief={"en": "Two themes today: promptable models [1] and shift [2].\n\nAlso <script>x</script>."},
+        notes=("Summaries of some papers are extractive: no OPENAI_API_KEY was set.",),
+    )
+
+
+def build_demo_site(root: Path, siteurl: str) -> Settings:
+    """Two days (2026-06-02 with hostile text, 2026-06-03) built with the repository's theme."""
+    shutil.copy(REPO / "pelicanconfig.py", root / "pelicanconfig.py")
+    for folder in ("theme", "radar"):
+        (root / folder).symlink_to(REPO / folder, target_is_directory=True)
+    shutil.copytree(REPO / "content" / "pages", root / "content" / "pages")
+    settings = dataclasses.replace(load(root / "pelicanconfig.py", env={}), siteurl=siteurl)
+    days = [
+        demo_day(date(2026, 6, 2), "2026-06-02", hostile=True),
+        demo_day(date(2026, 6, 3), "2026-06-03", hostile=False, related_day=date(2026, 6, 2)),
+    ]
+    for day in days:
+        Store(settings.store_dir).write_day(day)
+        write_posts(day, settings)
+    build(settings)
+    return settings

@@ -1,0 +1,281 @@
+"""The built site: both editions, the day page's cards, escaping, links, feeds, catalogs, errors."""
+
+from __future__ import annotations
+
+import dataclasses
+import gettext
+import gzip
+import json
+import re
+from datetime import date
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import urldefrag, urlsplit
+
+import feedparser
+import pytest
+from babel.messages.extract import extract_from_dir
+from babel.messages.pofile import read_po
+
+from generator import build, site
+from generator.errors import BuildError
+from generator.settings import Settings
+from tests.support.browser import CANDIDATES, FEATURED, FOLLOWED, REPO, build_demo_site
+from tests.support.days import HOSTILE_TITLE
+
+SITEURL = "http://127.0.0.1:8765"
+VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
+
+
+class Page(HTMLParser):
+    """A built page: its elements' attributes, text, open/close balance and parse problems."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__(convert_charrefs=True)
+        self.elements: list[tuple[str, dict[str, str]]] = []
+        self.text: list[str] = []
+        self.open: list[str] = []
+        self.problems: list[str] = []
+        self.feed(text)
+        self.close()
+        if self.open:
+            self.problems.append(f"unclosed {self.open}")
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.elements.append((tag, {k: v or "" for k, v in attrs}))
+        if tag not in VOID:
+            self.open.append(tag)
+
+    def handle_endtag(self, tag: str) -> None:
+        if not self.open or self.open[-1] != tag:
+            self.problems.append(f"</{tag}> closes {self.open[-1:]}")
+            return
+        self.open.pop()
+
+    def handle_data(self, data: str) -> None:
+        self.text.append(data)
+
+    def all(self, tag: str, **attrs: str) -> list[dict[str, str]]:
+        return [a for t, a in self.elements
+                if t == tag and all(a.get(k.rstrip("_")) == v for k, v in attrs.items())]
+
+    def with_class(self, name: str) -> list[tuple[str, dict[str, str]]]:
+        return [(t, a) for t, a in self.elements if name in a.get("class", "").split()]
+
+    @property
+    def plain(self) -> str:
+        return " ".join(" ".join(self.text).split())
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    return build_demo_site(tmp_path_factory.mktemp("site"), SITEURL)
+
+
+def page(built: Settings, path: str) -> Page:
+    return Page((built.output_dir / path).read_text("utf-8"))
+
+
+def html_files(built: Settings) -> list[Path]:
+    return sorted(path.resolve() for path in built.output_dir.rglob("*.html"))
+
+
+@pytest.mark.parametrize("prefix", ["", "zh/"])
+def test_home_is_the_latest_day_in_full_with_earlier_days_linked(built: Settings, prefix: str) -> None:
+    home = page(built, prefix + "index.html")
+    assert len(home.with_class("paper")) == FEATURED
+    assert home.all("article", class_="day")[0]["data-date"] == "2026-06-03"
+    assert {"href": f"{SITEURL}/{prefix}2026/06/02/"} in home.all("a")
+
+
+@pytest.mark.parametrize("prefix", ["", "zh/"])
+def test_day_page_shows_numbered_featured_cards(built: Settings, prefix: str) -> None:
+    day = page(built, prefix + "2026/06/02/index.html")
+    numbers = [a["id"] for t, a in day.with_class("paper")]
+    assert numbers == [f"p{n}" for n in range(1, FEATURED + 1)]
+    assert "arXiv (CS.AI)" in day.plain
+    followed = [a for t, a in day.with_class("followed") if t == "button"]
+    assert [a["data-author"] for a in followed] == [FOLLOWED]
+    extractive = "摘要节选（未经 LLM）" if prefix else "Extractive summary (no LLM)"
+    assert day.plain.count(extractive) == 2 * (FEATURED // 3)  # badge + note on every third card
+    assert "Papers on" not in day.plain
+    more = day.all("section", class_="more")[0]
+    assert more["data-src"] == f"{SITEURL}/data/2026-06-02.json"
+    assert f"{CANDIDATES - FEATURED}" in day.plain
+    assert day.all("a", href="https://github.com/lab/medseg")  # code link of paper 2
+
+
+def test_chinese_edition_speaks_chinese(built: Settings) -> None:
+    zh = page(built, "zh/2026/06/02/index.html")
+    assert zh.all("html")[0]["lang"] == "zh-Hans"
+    for words in ("学术情报 · 每日精选", "精选论文", "换一批", "要点", "入选理由", "译题 1", "原文摘要"):
+        assert words in zh.plain
+    assert "部分摘要尚未翻译" in zh.plain  # paper 2 has no Chinese TL;DR
+    en_ui = ("Featured papers", "Next batch", "Why picked", "Original abstract", "Archive", "Topics")
+    assert not [words for words in en_ui if words in zh.plain]
+
+
+def test_every_template_string_is_translated_and_the_catalog_is_compiled() -> None:
+    translations = REPO / "theme" / "translations" / "zh" / "LC_MESSAGES"
+    with (translations / "messages.po").open("rb") as handle:
+        catalog = read_po(handle)
+    method_map = [("**.html", "jinja2")]
+    options = {"**.html": {"extensions": "jinja2.ext.i18n", "trim_blocks": "True", "lstrip_blocks": "True"}}
+    used = {m[2] if isinstance(m[2], str) else m[2][0]
+            for m in extract_from_dir(REPO / "theme" / "templates", method_map, options)}
+    untranslated = [msgid for msgid in used if not (catalog.get(msgid) and catalog.get(msgid).string)]
+    assert not untranslated, "run pybabel update/compile (see theme/babel.cfg)"
+    with (translations / "messages.mo").open("rb") as handle:
+        compiled = gettext.GNUTranslations(handle)
+    stale = [m.id for m in catalog if m.id and isinstance(m.id, str) and compiled.gettext(m.id) != m.string]
+    assert not stale, "messages.mo is older than messages.po: run pybabel compile -d theme/translations"
+
+
+@pytest.mark.parametrize("prefix", ["", "zh/"])
+def test_hostile_paper_text_stays_text(built: Settings, prefix: str) -> None:
+    for path in ("index.html", "2026/06/02/index.html", "2026/06/03/index.html", "topics/lesion-segmentation/index.html"):
+        text = (built.output_dir / prefix / path).read_text("utf-8")
+        parsed = Page(text)
+        scripts = parsed.all("script")
+        assert all(s.get("src", "").endswith(("/js/radar.js", "/js/search.js")) or s.get("type") == "application/json"
+                   for s in scripts), scripts
+        assert len(scripts) == 3 if "2026" in path or path == "index.html" else 2
+        for tag, attrs in parsed.elements:
+            assert not [name for name in attrs if name.startswith("on")], (tag, attrs)
+            for name in ("href", "src", "action"):
+                assert not attrs.get(name, "").lower().lstrip().startswith("javascript:"), (tag, attrs)
+        assert "<b>segment</b>" not in text and "<img src=x" not in text and "<script>x" not in text
+    day = page(built, prefix + "2026/06/02/index.html")
+    assert " ".join(HOSTILE_TITLE.replace("\x07", "").split()) in day.plain
+
+
+def test_related_papers_link_to_the_day_they_appeared(built: Settings) -> None:
+    day = page(built, "2026/06/03/index.html")
+    assert day.all("a", href=f"{SITEURL}/2026/06/02/")
+    assert "An earlier <i>related</i> paper" in day.plain
+
+
+def test_brief_references_link_to_cards(built: Settings) -> None:
+    day = page(built, "2026/06/02/index.html")
+    assert day.all("a", href="#p1") and day.all("a", href="#p2")
+
+
+def test_every_page_links_its_feeds_and_both_languages(built: Settings) -> None:
+    for path in html_files(built):
+        relative = path.relative_to(built.output_dir).as_posix()
+        parsed = Page(path.read_text("utf-8"))
+        feeds = {a["href"] for a in parsed.all("link", rel="alternate") if "type" in a}
+        base = SITEURL + ("/zh" if relative.startswith("zh/") else "")
+        assert {f"{base}/feeds/all.atom.xml", f"{base}/feeds/all.rss.xml", f"{base}/feeds/papers.atom.xml"} <= feeds
+        hreflangs = {a["hreflang"] for a in parsed.all("link", rel="alternate") if "hreflang" in a}
+        assert hreflangs == {"en", "zh", "x-default"}, relative
+
+
+def test_language_switch_leads_to_the_same_page(built: Settings) -> None:
+    en = page(built, "2026/06/02/index.html")
+    assert en.all("a", class_="lang", href=f"{SITEURL}/zh/2026/06/02/", hreflang="zh", lang="zh")
+    zh = page(built, "zh/about/index.html")
+    assert zh.all("a", class_="lang", href=f"{SITEURL}/about/", hreflang="en", lang="en")
+
+
+def test_every_internal_link_resolves(built: Settings) -> None:
+    pages = {path: Page(path.read_text("utf-8")) for path in html_files(built)}
+    ids = {path: {a["id"] for _, a in parsed.elements if "id" in a} for path, parsed in pages.items()}
+    broken = []
+    for path, parsed in pages.items():
+        for tag, attrs in parsed.elements:
+            url = attrs.get("href") or attrs.get("src") or ""
+            if url.startswith("#"):
+                url = SITEURL + "/" + path.relative_to(built.output_dir).as_posix() + url
+            if not url.startswith(SITEURL):
+                continue
+            address, fragment = urldefrag(url)
+            target = (built.output_dir / urlsplit(address).path.lstrip("/")).resolve()
+            if address.endswith("/"):
+                target = target / "index.html"
+            if not target.is_file() or (fragment and fragment not in ids.get(target, set())):
+                broken.append((path.relative_to(built.output_dir).as_posix(), url))
+    assert not broken
+
+
+def test_pages_are_balanced_html5(built: Settings) -> None:
+    for path in html_files(built):
+        text = path.read_text("utf-8")
+        assert text.startswith("<!doctype html>"), path
+        parsed = Page(text)
+        assert not parsed.problems, (path, parsed.problems[:3])
+        ids = [a["id"] for _, a in parsed.elements if "id" in a]
+        assert len(ids) == len(set(ids)), path
+
+
+@pytest.mark.parametrize("prefix", ["", "zh/"])
+def test_feeds_parse(built: Settings, prefix: str) -> None:
+    for name in ("all.atom.xml", "all.rss.xml"):
+        feed = feedparser.parse((built.output_dir / prefix / "feeds" / name).read_bytes())
+        assert not feed.bozo, feed.get("bozo_exception")
+        assert len(feed.entries) == 2
+        assert feed.entries[0].link == f"{SITEURL}/{prefix}2026/06/03/"
+
+
+def test_day_json_is_published_as_stored(built: Settings) -> None:
+    for day in ("2026-06-02", "2026-06-03"):
+        stored = (built.store_dir / "days" / f"{day}.json").read_bytes()
+        assert (built.output_dir / "data" / f"{day}.json").read_bytes() == stored
+        assert len(json.loads(stored)["papers"]) == CANDIDATES
+    assert not (built.output_dir / "zh" / "data").exists()
+
+
+def test_about_page_shows_the_radar(built: Settings) -> None:
+    for prefix in ("", "zh/"):
+        about = page(built, prefix + "about/index.html")
+        for topic, keywords in built.digest.radar.topics.items():
+            assert topic in about.plain and keywords[0] in about.plain
+        assert "eess.IV" in about.plain and FOLLOWED in about.plain
+
+
+def test_archive_lists_days_by_month_and_topic_pages_list_matched_papers(built: Settings) -> None:
+    archive = page(built, "archives/index.html")
+    assert archive.all("h2", id="m-2026-06")
+    assert archive.all("a", href=f"{SITEURL}/2026/06/02/")
+    topic = page(built, "zh/topics/lesion-segmentation/index.html")
+    assert topic.all("a", href=f"{SITEURL}/zh/2026/06/02/#p2")
+    assert topic.all("link", href=f"{SITEURL}/zh/feeds/topics/lesion-segmentation.atom.xml")
+    assert (built.output_dir / "404.html").is_file() and (built.output_dir / "zh" / "404.html").is_file()
+
+
+def test_budgets_day_page_and_script(built: Settings) -> None:
+    day = (built.output_dir / "2026/06/02/index.html").read_bytes()
+    assert len(gzip.compress(day)) <= 30_000
+    scripts = b"".join(p.read_bytes() for p in (built.output_dir / "theme" / "js").glob("*.js"))
+    assert len(gzip.compress(scripts)) <= 15_000
+
+
+def test_a_post_without_its_day_fails_the_build_with_one_line(built: Settings, tmp_path: Path) -> None:
+    broken = dataclasses.replace(built, store_dir=tmp_path / "empty-store", output_dir=tmp_path / "out")
+    with pytest.raises(BuildError) as error:
+        build.build(broken)
+    assert "\n" not in str(error.value) and "digest run --date 2026-06-0" in str(error.value)
+    # the failed build leaves no state behind: the next build in this process works
+    build.build(dataclasses.replace(built, output_dir=tmp_path / "again"))
+    assert (tmp_path / "again" / "zh" / "2026" / "06" / "02" / "index.html").is_file()
+
+
+def test_safe_url_and_badge() -> None:
+    assert site.safe_url("https://github.com/a/b") == "https://github.com/a/b"
+    for hostile in ("javascript:alert(1)", " JavaScript:alert(1)", "data:text/html,x", 'https://x" onmouseover="a', None):
+        assert site.safe_url(hostile) is None
+    assert site.badge({"source": "arxiv", "primary_category": "cs.CV"}) == "arXiv (CS.CV)"
+    assert site.radar_counts(
+        [{"featured": True, "matched": ["topic:A"]}, {"featured": False, "matched": ["topic:A"]}], ["A", "B"]
+    ) == [("A", 1), ("B", 0)]
+    assert str(site.brief_html("<b>x</b> [2]")) == '<p>&lt;b&gt;x&lt;/b&gt; <a href="#p2">[2]</a></p>'
+
+
+def test_day_is_read_once_while_unchanged(tmp_path: Path) -> None:
+    path = tmp_path / "2026-06-02.json"
+    path.write_text(json.dumps({"date": "2026-06-02", "papers": []}), "utf-8")
+    first = site.read_day(path)
+    assert site.read_day(path) is first
+    path.write_text(json.dumps({"date": "2026-06-02", "papers": [{"id": "x"}]}), "utf-8")
+    assert site.read_day(path)["papers"] == [{"id": "x"}]
+    assert date.fromisoformat(first["date"]) == date(2026, 6, 2)
