@@ -7,8 +7,14 @@ from __future__ import annotations
 
 import dataclasses
 import shutil
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
+from functools import partial
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 
 from generator.build import build
 from generator.records import Day, Entry, Paper, Ranked, Related, Summary
@@ -92,3 +98,53 @@ def build_demo_site(root: Path, siteurl: str) -> Settings:
         write_posts(day, settings)
     build(settings)
     return settings
+
+
+# --- serving the built site and driving Chromium ------------------------------------------------
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMEDRIVER = Path("/usr/bin/chromedriver")
+CHROMIUM_FLAGS = (
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--no-first-run", "--disable-sync", "--disable-dev-shm-usage",
+)
+
+
+class _QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - the stdlib's name
+        pass  # the tests assert on what the browser saw, not on the access log
+
+
+@contextmanager
+def serve(directory: Path) -> Iterator[str]:
+    """Serve `directory` on 127.0.0.1 (a free port) while the block runs; yields the base URL."""
+    handler = partial(_QuietHandler, directory=str(directory))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
+
+
+def chromium_missing() -> str | None:
+    """Why the browser tests cannot run here, or None when Debian's chromium and driver are installed."""
+    missing = [str(path) for path in (CHROMIUM, CHROMEDRIVER) if not path.is_file()]
+    return f"{' and '.join(missing)} not installed (apt-get install chromium chromium-driver)" if missing else None
+
+
+def chromium(width: int = 1280, height: int = 900) -> Any:
+    """A headless Debian Chromium driven through its chromedriver, recording the console."""
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = str(CHROMIUM)
+    for flag in CHROMIUM_FLAGS:
+        options.add_argument(flag)
+    options.add_argument(f"--window-size={width},{height}")
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    return webdriver.Chrome(options=options, service=Service(executable_path=str(CHROMEDRIVER)))
