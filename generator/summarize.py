@@ -114,7 +114,7 @@ def _clip(text: str) -> str:
 # --- the LLM ----------------------------------------------------------------------------------
 
 BUDGET_REASON = "daily LLM budget reached"
-PAPER_MAX_TOKENS_OUT = 700  # the prompt asks for ~450; the cap only stops a runaway reply
+PAPER_MAX_TOKENS_OUT = 600  # the prompt asks for ~400; the cap stops a runaway reply (it then falls back)
 BRIEF_MAX_TOKENS_OUT = 900
 BACKOFF_SECONDS = 1.0  # first wait after a 429/5xx without Retry-After; doubles each retry
 MAX_WAIT_SECONDS = 60.0  # longest Retry-After honoured

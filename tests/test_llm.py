@@ -116,7 +116,7 @@ def test_a_server_without_json_schema_is_asked_in_json_mode(project: Path, serve
         ("invalid-json", "LLM reply invalid: reply: Invalid JSON"),
         ("schema-violation", "LLM reply invalid: tldr: Field required"),
         ("english-for-chinese", "LLM reply invalid: tldr.zh: Value error, not written in Chinese"),
-        ("truncated", "LLM reply cut off at 700 tokens"),
+        ("truncated", "LLM reply cut off at 600 tokens"),
         ("500", "LLM unavailable after 2 attempts: HTTP 500: The server had an error"),
     ],
 )

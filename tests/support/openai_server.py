@@ -35,6 +35,7 @@ class Recorded:
     body: dict[str, Any]
     headers: dict[str, str]
     at: float
+    reply: str = ""  # the completion's content, when the server gave one
 
     @property
     def prompt(self) -> str:
@@ -100,6 +101,7 @@ class OpenAIServer:
         content = json.dumps(reply, ensure_ascii=False)
         if behaviour == "invalid-json":
             content = content[: len(content) // 2]
+        record.reply = content
         finish = "length" if behaviour == "truncated" else "stop"
         prompt_tokens = estimate_tokens(record.prompt) + estimate_tokens(json.dumps(body.get("response_format", {})))
         return 200, {}, {
