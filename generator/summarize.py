@@ -290,7 +290,8 @@ def _validate(model: type[BaseModel], text: str) -> Any:
     except ValidationError as exc:
         error = exc.errors()[0]
         where = ".".join(str(part) for part in error["loc"]) or "reply"
-        raise SummaryError(f"LLM reply invalid: {where}: {error['msg']}") from None
+        message = str(error["msg"]).removeprefix("Value error, ")
+        raise SummaryError(f"LLM reply invalid: {where}: {message}") from None
 
 
 def _summary_from_reply(reply: dict[str, Any]) -> Summary:
@@ -484,7 +485,8 @@ def summarize_day(
         return DaySummaries(summaries=summaries, brief={}, usage=None, notes=(NO_KEY_NOTE,))
 
     secret = settings.openai_api_key.get_secret_value() if settings.openai_api_key else None
-    llm = _Llm(client or _client(settings), settings.digest.llm, secret)
+    client = client or openai.OpenAI(api_key=secret, base_url=settings.digest.llm.base_url)
+    llm = _Llm(client, settings.digest.llm, secret)
     languages = tuple(settings.digest.languages)
     prompt = load_prompt("paper")
     summaries: dict[str, Summary] = {}
@@ -536,7 +538,7 @@ def summarize_day(
     if any(s.kind == "llm" for s in summaries.values()):
         brief, brief_note = _day_brief(llm, papers, summaries, settings, store, cached)
         notes += [brief_note] if brief_note else []
-    else:
+    elif papers:
         notes.append("No cross-domain brief today: no paper was summarized by the LLM.")
 
     tokens_in, tokens_out = cached.tokens_in + llm.tokens_in, cached.tokens_out + llm.tokens_out
@@ -563,11 +565,6 @@ class _Tally:
         self.requests += 1
         self.tokens_in += int(value.get("tokens_in", 0))
         self.tokens_out += int(value.get("tokens_out", 0))
-
-
-def _client(settings: Settings) -> openai.OpenAI:
-    assert settings.openai_api_key is not None
-    return openai.OpenAI(api_key=settings.openai_api_key.get_secret_value(), base_url=settings.digest.llm.base_url)
 
 
 def _paper_key(paper: Paper, settings: Settings, prompt: Prompt) -> str:

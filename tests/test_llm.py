@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+from datetime import date
 import logging
 from pathlib import Path
 from typing import Any
@@ -115,7 +116,7 @@ def test_a_server_without_json_schema_is_asked_in_json_mode(project: Path, serve
     [
         ("invalid-json", "LLM reply invalid: reply: Invalid JSON"),
         ("schema-violation", "LLM reply invalid: tldr: Field required"),
-        ("english-for-chinese", "LLM reply invalid: tldr.zh: Value error, not written in Chinese"),
+        ("english-for-chinese", "LLM reply invalid: tldr.zh: not written in Chinese"),
         ("truncated", "LLM reply cut off at 600 tokens"),
         ("500", "LLM unavailable after 2 attempts: HTTP 500: The server had an error"),
     ],
@@ -192,8 +193,6 @@ def test_the_key_never_appears_in_summaries_store_or_logs(project: Path, server:
     entries = tuple(
         Entry(rank=n, ranked=r, featured=True, summary=day.summaries[r.paper.id]) for n, r in enumerate(FEATURED, 1)
     )
-    from datetime import date
-
     published = dumps(day_to_json(Day(date=date(2026, 6, 2), entries=entries, brief=day.brief, notes=day.notes, usage=day.usage)))
     stored = "".join(p.read_text("utf-8") for p in (project / "store").rglob("*") if p.is_file())
     assert KEY not in published + stored + caplog.text + repr(day)
@@ -232,8 +231,8 @@ def test_replies_are_validated_before_use() -> None:
     assert parse_paper_reply(json.dumps(good), LANGS)["tldr"]["zh"] == "中文。"
     for broken, message in [
         ({**good, "extra": 1}, "extra: Extra inputs are not permitted"),
-        ({**good, "tldr": {"en": " ", "zh": "中文"}}, "tldr.en: Value error, empty text"),
-        ({**good, "keywords": {"en": [], "zh": ["甲"]}}, "keywords.en: Value error, expected 3 to 5 keywords"),
+        ({**good, "tldr": {"en": " ", "zh": "中文"}}, "tldr.en: empty text"),
+        ({**good, "keywords": {"en": [], "zh": ["甲"]}}, "keywords.en: expected 3 to 5 keywords"),
     ]:
         with pytest.raises(SummaryError, match=message.replace(".", r"\.")):
             parse_paper_reply(json.dumps(broken), LANGS)
