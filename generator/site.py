@@ -53,6 +53,8 @@ def read_day(path: Path) -> dict[str, Any]:
 
 _SAFE_URL = re.compile(r"^https?://[^\s\"'<>]+$", re.IGNORECASE)
 _PAPER_REFERENCE = re.compile(r"\[(\d{1,3})\]")
+# Characters that are not allowed in HTML text (C0/C1 controls but tab and newlines, noncharacters).
+_NOT_HTML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufdd0-\ufdef\ufffe\uffff]")
 
 
 def radar_counts(papers: list[dict[str, Any]], topics: list[str]) -> list[tuple[str, int]]:
@@ -92,12 +94,20 @@ def brief_html(text: str) -> Markup:
     return Markup("".join(f"<p>{p}</p>" for p in linked))
 
 
+def printable(value: Any) -> Any:
+    """What a template prints, without the control characters that paper text may carry."""
+    if isinstance(value, Markup):
+        return Markup(_NOT_HTML.sub("", value))
+    return _NOT_HTML.sub("", value) if isinstance(value, str) else value
+
+
 def add_template_helpers(generator: Generator) -> None:
-    """The filters the theme uses to render paper data."""
+    """The filters the theme uses to render paper data, and the control-character filter on output."""
 
     def topic_slug(name: str) -> str:
         return Tag(name, generator.settings).slug
 
+    generator.env.finalize = printable  # templates compile lazily, after this signal
     generator.env.filters.update(
         safe_url=safe_url,
         badge=badge,

@@ -146,7 +146,10 @@ def test_pages_render_without_errors_and_screenshots(browser: Any, site_url: str
             assert console_errors(browser) == [], path
             overflow = browser.execute_script("return document.documentElement.scrollWidth - window.innerWidth")
             assert overflow <= 0, f"{path} scrolls sideways at {width}px"
+            full_height = browser.execute_script("return document.documentElement.scrollHeight")
+            browser.set_window_size(width, min(full_height + 100, 4000))  # the whole page, within reason
             browser.save_screenshot(str(ARTIFACTS / f"{label}-{name}.png"))
+            browser.set_window_size(width, height)
     finally:
         browser.set_window_size(1280, 900)
 

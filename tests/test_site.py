@@ -145,6 +145,7 @@ def test_hostile_paper_text_stays_text(built: Settings, prefix: str) -> None:
             for name in ("href", "src", "action"):
                 assert not attrs.get(name, "").lower().lstrip().startswith("javascript:"), (tag, attrs)
         assert "<b>segment</b>" not in text and "<img src=x" not in text and "<script>x" not in text
+        assert "\x07" not in text  # control characters are not HTML
     day = page(built, prefix + "2026/06/02/index.html")
     assert " ".join(HOSTILE_TITLE.replace("\x07", "").split()) in day.plain
 
