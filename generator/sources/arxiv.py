@@ -127,7 +127,7 @@ def search(
     except requests.RequestException as exc:
         raise SourceError(
             f"cannot reach the arXiv API at {_endpoint(settings.url)} "
-            f"({_network_reason(exc, settings.timeout_seconds)}) after {settings.retries} retries: "
+            f"({_network_reason(exc, settings.timeout_seconds)}): "
             "check the network and DIGEST_ARXIV_URL, or run again later"
         ) from exc
     finally:
