@@ -96,7 +96,9 @@ def parse_query(params: Mapping[str, str]) -> Query:
             continue
         categories = [_CATEGORY_TERM.match(term.strip()) for term in inner.split(" OR ")]
         if not all(categories):
-            raise UnsupportedQuery(f"unsupported search term {clause.strip()!r} (replay knows cat: and submittedDate:)")
+            raise UnsupportedQuery(
+                f"unsupported search term {clause.strip()!r} (replay knows cat: and submittedDate:)"
+            )
         clauses.append(frozenset(match[1] for match in categories if match))
     sort_by = params.get("sortBy", "relevance")
     sort_order = params.get("sortOrder", "descending")
@@ -316,7 +318,8 @@ def _entry(paper: Paper) -> list[str]:
         f"    <id>http://arxiv.org/abs/{_text(versioned)}</id>",
         f"    <title>{_text(paper.title)}</title>",
         f"    <updated>{_stamp(paper.updated)}</updated>",
-        f'    <link href={quoteattr(f"https://arxiv.org/abs/{versioned}")} rel="alternate" type="text/html"/>',
+        f'    <link href={quoteattr(f"https://arxiv.org/abs/{versioned}")} rel="alternate" '
+        'type="text/html"/>',
         f'    <link href={quoteattr(f"https://arxiv.org/pdf/{versioned}")} rel="related" '
         'type="application/pdf" title="pdf"/>',
         f"    <summary>{_text(paper.abstract)}</summary>",
