@@ -1,0 +1,109 @@
+"""The store: one paper once across days and versions, stable files, nothing lost on a crash."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from generator.errors import StoreError
+from generator.files import write_atomic
+from generator.pipeline import find_code_url, new_papers
+from generator.store import Store, day_to_json, paper_from_json, paper_to_json
+from tests.support.days import day, paper
+
+MONDAY, TUESDAY = date(2026, 6, 1), date(2026, 6, 2)
+
+
+def test_a_paper_seen_on_an_earlier_day_is_not_new_in_any_version(tmp_path: Path) -> None:
+    store = Store(tmp_path)
+    first = paper(1)
+    store.mark_seen(MONDAY, [first, paper(2)])
+    candidates = [replace(first, version=2), paper(3)]
+    assert [p.id for p in new_papers(candidates, store.seen_before(TUESDAY))] == [paper(3).id]
+
+
+def test_rerunning_a_day_sees_its_own_papers_as_new(tmp_path: Path) -> None:
+    store = Store(tmp_path)
+    store.mark_seen(TUESDAY, [paper(1)])
+    assert new_papers([paper(1)], store.seen_before(TUESDAY)) == [paper(1)]
+
+
+def test_mark_seen_replaces_the_days_rows_and_keeps_a_stable_order(tmp_path: Path) -> None:
+    store = Store(tmp_path)
+    store.mark_seen(TUESDAY, [paper(3), paper(1)])
+    store.mark_seen(MONDAY, [paper(2)])
+    store.mark_seen(TUESDAY, [paper(1), paper(3)])
+    text = (tmp_path / "seen" / "2026-06.tsv").read_text()
+    assert text == (
+        "2606.00002\t1\t2026-06-01\n2606.00001\t1\t2026-06-02\n2606.00003\t1\t2026-06-02\n"
+    )
+
+
+def test_malformed_seen_file_is_a_store_error_naming_the_line(tmp_path: Path) -> None:
+    (tmp_path / "seen").mkdir()
+    (tmp_path / "seen" / "2026-06.tsv").write_text("2606.00001\t1\t2026-06-02\ngarbage\n")
+    with pytest.raises(StoreError, match=r"2026-06.tsv:2: malformed line"):
+        Store(tmp_path).seen_before(TUESDAY)
+
+
+def test_day_round_trip_and_archive(tmp_path: Path) -> None:
+    store = Store(tmp_path)
+    digest = day(count=4, featured=2)
+    path = store.write_day(digest)
+    data = json.loads(path.read_text())
+    assert data == day_to_json(digest)
+    assert [p["rank"] for p in data["papers"]] == [1, 2, 3, 4]
+    assert store.days() == [TUESDAY]
+    archive = list(store.archive(before=date(2026, 6, 3)))
+    assert [p for _, p in archive] == [e.ranked.paper for e in digest.entries]
+    assert list(store.archive(before=TUESDAY)) == []
+
+
+def test_paper_json_round_trip() -> None:
+    original = paper(7)
+    assert paper_from_json(paper_to_json(original)) == original
+
+
+def test_unreadable_day_file_is_a_store_error(tmp_path: Path) -> None:
+    (tmp_path / "days").mkdir()
+    (tmp_path / "days" / "2026-06-02.json").write_text("{not json")
+    with pytest.raises(StoreError, match="unreadable day file"):
+        Store(tmp_path).read_day(TUESDAY)
+
+
+def test_cache_survives_a_torn_last_line(tmp_path: Path) -> None:
+    store = Store(tmp_path)
+    store.cache("llm", "a", {"tldr": "x"}, bucket="2026-06")
+    store.cache("llm", "b", {"tldr": "y"}, bucket="2026-06")
+    with (tmp_path / "cache" / "llm" / "2026-06.jsonl").open("a") as handle:
+        handle.write('{"key": "c", "val')  # a crash mid-write
+    reopened = Store(tmp_path)
+    assert reopened.cached("llm", "a") == {"tldr": "x"}
+    assert reopened.cached("llm", "b") == {"tldr": "y"}
+    assert reopened.cached("llm", "c") is None
+
+
+def test_write_atomic_leaves_unchanged_files_alone(tmp_path: Path) -> None:
+    target = tmp_path / "a" / "post.md"
+    assert write_atomic(target, "hello\n") is True
+    mtime = target.stat().st_mtime_ns
+    assert write_atomic(target, "hello\n") is False
+    assert target.stat().st_mtime_ns == mtime
+    assert [p.name for p in target.parent.iterdir()] == ["post.md"]  # no temporary left
+
+
+@pytest.mark.parametrize(
+    ("abstract", "url"),
+    [
+        ("Code is at https://github.com/lab/med-sam.", "https://github.com/lab/med-sam"),
+        ("See https://github.com/a/b.git for code", "https://github.com/a/b"),
+        ("Models: https://huggingface.co/org/model), and more", "https://huggingface.co/org/model"),
+        ("No code. javascript:alert(1) https://example.org/x/y", None),
+    ],
+)
+def test_find_code_url(abstract: str, url: str | None) -> None:
+    assert find_code_url(abstract) == url
