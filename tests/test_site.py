@@ -280,3 +280,35 @@ def test_day_is_read_once_while_unchanged(tmp_path: Path) -> None:
     path.write_text(json.dumps({"date": "2026-06-02", "papers": [{"id": "x"}]}), "utf-8")
     assert site.read_day(path)["papers"] == [{"id": "x"}]
     assert date.fromisoformat(first["date"]) == date(2026, 6, 2)
+
+
+def test_opengraph_tags(built: Settings) -> None:
+    day = page(built, "zh/2026/06/02/index.html")
+    og = {a["property"]: a["content"] for a in day.all("meta") if a.get("property", "").startswith("og:")}
+    assert og["og:url"] == f"{SITEURL}/zh/2026/06/02/"
+    assert og["og:type"] == "article" and og["og:locale"] == "zh_CN"
+    assert "2026-06-02" in og["og:title"] and og["og:description"]
+
+
+def _luminance(color: str) -> float:
+    channels = [int(color[i:i + 2], 16) / 255 for i in (1, 3, 5)]
+    linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def _contrast(foreground: str, background: str) -> float:
+    high, low = sorted((_luminance(foreground), _luminance(background)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+def test_theme_colours_meet_wcag_aa_contrast_in_light_and_dark() -> None:
+    css = (REPO / "theme" / "static" / "css" / "site.css").read_text("utf-8")
+    light = dict(re.findall(r"--([\w-]+):\s*(#[0-9a-f]{6})", css.split("@media (prefers-color-scheme: dark)")[0]))
+    dark = {**light, **dict(re.findall(r"--([\w-]+):\s*(#[0-9a-f]{6})",
+                                       css.split("@media (prefers-color-scheme: dark)")[1].split("}\n}")[0]))}
+    pairs = [("text", "bg"), ("text", "surface"), ("muted", "bg"), ("muted", "surface"), ("accent", "bg"),
+             ("accent", "surface"), ("surface", "accent"), ("badge", "badge-soft"), ("followed", "followed-soft"),
+             ("text", "accent-soft"), ("text", "warn-soft")]
+    for name, scheme in (("light", light), ("dark", dark)):
+        low = [(f, b, round(_contrast(scheme[f], scheme[b]), 2)) for f, b in pairs if _contrast(scheme[f], scheme[b]) < 4.5]
+        assert not low, (name, low)
