@@ -1,0 +1,61 @@
+"""The fork experience: the README's guide matches the workflow, and `digest check` catches a
+forker's mistakes in one line each."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import yaml
+from typer.testing import CliRunner
+
+from generator.catchup import CATCH_UP_MAILINGS
+from generator.cli import app
+
+REPO = Path(__file__).resolve().parent.parent
+README = (REPO / "README.md").read_text()
+DAILY_TEXT = (REPO / ".github" / "workflows" / "daily.yml").read_text()
+runner = CliRunner()
+
+
+def fork_guide() -> str:
+    start = README.index("## Publish your lab's digest")
+    return README[start:README.index("\n## ", start + 1)]
+
+
+def test_the_guide_walks_a_forker_through_every_step() -> None:
+    guide = fork_guide()
+    for step in ("Fork", "`DIGEST`", "pelicanconfig.py", "OPENAI_API_KEY", "abstracts-only",
+                 "Source: **GitHub Actions**", "enable", "Run workflow", "digest check",
+                 "digest backfill"):
+        assert step in guide, step
+    for setting in ("SITENAME", "languages", "categories", "library", "topics", "authors", "model"):
+        assert setting in guide, setting
+
+
+def test_the_guide_states_what_the_workflow_does() -> None:
+    guide = fork_guide()
+    (schedule,) = yaml.safe_load(DAILY_TEXT)[True]["schedule"]
+    minute, hour = schedule["cron"].split()[:2]
+    assert f"{int(hour):02d}:{int(minute):02d} UTC" in guide
+    assert f"last {CATCH_UP_MAILINGS} mailings" in guide
+    assert f"digest catch-up --days {CATCH_UP_MAILINGS}" in DAILY_TEXT
+    for name in set(re.findall(r"vars\.([A-Z_]+)", DAILY_TEXT)):
+        assert f"`{name}`" in guide, name  # every repository variable is documented
+    for secret in set(re.findall(r"secrets\.([A-Z_]+)", DAILY_TEXT)):
+        assert f"`{secret}`" in guide, secret
+
+
+def test_check_flags_a_model_set_without_a_key(project: Path) -> None:
+    config = project / "pelicanconfig.py"
+    config.write_text(config.read_text().replace('"model": "gpt-4o-mini"', '"model": "gpt-4.1"', 1))
+    args = ["check", "--config", str(config)]
+
+    result = runner.invoke(app, args)
+    assert result.exit_code == 1
+    (line,) = [line for line in result.output.splitlines() if "DIGEST['llm']['model']" in line]
+    assert line.startswith("error:") and "OPENAI_API_KEY" in line and "'gpt-4.1'" in line
+
+    result = runner.invoke(app, args, env={"OPENAI_API_KEY": "sk-test"})
+    assert result.exit_code == 0, result.output
+    assert "sk-test" not in result.output
