@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -162,7 +163,8 @@ def author_matches(name: str, followed: str) -> bool:
     return first_a == first_b
 
 
-def _name_parts(name: str) -> list[str]:
+@lru_cache(maxsize=65536)  # ranking compares every author of the archive with every followed one
+def _name_parts(name: str) -> tuple[str, ...]:
     """`Maier-Hein, Klaus H.` -> ['klaus', 'h', 'maier-hein']: given names first, family last."""
     ascii_name = unicodedata.normalize("NFKD", _first_last(name)).encode("ascii", "ignore").decode()
-    return [part for part in re.split(r"[\s.]+", ascii_name.lower()) if part.strip("-")]
+    return tuple(part for part in re.split(r"[\s.]+", ascii_name.lower()) if part.strip("-"))
