@@ -1,0 +1,191 @@
+"""Benchmark of the ranker against arxiv-sanity-lite's method: quality on real days, speed, memory.
+
+    .venv/bin/python benchmarks/rank.py            # everything (a few minutes on a busy machine)
+    .venv/bin/python benchmarks/rank.py quality    # or: speed
+
+Quality: (1) 2026-06-02 mixed with the 30 relevant papers of benchmarks/data (847 papers, 30
+relevant), the full demo library as the lab's papers; (2) held-out library on 2026-06-03 and
+2026-06-04 (and 06-02 without the 30): 5 folds over the library, each fold's 12 papers mixed into
+the day and the other 48 used as the library. recall@30 and nDCG@30 for both rankers, same run.
+Speed: a 1,000-paper day against a 20,000-paper archive; fit and rank times (median of 3) and
+peak memory.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import math
+import resource
+import statistics
+import sys
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+from datetime import datetime, timezone
+from pathlib import Path
+
+import numpy as np
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.model_selection import KFold
+from sklearn.svm import LinearSVC
+
+from generator import rank as rank_module
+from generator.radar import Radar, load_library
+from generator.records import LibraryPaper, Paper
+
+REPO = Path(__file__).resolve().parent.parent
+LISTINGS = REPO / "sample" / "listings"
+RELEVANT = REPO / "benchmarks" / "data" / "relevant-2026-06-02.jsonl"
+DEMO_TOPICS = {
+    "Segment Anything in medicine": ("segment anything", "SAM", "MedSAM", "promptable segmentation",
+                                     "foundation model"),
+    "Distribution shift": ("domain shift", "distribution shift", "domain adaptation",
+                           "domain generalization", "out-of-distribution", "test-time adaptation"),
+    "Lesion segmentation": ("lesion segmentation", "skin lesion", "dermoscopy", "tumor segmentation",
+                            "polyp segmentation"),
+    "Medical imaging": ("medical image", "MRI", "CT", "ultrasound", "histopathology", "radiology",
+                        "X-ray"),
+}
+DEMO_AUTHORS = ("Mohammad Yaqub", "Klaus Maier-Hein", "Fabian Isensee", "Hao Chen")
+K = 30
+
+Ranker = Callable[[Sequence[Paper], Radar, Sequence[Paper]], list[str]]
+
+
+def read_jsonl(path: Path) -> list[Paper]:
+    opener = gzip.open if path.suffix == ".gz" else open
+    with opener(path, "rt", encoding="utf-8") as handle:
+        return [_paper(json.loads(line)) for line in handle if line.strip()]
+
+
+def _paper(item: dict) -> Paper:
+    when = datetime.fromisoformat(item["published"][:10]).replace(tzinfo=timezone.utc)
+    return Paper(id=item["id"], version=1, title=item["title"], abstract=item.get("abstract", ""),
+                 authors=tuple(item.get("authors", ())), categories=tuple(item.get("categories", ())),
+                 primary_category=item.get("primary_category", ""), published=when, updated=when,
+                 url=f"https://arxiv.org/abs/{item['id']}", pdf_url=f"https://arxiv.org/pdf/{item['id']}")
+
+
+def as_paper(entry: LibraryPaper, paper_id: str) -> Paper:
+    """A library paper disguised as a new paper of the day (held-out evaluation)."""
+    when = datetime(2026, 6, 1, tzinfo=timezone.utc)
+    return Paper(id=paper_id, version=1, title=entry.title, abstract=entry.abstract,
+                 authors=entry.authors, categories=("cs.CV",), primary_category="cs.CV",
+                 published=when, updated=when, url="", pdf_url="")
+
+
+# --- the two rankers --------------------------------------------------------------------------
+
+
+def arxiv_sanity_lite(day: Sequence[Paper], radar: Radar, archive: Sequence[Paper]) -> list[str]:
+    """arxiv-sanity-lite's method as specified: TF-IDF unigrams+bigrams, sublinear tf, max_df=0.1,
+    LinearSVC C=0.01 balanced; the library as positives, the day's papers as negatives."""
+    texts = [f"{p.title} {p.abstract}" for p in radar.library] + [f"{p.title} {p.abstract}" for p in day]
+    vectors = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, max_df=0.1, stop_words="english",
+                              strip_accents="unicode", token_pattern=r"(?u)\b[a-zA-Z_][a-zA-Z0-9_]+\b",
+                              ).fit_transform(texts)
+    labels = np.array([1] * len(radar.library) + [0] * len(day))
+    svm = LinearSVC(C=0.01, class_weight="balanced", max_iter=10000, tol=1e-6).fit(vectors, labels)
+    scores = svm.decision_function(vectors[len(radar.library):])
+    return [day[i].id for i in sorted(range(len(day)), key=lambda i: -scores[i])]
+
+
+def project_ranker(day: Sequence[Paper], radar: Radar, archive: Sequence[Paper]) -> list[str]:
+    return [r.paper.id for r in rank_module.rank(day, radar, archive, featured=0)]
+
+
+def keyword_only(day: Sequence[Paper], radar: Radar, archive: Sequence[Paper]) -> list[str]:
+    """The project's ranker with no library: topics and followed authors only."""
+    return project_ranker(day, replace(radar, library=()), archive)
+
+
+RANKERS: dict[str, Ranker] = {
+    "arxiv-sanity-lite": arxiv_sanity_lite,
+    "paper-radar": project_ranker,
+    "paper-radar, keywords only": keyword_only,
+}
+
+
+# --- metrics ------------------------------------------------------------------------------
+
+
+def recall_ndcg(order: Sequence[str], relevant: set[str], k: int = K) -> tuple[float, float]:
+    top = order[:k]
+    hits = [1.0 if pid in relevant else 0.0 for pid in top]
+    dcg = sum(h / math.log2(i + 2) for i, h in enumerate(hits))
+    ideal = sum(1.0 / math.log2(i + 2) for i in range(min(k, len(relevant))))
+    return sum(hits) / min(k, len(relevant)), dcg / ideal
+
+
+def quality() -> None:
+    library = load_library(REPO / "radar" / "library.bib")
+    radar = Radar(library=library, topics=DEMO_TOPICS, authors=DEMO_AUTHORS)
+    days = {d: read_jsonl(LISTINGS / f"2026-06-0{d}.jsonl.gz") for d in (2, 3, 4)}
+    background = read_jsonl(LISTINGS / "background-5k.jsonl.gz")
+    relevant = read_jsonl(RELEVANT)
+    print(f"library {len(library)} papers; background {len(background)}; "
+          f"days 06-02/03/04: {', '.join(str(len(v)) for v in days.values())}")
+
+    print(f"\n(1) 2026-06-02 + {len(relevant)} relevant ({len(days[2]) + len(relevant)} papers), "
+          f"archive = background")
+    day = days[2] + relevant
+    ids = {p.id for p in relevant}
+    for name, ranker in RANKERS.items():
+        r, n = recall_ndcg(ranker(day, radar, background), ids)
+        print(f"  {name:28s} recall@30 {r:.3f}  nDCG@30 {n:.3f}")
+
+    print("\n(2) held-out library, 5 folds of 12 papers mixed into each day (mean over folds)")
+    archives = {2: background, 3: background + days[2], 4: background + days[2] + days[3]}
+    for number, papers in days.items():
+        results: dict[str, list[tuple[float, float]]] = {name: [] for name in RANKERS}
+        for fold, (train, test) in enumerate(KFold(5, shuffle=True, random_state=0).split(library)):
+            held = [as_paper(library[i], f"held.{fold}.{i}") for i in test]
+            fold_radar = replace(radar, library=tuple(library[i] for i in train))
+            for name, ranker in RANKERS.items():
+                order = ranker(papers + held, fold_radar, archives[number])
+                results[name].append(recall_ndcg(order, {p.id for p in held}))
+        print(f"  2026-06-0{number} ({len(papers)} + 12 papers)")
+        for name, values in results.items():
+            r = statistics.mean(v[0] for v in values)
+            n = statistics.mean(v[1] for v in values)
+            print(f"    {name:28s} recall@30 {r:.3f}  nDCG@30 {n:.3f}")
+
+
+def speed() -> None:
+    library = load_library(REPO / "radar" / "library.bib")
+    radar = Radar(library=library, topics=DEMO_TOPICS, authors=DEMO_AUTHORS)
+    real = read_jsonl(LISTINGS / "background-5k.jsonl.gz")
+    real += [p for d in (2, 3, 4) for p in read_jsonl(LISTINGS / f"2026-06-0{d}.jsonl.gz")]
+    # Repeat the real papers under new ids until there are 21,000: a 1,000 day and a 20,000 archive.
+    papers = [replace(p, id=f"{p.id}.r{i // len(real)}") for i, p in
+              zip(range(21_000), (real[i % len(real)] for i in range(21_000)))]
+    day, archive = papers[:1000], papers[1000:]
+    pool = [(p.published.date(), p) for p in archive]
+    fits, ranks = [], []
+    for _ in range(3):
+        rank_module._memo.clear()
+        start = time.perf_counter()
+        rank_module.fitted_model(radar, archive)
+        fits.append(time.perf_counter() - start)
+        start = time.perf_counter()
+        rank_module.rank(day, radar, archive, featured=30, related_pool=pool)
+        ranks.append(time.perf_counter() - start)
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"\nspeed: day {len(day)} papers, archive {len(archive)} papers, related pool {len(pool)}")
+    print(f"  fit  median {statistics.median(fits):.2f} s  (runs {', '.join(f'{t:.2f}' for t in fits)})")
+    print(f"  rank median {statistics.median(ranks):.2f} s after fitting, 30 featured with related "
+          f"(runs {', '.join(f'{t:.2f}' for t in ranks)})")
+    print(f"  peak memory (max RSS of the process) {peak:.0f} MiB")
+
+
+def main(argv: Sequence[str]) -> None:
+    parts = set(argv) or {"quality", "speed"}
+    if "quality" in parts:
+        quality()
+    if "speed" in parts:
+        speed()
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

@@ -1,0 +1,336 @@
+"""Ranking: score each candidate for the lab's radar (0-100), say why, and find related papers.
+
+The method starts from arxiv-sanity-lite (TF-IDF word unigrams+bigrams, a linear SVM with the
+lab's papers as positives) and changes what the measurements in benchmarks/rank.py favoured:
+
+- negatives are the archive of earlier days (bounded, sampled by a stable hash), so the model
+  and its scores do not depend on the day being ranked; the day's papers stand in only while
+  there is no archive yet;
+- features are hashed (memory does not grow with the archive), titles count twice;
+- the SVM margin, the radar topics matched and the followed authors are combined by a logistic
+  regression fitted on out-of-fold margins of the library against the archive: the weights are
+  measured, and the score is a calibrated probability that a paper belongs with the lab's own,
+  times 100, so 60 means the same on a busy day as on a quiet one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.feature_extraction.text import HashingVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import StratifiedKFold
+from sklearn.svm import LinearSVC
+from sklearn.utils import murmurhash3_32
+
+from .radar import Radar, author_matches
+from .records import LibraryPaper, Paper, Ranked, Related
+
+N_FEATURES = 2**20  # hashed term space: fixed memory, collisions negligible at this size
+MAX_NEGATIVES = 20_000  # archive papers the model learns from; more adds time, not quality
+MAX_DF = 0.1  # terms in more than this share of the papers say nothing about the lab
+SVM_C = 0.1
+TITLE_REPEAT = 2
+FOLDS = 5
+RELATED_COUNT = 3
+WHY_COUNT = 4
+
+# Weights of (topics matched, followed author matched) when the radar has no library or liked
+# papers to learn from: the logistic weights measured on the demo radar (library vs archive)
+# by benchmarks/rank.py without the text model.
+KEYWORD_WEIGHTS = (2.0, 3.0)
+KEYWORD_INTERCEPT = -4.0
+
+_vectorizer = HashingVectorizer(
+    n_features=N_FEATURES,
+    alternate_sign=False,
+    norm=None,
+    ngram_range=(1, 2),
+    stop_words="english",
+    strip_accents="unicode",
+    token_pattern=r"(?u)\b[a-zA-Z_][a-zA-Z0-9_]+\b",
+)
+_analyzer = _vectorizer.build_analyzer()
+
+
+def rank(
+    candidates: Sequence[Paper],
+    radar: Radar,
+    archive: Sequence[Paper],
+    *,
+    featured: int,
+    related_pool: Sequence[tuple[date, Paper]] = (),
+) -> list[Ranked]:
+    """The candidates best first, each with its score, matched radar entries and why-terms.
+
+    `archive` holds papers of earlier days (negatives and background); `related_pool` the earlier
+    digests' papers with their dates. The first `featured` papers get their related papers.
+    Deterministic: the same inputs give the same output.
+    """
+    if not candidates:
+        return []
+    model = fitted_model(radar, archive if archive else candidates)
+    texts = [paper_text(p.title, p.abstract) for p in candidates]
+    rows = model.vectors(texts)
+    margins = model.margins(rows)
+    topics = _TopicMatcher(radar.topics)
+    disliked = set(radar.disliked)
+    scored = []
+    for i, paper in enumerate(candidates):
+        topic_names, keywords = topics.match(texts[i])
+        followed = followed_authors(paper.authors, radar.authors)
+        matched = tuple([f"topic:{t}" for t in topic_names] + [f"author:{a}" for a in followed])
+        veto = _veto(texts[i], radar.exclude) or ("disliked" if paper.id in disliked else None)
+        if veto:
+            scored.append((0.0, paper.id, Ranked(paper, 0.0, matched, (f"excluded: {veto}",))))
+            continue
+        score = model.score(margins[i], len(topic_names), bool(followed))
+        why = model.why_terms(rows[i], texts[i]) or tuple(keywords[:WHY_COUNT])
+        scored.append((score, paper.id, Ranked(paper, score, matched, why)))
+    scored.sort(key=lambda item: (-item[0], item[1]))
+    ranked = [item[2] for item in scored]
+    neighbours = _Neighbours(model, related_pool, radar.library)
+    return [
+        _with_related(r, neighbours) if i < featured else r for i, r in enumerate(ranked)
+    ]
+
+
+def paper_text(title: str, abstract: str) -> str:
+    """The text the model reads: the title weighs more than any sentence of the abstract."""
+    return " ".join([title] * TITLE_REPEAT + [abstract])
+
+
+def _veto(text: str, exclude: Sequence[str]) -> str | None:
+    return next((word for word in exclude if _keyword_pattern(word).search(text)), None)
+
+
+def _with_related(ranked: Ranked, neighbours: _Neighbours) -> Ranked:
+    return Ranked(ranked.paper, ranked.score, ranked.matched, ranked.why,
+                  neighbours.nearest(ranked.paper))
+
+
+def followed_authors(names: Sequence[str], followed: Sequence[str]) -> list[str]:
+    """The followed authors (as the lab writes them) among a paper's author names."""
+    return [f for f in followed if any(author_matches(name, f) for name in names)]
+
+
+# --- topics ----------------------------------------------------------------------------------
+
+
+def _keyword_pattern(keyword: str) -> re.Pattern[str]:
+    """Whole words, plural allowed, spaces and hyphens interchangeable; acronyms match in capitals
+    only (so that "CT" does not match "act" or "ct" and "SAM" not "same")."""
+    words = [re.escape(w) for w in re.split(r"[\s-]+", keyword.strip()) if w]
+    body = r"[\s-]+".join(words)
+    flags = 0 if keyword.strip().isupper() else re.IGNORECASE
+    return re.compile(rf"\b{body}(?:s|es)?\b", flags)
+
+
+class _TopicMatcher:
+    """Which radar topics a text mentions, and by which keywords."""
+
+    def __init__(self, topics: Iterable[tuple[str, Sequence[str]]] | dict[str, Sequence[str]]):
+        items = topics.items() if isinstance(topics, dict) else topics
+        self._topics = [(name, [(k, _keyword_pattern(k)) for k in words if k.strip()])
+                        for name, words in items]
+
+    def match(self, text: str) -> tuple[list[str], list[str]]:
+        names, keywords = [], []
+        for name, patterns in self._topics:
+            hits = [k for k, pattern in patterns if pattern.search(text)]
+            if hits:
+                names.append(name)
+                keywords += [k for k in hits if k not in keywords]
+        return names, keywords
+
+
+# --- the fitted model ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Model:
+    """The term space and, when the radar has papers to learn from, the text model over it."""
+
+    idf: np.ndarray  # per hashed term; 0 for terms too common to matter
+    coef: np.ndarray | None  # linear SVM weights per hashed term
+    intercept: float
+    weights: tuple[float, float, float]  # (margin, topics matched, followed author)
+    bias: float
+
+    def vectors(self, texts: Sequence[str]) -> sp.csr_matrix:
+        """Sublinear TF-IDF rows, L2-normalised."""
+        counts = _vectorizer.transform(texts).tocsr()
+        counts.data = 1.0 + np.log(counts.data)
+        rows = counts.multiply(self.idf).tocsr()
+        norms = np.sqrt(np.asarray(rows.multiply(rows).sum(axis=1)).ravel())
+        norms[norms == 0] = 1.0
+        return sp.csr_matrix(sp.diags(1.0 / norms) @ rows)
+
+    def margins(self, rows: sp.csr_matrix) -> np.ndarray:
+        if self.coef is None:
+            return np.zeros(rows.shape[0])
+        return rows @ self.coef + self.intercept
+
+    def score(self, margin: float, topics: int, followed: bool) -> float:
+        """Calibrated probability of belonging with the lab's papers, on a 0-100 scale."""
+        w_margin, w_topics, w_author = self.weights
+        logit = self.bias + w_margin * margin + w_topics * topics + w_author * followed
+        return 100.0 / (1.0 + math.exp(-logit))
+
+    def why_terms(self, row: sp.csr_matrix, text: str) -> tuple[str, ...]:
+        """The terms that pushed this paper's score up most, bigrams preferred over their words."""
+        if self.coef is None:
+            return ()
+        push = {int(i): v * self.coef[i] for i, v in zip(row.indices, row.data) if self.coef[i] > 0}
+        terms: dict[str, float] = {}
+        for term in _analyzer(text):
+            index = abs(murmurhash3_32(term, seed=0)) % N_FEATURES
+            if index in push:
+                terms[term] = push[index]
+        chosen: list[str] = []
+        for term in sorted(terms, key=lambda t: (-terms[t], t)):
+            if len(chosen) == WHY_COUNT:
+                break
+            if not any(term in c.split() or c in term.split() for c in chosen):
+                chosen.append(term)
+        return tuple(chosen)
+
+
+_memo: dict[str, Model] = {}
+
+
+def fitted_model(radar: Radar, negatives: Sequence[Paper]) -> Model:
+    """The model for this radar and these negatives, fitted once per process.
+
+    A run ranks one day (or a backfill of several with an unchanged archive), so an in-process
+    memo of the last model avoids refitting; a disk cache would save a few seconds per run at
+    the price of unpickling code-bearing files, which is not worth it.
+    """
+    unique = sorted({p.id: p for p in negatives}.values(), key=lambda p: p.id)
+    liked = [p for p in unique if p.id in set(radar.liked)]
+    sample = _sample(unique, radar)
+    key = _fingerprint(radar, liked + sample)
+    if key not in _memo:
+        _memo.clear()  # one model at a time: memory stays bounded
+        _memo[key] = _fit(radar, liked, sample)
+    return _memo[key]
+
+
+def _sample(papers: Sequence[Paper], radar: Radar) -> list[Paper]:
+    """At most MAX_NEGATIVES papers, chosen by a stable hash of the id (so the same papers stay
+    in as the archive grows), never the lab's own papers."""
+    own = set(radar.liked) | {p.arxiv_id for p in radar.library if p.arxiv_id}
+    ordered = sorted((p for p in papers if p.id not in own),
+                     key=lambda p: hashlib.sha1(p.id.encode()).hexdigest())
+    return sorted(ordered[:MAX_NEGATIVES], key=lambda p: p.id)
+
+
+def _fingerprint(radar: Radar, sample: Sequence[Paper]) -> str:
+    digest = hashlib.sha256(repr((radar.library, radar.liked, radar.disliked,
+                                  sorted(radar.topics.items()), radar.authors)).encode())
+    for paper in sample:
+        digest.update(f"{paper.id}v{paper.version}\n".encode())
+    return digest.hexdigest()
+
+
+def _fit(radar: Radar, liked: Sequence[Paper], negatives: Sequence[Paper]) -> Model:
+    disliked = set(radar.disliked)
+    own: list[LibraryPaper | Paper] = [*radar.library, *liked]
+    texts = [paper_text(p.title, p.abstract) for p in [*own, *negatives]]
+    authors = [p.authors for p in [*own, *negatives]]
+    idf = _idf(texts)
+    model = Model(idf, None, 0.0, (0.0, *KEYWORD_WEIGHTS), KEYWORD_INTERCEPT)
+    if len(own) < FOLDS or len(negatives) < FOLDS:
+        return model
+    rows = model.vectors(texts)
+    labels = np.array([1] * len(own) + [0] * len(negatives))
+    # A disliked paper counts as much as a liked one (balanced weights give each positive this).
+    weights = np.ones(len(labels))
+    weights[len(own):][[p.id in disliked for p in negatives]] = len(labels) / (2 * len(own))
+    svm = _svm().fit(rows, labels, sample_weight=weights)
+    combined = _combination(rows, labels, weights, texts, authors, radar)
+    return Model(idf, svm.coef_.ravel().copy(), float(svm.intercept_[0]), *combined)
+
+
+def _svm() -> LinearSVC:
+    return LinearSVC(C=SVM_C, class_weight="balanced", random_state=0, max_iter=5000)
+
+
+def _idf(texts: Sequence[str]) -> np.ndarray:
+    """Smoothed IDF per hashed term, zero for terms in more than MAX_DF of the texts."""
+    present = _vectorizer.transform(texts).tocsc()
+    df = np.diff(present.indptr)
+    n = len(texts)
+    idf = np.log((1 + n) / (1 + df)) + 1.0
+    idf[df > MAX_DF * n] = 0.0
+    return idf
+
+
+def _combination(rows: sp.csr_matrix, labels: np.ndarray, weights: np.ndarray,
+                 texts: Sequence[str], authors: Sequence[Sequence[str]], radar: Radar) -> tuple[tuple[float, float, float], float]:
+    """Weights of margin, topics and authors, measured by a logistic regression on margins the
+    SVM gives papers it was not fitted on (k-fold), so that they are those of a new day."""
+    margins = np.zeros(len(labels))
+    folds = StratifiedKFold(n_splits=FOLDS, shuffle=True, random_state=0)
+    for train, test in folds.split(rows, labels):
+        svm = _svm().fit(rows[train], labels[train], sample_weight=weights[train])
+        margins[test] = svm.decision_function(rows[test])
+    topics = _TopicMatcher(radar.topics)
+    n_topics = [len(topics.match(t)[0]) for t in texts]
+    followed = [bool(followed_authors(names, radar.authors)) for names in authors]
+    features = np.column_stack([margins, n_topics, followed])
+    logistic = LogisticRegression(class_weight="balanced").fit(features, labels)
+    w_margin, w_topics, w_author = (float(w) for w in logistic.coef_[0])
+    if not any(followed[i] for i in np.flatnonzero(labels)):
+        # No paper of the lab names a followed author: nothing measured, the lab's word stands.
+        w_author = KEYWORD_WEIGHTS[1]
+    return (w_margin, w_topics, w_author), float(logistic.intercept_[0])
+
+
+# --- related papers --------------------------------------------------------------------------
+
+
+class _Neighbours:
+    """Nearest papers of earlier digests and of the library, by cosine similarity of TF-IDF."""
+
+    def __init__(self, model: Model, pool: Sequence[tuple[date, Paper]], library: Sequence[LibraryPaper]):
+        self._model = model
+        self._items: list[Related] = []
+        texts: list[str] = []
+        seen: set[str] = set()
+        for when, paper in sorted(pool, key=lambda item: (item[0], item[1].id), reverse=True):
+            if paper.id not in seen:
+                seen.add(paper.id)
+                self._items.append(Related(paper.id, paper.title, paper.url, when.isoformat()))
+                texts.append(paper_text(paper.title, paper.abstract))
+        for entry in library:
+            link = _library_link(entry)
+            if link and (entry.arxiv_id or entry.key) not in seen:
+                seen.add(entry.arxiv_id or entry.key)
+                self._items.append(Related(entry.arxiv_id or entry.key, entry.title, link))
+                texts.append(paper_text(entry.title, entry.abstract))
+        self._rows = model.vectors(texts) if texts else None
+
+    def nearest(self, paper: Paper) -> tuple[Related, ...]:
+        if self._rows is None:
+            return ()
+        row = self._model.vectors([paper_text(paper.title, paper.abstract)])
+        similarity = (self._rows @ row.T).toarray().ravel()
+        best = np.argsort(-similarity, kind="stable")[:RELATED_COUNT + 1]  # +1: the paper itself
+        picks = [self._items[i] for i in best if similarity[i] > 0 and self._items[i].id != paper.id]
+        return tuple(picks[:RELATED_COUNT])
+
+
+def _library_link(entry: LibraryPaper) -> str | None:
+    if entry.arxiv_id:
+        return f"https://arxiv.org/abs/{entry.arxiv_id}"
+    if entry.doi:
+        return f"https://doi.org/{entry.doi}"
+    return None

@@ -1,0 +1,178 @@
+"""The ranker: learned from the library, explained, vetoed, deterministic, with related papers."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from generator import rank as rank_module
+from generator.radar import Radar, load_library
+from generator.rank import rank
+from generator.records import Paper
+from tests.support.papers import listing_papers
+
+REPO = Path(__file__).resolve().parent.parent
+TOPICS = {
+    "Segment Anything in medicine": ("segment anything", "SAM", "MedSAM"),
+    "Distribution shift": ("domain shift", "domain adaptation", "out-of-distribution"),
+    "Medical imaging": ("medical image", "MRI", "CT", "ultrasound", "histopathology"),
+}
+MEDICAL = re.compile(r"\b(medical|clinical|MRI|CT|ultrasound|patholog\w*|radiolog\w*|lesions?|"
+                     r"tumou?rs?|cancer|X-ray|segment anything)\b", re.IGNORECASE)
+
+
+@pytest.fixture(scope="module")
+def library():
+    return load_library(REPO / "radar" / "library.bib")
+
+
+@pytest.fixture(scope="module")
+def archive() -> list[Paper]:
+    return listing_papers("background-5k", limit=1500)
+
+
+@pytest.fixture(scope="module")
+def day() -> list[Paper]:
+    return listing_papers("2026-06-04")
+
+
+@pytest.fixture(scope="module")
+def radar(library) -> Radar:
+    return Radar(library=library, topics=TOPICS, authors=("Klaus Maier-Hein", "Hao Chen"))
+
+
+@pytest.fixture(scope="module")
+def ranked(day, radar, archive):
+    pool = [(date(2026, 6, 1), paper) for paper in archive[:400]]
+    return rank(day, radar, archive, featured=10, related_pool=pool)
+
+
+def test_demo_library_puts_medical_imaging_on_top(ranked, day) -> None:
+    assert sorted(r.paper.id for r in ranked) == sorted(p.id for p in day)
+    top = [r.paper for r in ranked[:10]]
+    assert sum(bool(MEDICAL.search(f"{p.title} {p.abstract}")) for p in top) >= 9
+    bottom = [r.paper for r in ranked[-100:]]
+    assert sum(bool(MEDICAL.search(f"{p.title} {p.abstract}")) for p in bottom) <= 10
+
+
+def test_scores_are_0_to_100_best_first(ranked) -> None:
+    scores = [r.score for r in ranked]
+    assert all(0.0 <= s <= 100.0 for s in scores)
+    assert scores == sorted(scores, reverse=True)
+    assert scores[0] > 50 > scores[len(scores) // 2]
+
+
+def test_why_and_matched_explain_the_score(ranked) -> None:
+    for r in ranked[:30]:
+        assert r.why, r.paper.title
+        text = f"{r.paper.title} {r.paper.abstract}".lower()
+        for term in r.why:
+            assert all(word in text for word in term.split()), (term, r.paper.title)
+    assert all(r.why for r in ranked)
+    assert any("topic:Medical imaging" in r.matched for r in ranked[:10])
+    for r in ranked:
+        for name in r.matched:
+            assert name.removeprefix("topic:") in TOPICS or name.startswith("author:")
+
+
+def test_related_for_featured_papers_only(ranked) -> None:
+    for r in ranked[:10]:
+        assert len(r.related) == 3
+        assert all(rel.url.startswith("https://") and rel.id != r.paper.id for rel in r.related)
+        assert all(rel.date == "2026-06-01" or rel.date is None for rel in r.related)
+    assert all(not r.related for r in ranked[10:])
+
+
+def test_related_papers_come_from_the_library_too(radar, day) -> None:
+    linked = [p for p in radar.library if p.arxiv_id]
+    twin = replace(day[0], id="2606.99999", title=linked[0].title, abstract=linked[0].abstract)
+    [first] = [r for r in rank([twin, *day[1:40]], radar, day[40:], featured=40)
+               if r.paper.id == twin.id]
+    assert first.related[0].id == linked[0].arxiv_id
+    assert first.related[0].url == f"https://arxiv.org/abs/{linked[0].arxiv_id}"
+    assert first.related[0].date is None
+
+
+def test_deterministic(day, radar, archive, ranked) -> None:
+    rank_module._memo.clear()  # refit from scratch: the model, not only the memo, must be stable
+    again = rank(day, radar, archive, featured=10,
+                 related_pool=[(date(2026, 6, 1), paper) for paper in archive[:400]])
+    assert again == ranked
+
+
+def test_model_fitted_once_for_unchanged_inputs(radar, archive) -> None:
+    first = rank_module.fitted_model(radar, archive)
+    assert rank_module.fitted_model(radar, list(reversed(archive))) is first
+    assert rank_module.fitted_model(radar, archive[1:]) is not first
+
+
+def test_followed_author_is_matched_and_raises_the_score(day, radar, archive) -> None:
+    plain = day[5]
+    followed = replace(plain, id="2606.99998", authors=(*plain.authors, "K. H. Maier-Hein"))
+    results = {r.paper.id: r for r in rank([plain, followed, *day[10:60]], radar, archive, featured=0)}
+    assert "author:Klaus Maier-Hein" in results[followed.id].matched
+    assert "author:Klaus Maier-Hein" not in results[plain.id].matched
+    assert results[followed.id].score > results[plain.id].score
+
+
+def test_exclude_vetoes(day, radar, archive) -> None:
+    top = rank(day[:80], radar, archive, featured=0)[0].paper
+    word = next(w for w in re.findall(r"[A-Za-z]{6,}", top.title))
+    vetoed = rank(day[:80], replace(radar, exclude=(word,)), archive, featured=0)
+    assert vetoed[-1].paper.id == top.id or all(
+        r.score == 0 for r in vetoed[vetoed.index(next(r for r in vetoed if r.paper.id == top.id)):])
+    last = next(r for r in vetoed if r.paper.id == top.id)
+    assert last.score == 0.0
+    assert last.why == (f"excluded: {word}",)
+
+
+def test_disliked_papers_are_negatives_and_vetoed(day, radar, archive) -> None:
+    top = rank(day[:80], radar, archive, featured=0)[0].paper
+    near_copy = replace(top, id="2606.99997", title=top.title + " (extended)")
+    disliking = replace(radar, disliked=(top.id,))
+    before = {r.paper.id: r.score for r in rank([near_copy, *day[:80]], radar, archive, featured=0)}
+    # As a paper of an earlier day, the disliked one teaches the model what the lab does not want.
+    after = {r.paper.id: r.score for r in rank([near_copy, *day[:80]], disliking, [top, *archive],
+                                                featured=0)}
+    assert after[near_copy.id] < before[near_copy.id]
+    assert after[top.id] == 0.0
+
+
+def test_liked_papers_in_the_archive_are_positives(day, archive) -> None:
+    medical = [p for p in archive if MEDICAL.search(p.title)][:30]
+    radar = Radar(liked=tuple(p.id for p in medical))
+    top = rank(day, radar, archive, featured=0)[:10]
+    assert sum(bool(MEDICAL.search(f"{r.paper.title} {r.paper.abstract}")) for r in top) >= 7
+
+
+def test_keywords_only_radar_still_ranks_sensibly(day, archive) -> None:
+    radar = Radar(topics=TOPICS, authors=("Hao Chen",))
+    ranked = rank(day, radar, archive, featured=5)
+    matching = [r for r in ranked if r.matched]
+    assert matching and ranked[:len(matching)] == matching  # every match above every non-match
+    assert all(0 <= r.score <= 100 for r in ranked)
+    top = ranked[0]
+    assert top.why and all(k in sum(TOPICS.values(), ()) for k in top.why)
+    assert ranked[0].score > ranked[-1].score
+
+
+def test_keyword_patterns() -> None:
+    ct = rank_module._keyword_pattern("CT")
+    assert ct.search("low-dose CT scans") and not ct.search("we act on a ct") and not ct.search("CTA")
+    shift = rank_module._keyword_pattern("out-of-distribution")
+    assert shift.search("Out of distribution detection")
+    assert rank_module._keyword_pattern("foundation model").search("Foundation Models for MRI")
+
+
+def test_no_candidates() -> None:
+    assert rank([], Radar(topics=TOPICS), [], featured=30) == []
+
+
+def test_first_day_without_archive(day, radar) -> None:
+    ranked = rank(day[:100], radar, [], featured=3)
+    assert len(ranked) == 100
+    assert MEDICAL.search(ranked[0].paper.title + ranked[0].paper.abstract)
