@@ -290,6 +290,7 @@ def _run_days(days: list[date], settings: settings_module.Settings, *, nothing: 
         return
     stderr.print(f"building {len(days)} mailing days: {', '.join(map(str, days))}")
     with _progress() as progress:
+        progress("days", 0, len(days))
         report = run_days(
             days, settings, on_stage=progress,
             on_day=lambda day, done, total: progress("days", done, total),
