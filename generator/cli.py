@@ -288,7 +288,8 @@ def _run_days(days: list[date], settings: settings_module.Settings, *, nothing: 
     if not days:
         stderr.print(f"nothing to do: {nothing}.")
         return
-    stderr.print(f"building {len(days)} mailing days: {', '.join(map(str, days))}")
+    plural = "s" if len(days) > 1 else ""
+    stderr.print(f"building {len(days)} mailing day{plural}: {', '.join(map(str, days))}")
     with _progress() as progress:
         progress("days", 0, len(days))
         report = run_days(

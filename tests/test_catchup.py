@@ -201,7 +201,7 @@ def test_catch_up_over_a_gap_with_a_weekend(lab: Path, arxiv: FlakyArxiv) -> Non
     # The next run has only the empty Monday left to look at again.
     code, output = digest(lab, arxiv, "catch-up", "--until", "2026-06-04")
     assert code == 0, output
-    assert "building 1 mailing days: 2026-06-01" in output
+    assert "building 1 mailing day: 2026-06-01" in output
 
 
 def test_a_day_failing_mid_fetch_is_retried_by_the_next_run(lab: Path, arxiv: FlakyArxiv) -> None:
@@ -225,7 +225,7 @@ def test_a_day_failing_mid_fetch_is_retried_by_the_next_run(lab: Path, arxiv: Fl
     code, output = digest(lab, arxiv, "catch-up", "--until", "2026-06-04")
 
     assert code == 0, output
-    assert "building 1 mailing days: 2026-06-03" in output
+    assert "building 1 mailing day: 2026-06-03" in output
     assert store.days() == days("2026-06-02", "2026-06-03", "2026-06-04")
     retried = snapshot(lab)
     for name, state in after_failure.items():
@@ -242,12 +242,12 @@ def test_backfill_resumes_and_rebuilding_a_day_changes_no_file(
 ) -> None:
     code, output = digest(lab, arxiv, "backfill", "--from", "2026-06-03", "--to", "2026-06-03")
     assert code == 0, output
-    assert "building 1 mailing days: 2026-06-03" in output
+    assert "building 1 mailing day: 2026-06-03" in output
 
     # Stopped there; asked again for more, it builds only what is missing.
     code, output = digest(lab, arxiv, "backfill", "--from", "2026-06-03", "--to", "2026-06-04")
     assert code == 0, output
-    assert "building 1 mailing days: 2026-06-04" in output
+    assert "building 1 mailing day: 2026-06-04" in output
 
     code, output = digest(lab, arxiv, "backfill", "--from", "2026-06-03", "--to", "2026-06-04")
     assert code == 0, output
@@ -258,7 +258,7 @@ def test_backfill_resumes_and_rebuilding_a_day_changes_no_file(
     code, output = digest(lab, arxiv, "backfill", "--from", "2026-06-03", "--to", "2026-06-03",
                           "--force")
     assert code == 0, output
-    assert "building 1 mailing days: 2026-06-03" in output
+    assert "building 1 mailing day: 2026-06-03" in output
     assert snapshot(lab) == before  # same bytes, and not even rewritten: no churn in git
 
 
