@@ -88,10 +88,6 @@ class RunReport:
     failures: dict[date, str] = field(default_factory=dict)  # day -> one-line reason
     left: list[date] = field(default_factory=list)  # not tried: the source looked down
 
-    @property
-    def written(self) -> list[RunResult]:
-        return [result for result in self.results if not result.skipped]
-
 
 def run_days(
     days: Sequence[date],
