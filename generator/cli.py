@@ -51,8 +51,10 @@ def _errors_as_lines(debug: bool) -> Iterator[None]:
         handlers=[RichHandler(console=stderr, show_path=False, show_time=False, markup=False)],
         force=True,
     )
-    for noisy in ("arxiv", "urllib3", "httpx", "httpx2", "openai", "pelican"):
+    for noisy in ("arxiv", "httpx", "httpx2", "openai", "pelican"):
         logging.getLogger(noisy).setLevel(logging.DEBUG if debug else logging.WARNING)
+    # urllib3 logs every retry as a multi-line block; the source reports the outcome in one line.
+    logging.getLogger("urllib3").setLevel(logging.DEBUG if debug else logging.ERROR)
     try:
         yield
     except DigestError as exc:

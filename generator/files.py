@@ -7,6 +7,15 @@ import tempfile
 from pathlib import Path
 
 
+def _default_file_mode() -> int:
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
+_FILE_MODE = _default_file_mode()
+
+
 def write_atomic(path: Path, text: str) -> bool:
     """Write `text` to `path` via a temporary file and a rename. Returns False if unchanged."""
     data = text.encode("utf-8")
@@ -17,6 +26,8 @@ def write_atomic(path: Path, text: str) -> bool:
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
+        # mkstemp creates the file private (0600); published files must be world-readable.
+        os.chmod(tmp, _FILE_MODE)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

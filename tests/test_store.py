@@ -107,3 +107,9 @@ def test_write_atomic_leaves_unchanged_files_alone(tmp_path: Path) -> None:
 )
 def test_find_code_url(abstract: str, url: str | None) -> None:
     assert find_code_url(abstract) == url
+
+
+def test_written_files_are_world_readable(tmp_path: Path) -> None:
+    target = tmp_path / "feed.xml"
+    write_atomic(target, "<feed/>")
+    assert target.stat().st_mode & 0o044 == 0o044  # Pages serves only readable files
