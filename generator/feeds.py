@@ -19,6 +19,7 @@ import html
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from itertools import islice
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -109,11 +110,12 @@ def feed_paths(topics: Iterable[str]) -> dict[str, Any]:
 
 
 def paper_items(
-    days: Iterable[Mapping[str, Any]], lang: str, *, host: str, day_url: Any
+    days: Iterable[Mapping[str, Any]], lang: str, *, host: str, day_url: Any, topic: str | None = None
 ) -> Iterator[FeedItem]:
-    """The featured papers of `days` (newest first) as feed items, each paper once.
+    """The featured papers of `days` (newest first) as feed items, each paper once, lazily.
 
-    `day_url(date)` gives the absolute URL of that day's page in this language.
+    `day_url(date)` gives the absolute URL of that day's page in this language; `topic` keeps
+    the papers that matched that radar topic.
     """
     seen: set[str] = set()
     for day in days:
@@ -121,6 +123,8 @@ def paper_items(
         for paper in day.get("papers", []):
             key = f"{paper.get('source', 'arxiv')}:{paper['id']}"
             if not paper.get("featured") or key in seen:
+                continue
+            if topic is not None and f"topic:{topic}" not in paper.get("matched", ()):
                 continue
             seen.add(key)
             yield _item(paper, lang, when, host=host, day_link=day_url(when))
@@ -252,25 +256,29 @@ def write_paper_feeds(pelican: Pelican) -> None:
         moment = datetime(when.year, when.month, when.day)
         return f"{site_url}/{article_url.format(date=moment, slug=when.isoformat(), lang=lang)}"
 
-    recent = (read_day(store.day_path(d)) for d in reversed(store.days()[-MAX_DAYS:]))
-    items = list(paper_items(recent, lang, host=host, day_url=day_url))
+    recent = [store.day_path(d) for d in reversed(store.days()[-MAX_DAYS:])]
     labels = _LABELS.get(lang, _LABELS["en"])
     site = pelican.settings.get("SITENAME", settings.sitename)
 
-    def write(path: str, title: str, selected: list[FeedItem]) -> None:
+    def write(path: str, title: str, topic: str | None = None) -> None:
+        # Items are made for at most MAX_ITEMS papers: a year of days costs no more than a week.
+        days = (read_day(day) for day in recent)
+        items = list(islice(paper_items(days, lang, host=host, day_url=day_url, topic=topic), MAX_ITEMS))
         document = render_atom(
-            selected, title=title, feed_url=f"{site_url}/{path}", site_url=f"{site_url}/", lang=lang
+            items, title=title, feed_url=f"{site_url}/{path}", site_url=f"{site_url}/", lang=lang
         )
         write_atomic(output / path, document.decode("utf-8"))
 
-    write(PAPERS_FEED, labels["papers"].format(site=site), items)
+    write(PAPERS_FEED, labels["papers"].format(site=site))
     for topic, path in feed_paths(settings.digest.radar.topics)["topics"].items():
-        write(path, labels["topic"].format(site=site, topic=topic), [i for i in items if topic in i.topics])
+        write(path, labels["topic"].format(site=site, topic=topic), topic)
 
 
 def summaries_only(context: Mapping[str, Any], feed: Any) -> None:
     """Keep Pelican's digest feeds to each post's summary; the whole post stays on the site."""
     for item in feed.items:
+        # Pelican drops the summary when it equals the content (a post whose body is its summary).
+        item["description"] = item["description"] or item["content"]
         item["content"] = None
 
 
