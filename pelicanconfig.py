@@ -119,5 +119,8 @@ AUTHOR_FEED_ATOM = None
 AUTHOR_FEED_RSS = None
 FEED_MAX_ITEMS = 30
 
-CACHE_CONTENT = False
-LOAD_CONTENT_CACHE = False
+# Pelican keeps each post's parsed Markdown in cache/ (git-ignored) and re-reads only changed
+# posts: adding a day to a year of digests rebuilds in seconds.
+CACHE_CONTENT = True
+LOAD_CONTENT_CACHE = True
+CACHE_PATH = "cache"

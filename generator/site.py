@@ -10,18 +10,23 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from jinja2 import FileSystemBytecodeCache
+from markdown import Markdown
 from markupsafe import Markup
 from pelican import Pelican, signals
 from pelican.generators import ArticlesGenerator, Generator
+from pelican.readers import MarkdownReader, Readers
 from pelican.urlwrappers import Tag
+from pelican.utils import pelican_open
 
 from .errors import BuildError
 from .settings import Settings
 from .store import Store
 from .write import source_name
 
-# Day files already read in this process, keyed by path and (mtime, size): the English and the
-# Chinese subsite share one read, and an unchanged day is not parsed again on the next build.
+# Days already read in this process, keyed by path and (mtime, size): the English and the Chinese
+# subsite share one read, and an unchanged day is not parsed again on the next build. Only the
+# featured papers are kept: a year of full candidate lists would not fit the build's memory budget.
 _DAYS: dict[Path, tuple[tuple[int, int], dict[str, Any]]] = {}
 
 
@@ -34,27 +39,78 @@ def digest_settings(pelican_settings: dict[str, Any]) -> Settings:
 
 
 def read_day(path: Path) -> dict[str, Any]:
-    """The day's data as stored, read once per process while the file is unchanged."""
+    """The stored day with its featured papers only (all candidates stay in the published JSON).
+
+    Read once per process while the file is unchanged; `counts` still tells how many candidates
+    the day had.
+    """
     try:
         stat = path.stat()
         key = (stat.st_mtime_ns, stat.st_size)
         cached = _DAYS.get(path)
         if cached is None or cached[0] != key:
-            cached = (key, json.loads(path.read_text("utf-8")))
+            day = json.loads(path.read_text("utf-8"))
+            day["papers"] = [paper for paper in day.get("papers", []) if paper.get("featured")]
+            cached = (key, day)
             _DAYS[path] = cached
     except FileNotFoundError:
         raise BuildError(
             f"{path} not found: a post names a day the store does not have; run `digest run --date {path.stem}`"
         ) from None
-    except (OSError, ValueError) as exc:
+    except (OSError, ValueError, AttributeError) as exc:
         raise BuildError(f"{path}: unreadable day file ({exc}); re-run `digest run --date {path.stem}`") from exc
     return cached[1]
 
 
+# A Markdown post's metadata header: "Key: value" lines, continued by indented lines.
+_HEADER_FIELD = re.compile(r"^([A-Za-z0-9_-]+):\s*(.*)$")
 _SAFE_URL = re.compile(r"^https?://[^\s\"'<>]+$", re.IGNORECASE)
 _PAPER_REFERENCE = re.compile(r"\[(\d{1,3})\]")
 # Characters that are not allowed in HTML text (C0/C1 controls but tab and newlines, noncharacters).
 _NOT_HTML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufdd0-\ufdef\ufffe\uffff]")
+
+
+class DigestPostReader(MarkdownReader):
+    """Markdown, except that a digest post's body is not converted: the theme renders the day from
+    its data, and the body (a readable copy of the day for GitHub and other readers) would be a
+    year of Markdown to parse on every build for nothing."""
+
+    def read(self, source_path: str) -> tuple[str, dict[str, Any]]:
+        with pelican_open(source_path) as text:
+            header = front_matter(text)
+        if "digest_date" not in header:
+            return super().read(source_path)
+        self._source_path = source_path
+        self._md = Markdown(**self.settings["MARKDOWN"])  # formats the Summary field
+        metadata = self._parse_metadata(header)
+        return str(metadata.get("summary", "")), metadata
+
+
+def front_matter(text: str) -> dict[str, list[str]]:
+    """A Markdown post's metadata as Python-Markdown's meta extension reads it: lower-case names."""
+    fields: dict[str, list[str]] = {}
+    name = None
+    for line in text.lstrip("\ufeff").splitlines():
+        match = _HEADER_FIELD.match(line)
+        if match:
+            name = match.group(1).lower()
+            fields.setdefault(name, []).append(match.group(2).strip())
+        elif name and line.startswith("    ") and line.strip():
+            fields[name].append(line.strip())
+        else:
+            break
+    return fields
+
+
+def _jinja_cache(cache_path: str) -> str:
+    folder = Path(cache_path) / "jinja"
+    folder.mkdir(parents=True, exist_ok=True)
+    return str(folder)
+
+
+def use_digest_reader(readers: Readers) -> None:
+    for extension in DigestPostReader.file_extensions:
+        readers.reader_classes[extension] = DigestPostReader
 
 
 def radar_counts(papers: list[dict[str, Any]], topics: list[str]) -> list[tuple[str, int]]:
@@ -96,13 +152,16 @@ def brief_html(text: str) -> Markup:
 
 def printable(value: Any) -> Any:
     """What a template prints, without the control characters that paper text may carry."""
-    if isinstance(value, Markup):
-        return Markup(_NOT_HTML.sub("", value))
-    return _NOT_HTML.sub("", value) if isinstance(value, str) else value
+    if not isinstance(value, str) or value.isprintable():  # the common case, checked in C
+        return value
+    cleaned = _NOT_HTML.sub("", value)
+    return Markup(cleaned) if isinstance(value, Markup) else cleaned
 
 
 def add_template_helpers(generator: Generator) -> None:
     """The filters the theme uses to render paper data, and the control-character filter on output."""
+    # Every generator of every language has its own Jinja environment: share compiled templates.
+    generator.env.bytecode_cache = FileSystemBytecodeCache(_jinja_cache(generator.settings["CACHE_PATH"]))
 
     def topic_slug(name: str) -> str:
         return Tag(name, generator.settings).slug
@@ -151,6 +210,7 @@ def _date(value: object) -> date:
 
 
 def register() -> None:
+    signals.readers_init.connect(use_digest_reader)
     signals.generator_init.connect(add_template_helpers)
     signals.article_generator_finalized.connect(attach_days)
     signals.finalized.connect(publish_days)

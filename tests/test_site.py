@@ -272,13 +272,15 @@ def test_safe_url_and_badge() -> None:
     assert str(site.brief_html("<b>x</b> [2]")) == '<p>&lt;b&gt;x&lt;/b&gt; <a href="#p2">[2]</a></p>'
 
 
-def test_day_is_read_once_while_unchanged(tmp_path: Path) -> None:
+def test_day_is_read_once_while_unchanged_and_keeps_featured_papers(tmp_path: Path) -> None:
     path = tmp_path / "2026-06-02.json"
     path.write_text(json.dumps({"date": "2026-06-02", "papers": []}), "utf-8")
     first = site.read_day(path)
     assert site.read_day(path) is first
-    path.write_text(json.dumps({"date": "2026-06-02", "papers": [{"id": "x"}]}), "utf-8")
-    assert site.read_day(path)["papers"] == [{"id": "x"}]
+    papers = [{"id": "a", "featured": True}, {"id": "b", "featured": False}]
+    path.write_text(json.dumps({"date": "2026-06-02", "counts": {"candidates": 2}, "papers": papers}), "utf-8")
+    assert site.read_day(path)["papers"] == [{"id": "a", "featured": True}]
+    assert site.read_day(path)["counts"] == {"candidates": 2}
     assert date.fromisoformat(first["date"]) == date(2026, 6, 2)
 
 
@@ -312,3 +314,9 @@ def test_theme_colours_meet_wcag_aa_contrast_in_light_and_dark() -> None:
     for name, scheme in (("light", light), ("dark", dark)):
         low = [(f, b, round(_contrast(scheme[f], scheme[b]), 2)) for f, b in pairs if _contrast(scheme[f], scheme[b]) < 4.5]
         assert not low, (name, low)
+
+
+def test_front_matter_reads_the_header_as_markdowns_meta_extension_does() -> None:
+    text = "\ufeffTitle: A day\nTags: a, b\nSummary: first line\n    second line\n\n# Body: not a field\n"
+    assert site.front_matter(text) == {"title": ["A day"], "tags": ["a, b"], "summary": ["first line", "second line"]}
+    assert site.front_matter("# Just a body\nKey: value\n") == {}
