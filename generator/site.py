@@ -1,4 +1,4 @@
-"""The Pelican plugin: gives each digest post its day's data and publishes the days as JSON."""
+"""The Pelican plugin: reads digest posts, gives each its day's data for the theme, publishes the days as JSON."""
 
 from __future__ import annotations
 
