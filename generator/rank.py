@@ -35,18 +35,19 @@ from .records import LibraryPaper, Paper, Ranked, Related
 
 N_FEATURES = 2**20  # hashed term space: fixed memory, collisions negligible at this size
 MAX_NEGATIVES = 20_000  # archive papers the model learns from; more adds time, not quality
-MAX_DF = 0.1  # terms in more than this share of the papers say nothing about the lab
+MAX_DF = 0.3  # terms in more than this share of the papers say nothing about the lab (0.1, 0.3, 0.5, 1.0 measured: 0.3 best held-out)
 SVM_C = 0.1
 TITLE_REPEAT = 2
 FOLDS = 5
+COMBINATION_NEGATIVES = 4000  # negatives the combination weights are measured on
 RELATED_COUNT = 3
 WHY_COUNT = 4
 
 # Weights of (topics matched, followed author matched) when the radar has no library or liked
-# papers to learn from: the logistic weights measured on the demo radar (library vs archive)
-# by benchmarks/rank.py without the text model.
-KEYWORD_WEIGHTS = (2.0, 3.0)
-KEYWORD_INTERCEPT = -4.0
+# papers to learn from: the logistic weights measured on the demo radar (library vs the
+# background archive) without the text model; `benchmarks/rank.py measure` prints them.
+KEYWORD_WEIGHTS = (2.4, 1.3)
+KEYWORD_INTERCEPT = -1.2
 
 _vectorizer = HashingVectorizer(
     n_features=N_FEATURES,
@@ -89,14 +90,15 @@ def rank(
         matched = tuple([f"topic:{t}" for t in topic_names] + [f"author:{a}" for a in followed])
         veto = _veto(texts[i], radar.exclude) or ("disliked" if paper.id in disliked else None)
         if veto:
-            scored.append((0.0, paper.id, Ranked(paper, 0.0, matched, (f"excluded: {veto}",))))
+            scored.append((0.0, 0, paper.id, Ranked(paper, 0.0, matched, (f"excluded: {veto}",))))
             continue
         score = model.score(margins[i], len(topic_names), bool(followed))
         why = model.why_terms(rows[i], texts[i]) or tuple(keywords[:WHY_COUNT])
-        scored.append((score, paper.id, Ranked(paper, score, matched, why)))
-    scored.sort(key=lambda item: (-item[0], item[1]))
-    ranked = [item[2] for item in scored]
-    neighbours = _Neighbours(model, related_pool, radar.library)
+        scored.append((score, len(keywords), paper.id, Ranked(paper, score, matched, why)))
+    # Equal scores (a radar without papers to learn from): more of the lab's keywords go first.
+    scored.sort(key=lambda item: (-item[0], -item[1], item[2]))
+    ranked = [item[3] for item in scored]
+    neighbours = _neighbours(model, related_pool, radar.library)
     return [
         _with_related(r, neighbours) if i < featured else r for i, r in enumerate(ranked)
     ]
@@ -166,7 +168,10 @@ class Model:
 
     def vectors(self, texts: Sequence[str]) -> sp.csr_matrix:
         """Sublinear TF-IDF rows, L2-normalised."""
-        counts = _vectorizer.transform(texts).tocsr()
+        return self.weigh(_vectorizer.transform(texts).tocsr())
+
+    def weigh(self, counts: sp.csr_matrix) -> sp.csr_matrix:
+        counts = counts.copy()
         counts.data = 1.0 + np.log(counts.data)
         rows = counts.multiply(self.idf).tocsr()
         norms = np.sqrt(np.asarray(rows.multiply(rows).sum(axis=1)).ravel())
@@ -245,11 +250,12 @@ def _fit(radar: Radar, liked: Sequence[Paper], negatives: Sequence[Paper]) -> Mo
     own: list[LibraryPaper | Paper] = [*radar.library, *liked]
     texts = [paper_text(p.title, p.abstract) for p in [*own, *negatives]]
     authors = [p.authors for p in [*own, *negatives]]
-    idf = _idf(texts)
+    counts = _vectorizer.transform(texts).tocsr()
+    idf = _idf(counts)
     model = Model(idf, None, 0.0, (0.0, *KEYWORD_WEIGHTS), KEYWORD_INTERCEPT)
     if len(own) < FOLDS or len(negatives) < FOLDS:
         return model
-    rows = model.vectors(texts)
+    rows = model.weigh(counts)
     labels = np.array([1] * len(own) + [0] * len(negatives))
     # A disliked paper counts as much as a liked one (balanced weights give each positive this).
     weights = np.ones(len(labels))
@@ -263,11 +269,10 @@ def _svm() -> LinearSVC:
     return LinearSVC(C=SVM_C, class_weight="balanced", random_state=0, max_iter=5000)
 
 
-def _idf(texts: Sequence[str]) -> np.ndarray:
+def _idf(counts: sp.csr_matrix) -> np.ndarray:
     """Smoothed IDF per hashed term, zero for terms in more than MAX_DF of the texts."""
-    present = _vectorizer.transform(texts).tocsc()
-    df = np.diff(present.indptr)
-    n = len(texts)
+    df = np.diff(counts.tocsc().indptr)
+    n = counts.shape[0]
     idf = np.log((1 + n) / (1 + df)) + 1.0
     idf[df > MAX_DF * n] = 0.0
     return idf
@@ -277,6 +282,13 @@ def _combination(rows: sp.csr_matrix, labels: np.ndarray, weights: np.ndarray,
                  texts: Sequence[str], authors: Sequence[Sequence[str]], radar: Radar) -> tuple[tuple[float, float, float], float]:
     """Weights of margin, topics and authors, measured by a logistic regression on margins the
     SVM gives papers it was not fitted on (k-fold), so that they are those of a new day."""
+    # The weights need the margins' spread, not every negative: a stable subsample keeps the
+    # k-fold fits cheap on a large archive.
+    keep = np.sort(np.concatenate([np.flatnonzero(labels == 1),
+                                   np.flatnonzero(labels == 0)[:COMBINATION_NEGATIVES]]))
+    rows, labels, weights = rows[keep], labels[keep], weights[keep]
+    texts = [texts[i] for i in keep]
+    authors = [authors[i] for i in keep]
     margins = np.zeros(len(labels))
     folds = StratifiedKFold(n_splits=FOLDS, shuffle=True, random_state=0)
     for train, test in folds.split(rows, labels):
@@ -286,15 +298,42 @@ def _combination(rows: sp.csr_matrix, labels: np.ndarray, weights: np.ndarray,
     n_topics = [len(topics.match(t)[0]) for t in texts]
     followed = [bool(followed_authors(names, radar.authors)) for names in authors]
     features = np.column_stack([margins, n_topics, followed])
-    logistic = LogisticRegression(class_weight="balanced").fit(features, labels)
-    w_margin, w_topics, w_author = (float(w) for w in logistic.coef_[0])
+    # A topic or followed author the lab named never counts against a paper: a signal whose
+    # measured weight is negative (it adds nothing the text does not say) is left out.
+    kept = [0, 1, 2]
+    while True:
+        logistic = LogisticRegression(class_weight="balanced").fit(features[:, kept], labels)
+        weights = dict(zip(kept, (float(w) for w in logistic.coef_[0])))
+        negative = [column for column in kept[1:] if weights[column] < 0]
+        if not negative:
+            break
+        kept.remove(negative[0])
+    w_author = weights.get(2, 0.0)
     if not any(followed[i] for i in np.flatnonzero(labels)):
         # No paper of the lab names a followed author: nothing measured, the lab's word stands.
         w_author = KEYWORD_WEIGHTS[1]
-    return (w_margin, w_topics, w_author), float(logistic.intercept_[0])
+    return (weights[0], weights.get(1, 0.0), w_author), float(logistic.intercept_[0])
 
 
 # --- related papers --------------------------------------------------------------------------
+
+
+_neighbours_memo: dict[str, tuple[Model, _Neighbours]] = {}
+
+
+def _neighbours(model: Model, pool: Sequence[tuple[date, Paper]],
+                library: Sequence[LibraryPaper]) -> _Neighbours:
+    """The index of related papers, built once per model and pool (vectorising the archive is
+    most of the work of a day's ranking)."""
+    digest = hashlib.sha256(repr([entry.key for entry in library]).encode())
+    for when, paper in pool:
+        digest.update(f"{when}:{paper.id}v{paper.version}\n".encode())
+    key = digest.hexdigest()
+    hit = _neighbours_memo.get(key)
+    if hit is None or hit[0] is not model:
+        _neighbours_memo.clear()
+        hit = _neighbours_memo[key] = (model, _Neighbours(model, pool, library))
+    return hit[1]
 
 
 class _Neighbours:
