@@ -74,3 +74,7 @@ def test_rendering_is_deterministic() -> None:
 def test_text_flattens_whitespace_and_escapes_markup() -> None:
     assert write.text("a\n  b") == "a b"
     assert write.text("x < y & *z*") == r"x &lt; y &amp; \*z\*"
+
+
+def test_text_drops_control_characters_xml_forbids() -> None:
+    assert write.text("bell\x07 and\x00 null\x1b") == "bell and null"
