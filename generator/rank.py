@@ -99,9 +99,9 @@ def rank(
     scored.sort(key=lambda item: (-item[0], -item[1], item[2]))
     ranked = [item[3] for item in scored]
     neighbours = _neighbours(model, related_pool, radar.library)
-    return [
-        _with_related(r, neighbours) if i < featured else r for i, r in enumerate(ranked)
-    ]
+    related = neighbours.nearest([r.paper for r in ranked[:featured]])
+    return [Ranked(r.paper, r.score, r.matched, r.why, related[i]) if i < featured else r
+            for i, r in enumerate(ranked)]
 
 
 def paper_text(title: str, abstract: str) -> str:
@@ -111,11 +111,6 @@ def paper_text(title: str, abstract: str) -> str:
 
 def _veto(text: str, exclude: Sequence[str]) -> str | None:
     return next((word for word in exclude if _keyword_pattern(word).search(text)), None)
-
-
-def _with_related(ranked: Ranked, neighbours: _Neighbours) -> Ranked:
-    return Ranked(ranked.paper, ranked.score, ranked.matched, ranked.why,
-                  neighbours.nearest(ranked.paper))
 
 
 def followed_authors(names: Sequence[str], followed: Sequence[str]) -> list[str]:
@@ -129,10 +124,13 @@ def followed_authors(names: Sequence[str], followed: Sequence[str]) -> list[str]
 def _keyword_pattern(keyword: str) -> re.Pattern[str]:
     """Whole words, plural allowed, spaces and hyphens interchangeable; acronyms match in capitals
     only (so that "CT" does not match "act" or "ct" and "SAM" not "same")."""
+    return re.compile(_keyword_regex(keyword))
+
+
+def _keyword_regex(keyword: str) -> str:
     words = [re.escape(w) for w in re.split(r"[\s-]+", keyword.strip()) if w]
-    body = r"[\s-]+".join(words)
-    flags = 0 if keyword.strip().isupper() else re.IGNORECASE
-    return re.compile(rf"\b{body}(?:s|es)?\b", flags)
+    body = r"\b" + r"[\s-]+".join(words) + r"(?:s|es)?\b"
+    return body if keyword.strip().isupper() else f"(?i:{body})"
 
 
 class _TopicMatcher:
@@ -140,12 +138,17 @@ class _TopicMatcher:
 
     def __init__(self, topics: Iterable[tuple[str, Sequence[str]]] | dict[str, Sequence[str]]):
         items = topics.items() if isinstance(topics, dict) else topics
-        self._topics = [(name, [(k, _keyword_pattern(k)) for k in words if k.strip()])
-                        for name, words in items]
+        self._topics = [
+            (name, re.compile("|".join(_keyword_regex(k) for k in kept)),
+             [(k, _keyword_pattern(k)) for k in kept])
+            for name, words in items if (kept := [k for k in words if k.strip()])
+        ]
 
     def match(self, text: str) -> tuple[list[str], list[str]]:
         names, keywords = [], []
-        for name, patterns in self._topics:
+        for name, any_keyword, patterns in self._topics:
+            if not any_keyword.search(text):  # one pass per topic; most papers match none
+                continue
             hits = [k for k, pattern in patterns if pattern.search(text)]
             if hits:
                 names.append(name)
@@ -355,16 +358,22 @@ class _Neighbours:
                 seen.add(entry.arxiv_id or entry.key)
                 self._items.append(Related(entry.arxiv_id or entry.key, entry.title, link))
                 texts.append(paper_text(entry.title, entry.abstract))
-        self._rows = model.vectors(texts) if texts else None
+        # Stored term-major, so that a batch of papers meets the whole pool in one product.
+        self._columns = model.vectors(texts).T.tocsr() if texts else None
 
-    def nearest(self, paper: Paper) -> tuple[Related, ...]:
-        if self._rows is None:
-            return ()
-        row = self._model.vectors([paper_text(paper.title, paper.abstract)])
-        similarity = (self._rows @ row.T).toarray().ravel()
-        best = np.argsort(-similarity, kind="stable")[:RELATED_COUNT + 1]  # +1: the paper itself
-        picks = [self._items[i] for i in best if similarity[i] > 0 and self._items[i].id != paper.id]
-        return tuple(picks[:RELATED_COUNT])
+    def nearest(self, papers: Sequence[Paper]) -> list[tuple[Related, ...]]:
+        """The related papers of each of `papers`, most similar first."""
+        if self._columns is None or not papers:
+            return [() for _ in papers]
+        rows = self._model.vectors([paper_text(p.title, p.abstract) for p in papers])
+        similarities = (rows @ self._columns).toarray()
+        related = []
+        for paper, similarity in zip(papers, similarities):
+            best = np.argsort(-similarity, kind="stable")[:RELATED_COUNT + 1]  # +1: itself
+            picks = [self._items[i] for i in best
+                     if similarity[i] > 0 and self._items[i].id != paper.id]
+            related.append(tuple(picks[:RELATED_COUNT]))
+        return related
 
 
 def _library_link(entry: LibraryPaper) -> str | None:
