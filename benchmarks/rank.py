@@ -159,28 +159,34 @@ def speed() -> None:
     real = read_jsonl(LISTINGS / "background-5k.jsonl.gz")
     real += [p for d in (2, 3, 4) for p in read_jsonl(LISTINGS / f"2026-06-0{d}.jsonl.gz")]
     # Repeat the real papers under new ids until there are 21,000: a 1,000 day and a 20,000 archive.
-    papers = [replace(p, id=f"{p.id}.r{i // len(real)}") for i, p in
-              zip(range(21_000), (real[i % len(real)] for i in range(21_000)))]
+    # Each copy's abstract is marked, so that no text is a repeat the ranker has vectorised before.
+    papers = [replace(p, id=f"{p.id}.r{i // len(real)}", abstract=f"{p.abstract} (copy {i // len(real)})")
+              for i, p in zip(range(21_000), (real[i % len(real)] for i in range(21_000)))]
     day, archive = papers[:1000], papers[1000:]
     pool = [(p.published.date(), p) for p in archive]
-    fits, ranks = [], []
+    fits, ranks, repeats = [], [], []
     for _ in range(3):
         rank_module._memo.clear()
+        rank_module._sequences.clear()  # a daily job starts cold: nothing vectorised yet
+        rank_module._word_hash.cache_clear()
         start = time.perf_counter()
         rank_module.fitted_model(radar, archive)
+        # Ranking one paper of another day indexes the pool for related papers: part of fitting.
+        rank_module.rank(archive[:1], radar, archive, featured=1, related_pool=pool)
         fits.append(time.perf_counter() - start)
-        start = time.perf_counter()
-        rank_module.rank(day, radar, archive, featured=30, related_pool=pool)  # indexes the pool
-        indexing = time.perf_counter() - start
         start = time.perf_counter()
         rank_module.rank(day, radar, archive, featured=30, related_pool=pool)
         ranks.append(time.perf_counter() - start)
-        fits[-1] += indexing - ranks[-1]  # indexing the archive for related papers is fitting
+        start = time.perf_counter()
+        rank_module.rank(day, radar, archive, featured=30, related_pool=pool)
+        repeats.append(time.perf_counter() - start)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"\nspeed: day {len(day)} papers, archive {len(archive)} papers, related pool {len(pool)}")
     print(f"  fit + index related pool  median {statistics.median(fits):.2f} s  (runs {', '.join(f'{t:.2f}' for t in fits)})")
     print(f"  rank median {statistics.median(ranks):.2f} s after fitting, 30 featured with related "
           f"(runs {', '.join(f'{t:.2f}' for t in ranks)})")
+    print(f"  the same call again (memoised) median {statistics.median(repeats):.2f} s "
+          f"(runs {', '.join(f'{t:.2f}' for t in repeats)})")
     print(f"  peak memory (max RSS of the process) {peak:.0f} MiB")
 
 

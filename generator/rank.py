@@ -21,12 +21,14 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.feature_extraction.text import HashingVectorizer
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, strip_accents_unicode
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold
+from sklearn.preprocessing import normalize
 from sklearn.svm import LinearSVC
 from sklearn.utils import murmurhash3_32
 
@@ -42,24 +44,13 @@ FOLDS = 5
 COMBINATION_NEGATIVES = 4000  # negatives the combination weights are measured on
 RELATED_COUNT = 3
 WHY_COUNT = 4
+WHY_CANDIDATES = 12  # terms looked up per paper to choose the WHY_COUNT shown
 
 # Weights of (topics matched, followed author matched) when the radar has no library or liked
 # papers to learn from: the logistic weights measured on the demo radar (library vs the
 # background archive) without the text model; `benchmarks/rank.py measure` prints them.
 KEYWORD_WEIGHTS = (2.4, 1.3)
 KEYWORD_INTERCEPT = -1.2
-
-_vectorizer = HashingVectorizer(
-    n_features=N_FEATURES,
-    alternate_sign=False,
-    norm=None,
-    ngram_range=(1, 2),
-    stop_words="english",
-    strip_accents="unicode",
-    token_pattern=r"(?u)\b[a-zA-Z_][a-zA-Z0-9_]+\b",
-)
-_analyzer = _vectorizer.build_analyzer()
-
 
 def rank(
     candidates: Sequence[Paper],
@@ -81,6 +72,7 @@ def rank(
     texts = [paper_text(p.title, p.abstract) for p in candidates]
     rows = model.vectors(texts)
     margins = model.margins(rows)
+    whys = model.why_terms(rows, texts)
     topics = _TopicMatcher(radar.topics)
     disliked = set(radar.disliked)
     scored = []
@@ -93,7 +85,7 @@ def rank(
             scored.append((0.0, 0, paper.id, Ranked(paper, 0.0, matched, (f"excluded: {veto}",))))
             continue
         score = model.score(margins[i], len(topic_names), bool(followed))
-        why = model.why_terms(rows[i], texts[i]) or tuple(keywords[:WHY_COUNT])
+        why = whys[i] or tuple(keywords[:WHY_COUNT])
         scored.append((score, len(keywords), paper.id, Ranked(paper, score, matched, why)))
     # Equal scores (a radar without papers to learn from): more of the lab's keywords go first.
     scored.sort(key=lambda item: (-item[0], -item[1], item[2]))
@@ -139,21 +131,98 @@ class _TopicMatcher:
     def __init__(self, topics: Iterable[tuple[str, Sequence[str]]] | dict[str, Sequence[str]]):
         items = topics.items() if isinstance(topics, dict) else topics
         self._topics = [
-            (name, re.compile("|".join(_keyword_regex(k) for k in kept)),
-             [(k, _keyword_pattern(k)) for k in kept])
+            (name, [(k, _needles(k), _keyword_pattern(k)) for k in kept])
             for name, words in items if (kept := [k for k in words if k.strip()])
         ]
 
     def match(self, text: str) -> tuple[list[str], list[str]]:
+        lower = text.lower()
         names, keywords = [], []
-        for name, any_keyword, patterns in self._topics:
-            if not any_keyword.search(text):  # one pass per topic; most papers match none
-                continue
-            hits = [k for k, pattern in patterns if pattern.search(text)]
+        for name, patterns in self._topics:
+            # A substring test first: most papers hold no keyword, and `in` is far cheaper
+            # than a regular expression search.
+            hits = [k for k, (needles, exact), pattern in patterns
+                    if all(n in (text if exact else lower) for n in needles) and pattern.search(text)]
             if hits:
                 names.append(name)
                 keywords += [k for k in hits if k not in keywords]
         return names, keywords
+
+
+def _needles(keyword: str) -> tuple[tuple[str, ...], bool]:
+    """The words a text must contain for `keyword` to match, and whether case matters."""
+    exact = keyword.strip().isupper()
+    words = re.split(r"[\s-]+", keyword.strip())
+    return tuple(w if exact else w.lower() for w in words if w), exact
+
+
+# --- hashed terms ----------------------------------------------------------------------------
+
+# The archive is vectorised on every fit and again for the related-papers index, so vectorising
+# is the bulk of a day's ranking: words are hashed once per distinct word (memoised) and word
+# pairs are hashed from their words' hashes with numpy, instead of hashing every bigram string.
+_TOKEN = re.compile(r"\b[a-z_][a-z0-9_]+\b")  # sklearn's default words, on lower-cased text
+_PAIR_MIX = (np.uint64(0x9E3779B97F4A7C15), np.uint64(0xC2B2AE3D27D4EB4F))
+_PAIR_SHIFT = np.uint64(64 - N_FEATURES.bit_length() + 1)
+TEXT_CACHE = 60_000  # texts whose word hashes are kept: a 60-day archive and the day's papers
+_sequences: dict[str, np.ndarray] = {}
+
+
+def _words(text: str) -> list[str]:
+    """Lower-cased words without accents and English stop words, in text order."""
+    if not text.isascii():
+        text = strip_accents_unicode(text)
+    return [word for word in _TOKEN.findall(text.lower()) if word not in ENGLISH_STOP_WORDS]
+
+
+@lru_cache(maxsize=2**20)
+def _word_hash(word: str) -> int:
+    return murmurhash3_32(word, seed=0, positive=True)
+
+
+def _sequence(text: str) -> np.ndarray:
+    """The word hashes of a text, memoised (least recently used dropped first)."""
+    hashes = _sequences.pop(text, None)
+    if hashes is None:
+        hashes = np.fromiter((_word_hash(w) for w in _words(text)), dtype=np.uint64)
+    _sequences[text] = hashes
+    if len(_sequences) > TEXT_CACHE:
+        del _sequences[next(iter(_sequences))]
+    return hashes
+
+
+def _term_indices(hashes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Hashed term indices of a word sequence: of its words, and of its adjacent word pairs."""
+    pairs = ((hashes[:-1] * _PAIR_MIX[0] + hashes[1:]) * _PAIR_MIX[1]) >> _PAIR_SHIFT
+    return (hashes % np.uint64(N_FEATURES)).astype(np.int64), pairs.astype(np.int64)
+
+
+def term_counts(texts: Sequence[str]) -> sp.csr_matrix:
+    """Counts of hashed words and word pairs (word 1-2-grams), one row per text."""
+    sequences = [_sequence(text) for text in texts]
+    lengths = np.array([len(s) for s in sequences], dtype=np.int64)
+    hashes = np.concatenate(sequences) if sequences else np.zeros(0, dtype=np.uint64)
+    doc = np.repeat(np.arange(len(texts)), lengths)
+    words, pairs = _term_indices(hashes)
+    within = doc[:-1] == doc[1:]  # pairs do not span two texts
+    rows = np.concatenate([doc, doc[:-1][within]])
+    columns = np.concatenate([words, pairs[within]])
+    counts = sp.csr_matrix((np.ones(len(rows)), (rows, columns)), shape=(len(texts), N_FEATURES))
+    counts.sum_duplicates()
+    return counts
+
+
+def _terms_at(text: str, indices: Iterable[int]) -> dict[int, str]:
+    """The word or word pair of `text` behind each hashed term index (first occurrence)."""
+    words = _words(text)
+    word_indices, pair_indices = _term_indices(_sequence(text))
+    found = {}
+    for index in indices:
+        if (at := np.flatnonzero(pair_indices == index)).size:
+            found[index] = f"{words[at[0]]} {words[at[0] + 1]}"
+        elif (at := np.flatnonzero(word_indices == index)).size:
+            found[index] = words[at[0]]
+    return found
 
 
 # --- the fitted model ------------------------------------------------------------------------
@@ -171,15 +240,13 @@ class Model:
 
     def vectors(self, texts: Sequence[str]) -> sp.csr_matrix:
         """Sublinear TF-IDF rows, L2-normalised."""
-        return self.weigh(_vectorizer.transform(texts).tocsr())
+        return self.weigh(term_counts(texts))
 
     def weigh(self, counts: sp.csr_matrix) -> sp.csr_matrix:
-        counts = counts.copy()
-        counts.data = 1.0 + np.log(counts.data)
-        rows = counts.multiply(self.idf).tocsr()
-        norms = np.sqrt(np.asarray(rows.multiply(rows).sum(axis=1)).ravel())
-        norms[norms == 0] = 1.0
-        return sp.csr_matrix(sp.diags(1.0 / norms) @ rows)
+        rows = counts.copy()
+        rows.data = (1.0 + np.log(rows.data)) * self.idf[rows.indices]
+        rows.eliminate_zeros()  # terms too common to matter: smaller rows, faster products
+        return normalize(rows, copy=False)
 
     def margins(self, rows: sp.csr_matrix) -> np.ndarray:
         if self.coef is None:
@@ -192,23 +259,30 @@ class Model:
         logit = self.bias + w_margin * margin + w_topics * topics + w_author * followed
         return 100.0 / (1.0 + math.exp(-logit))
 
-    def why_terms(self, row: sp.csr_matrix, text: str) -> tuple[str, ...]:
-        """The terms that pushed this paper's score up most, bigrams preferred over their words."""
+    def why_terms(self, rows: sp.csr_matrix, texts: Sequence[str]) -> list[tuple[str, ...]]:
+        """Per row, the terms that pushed its score up most, word pairs preferred over their words."""
         if self.coef is None:
-            return ()
-        push = {int(i): v * self.coef[i] for i, v in zip(row.indices, row.data) if self.coef[i] > 0}
-        terms: dict[str, float] = {}
-        for term in _analyzer(text):
-            index = abs(murmurhash3_32(term, seed=0)) % N_FEATURES
-            if index in push:
-                terms[term] = push[index]
-        chosen: list[str] = []
-        for term in sorted(terms, key=lambda t: (-terms[t], t)):
-            if len(chosen) == WHY_COUNT:
-                break
-            if not any(term in c.split() or c in term.split() for c in chosen):
-                chosen.append(term)
-        return tuple(chosen)
+            return [() for _ in texts]
+        pushes = rows.multiply(self.coef).tocsr()  # each term's share of the margin
+        why = []
+        for i, text in enumerate(texts):
+            start, end = pushes.indptr[i], pushes.indptr[i + 1]
+            push, indices = pushes.data[start:end], pushes.indices[start:end]
+            # A few more than needed: words that repeat a chosen pair are skipped.
+            top = np.argpartition(-push, min(WHY_CANDIDATES, len(push) - 1))[:WHY_CANDIDATES] \
+                if len(push) else np.zeros(0, dtype=int)
+            top = top[push[top] > 0]
+            terms = _terms_at(text, (int(indices[t]) for t in top))
+            ranked = sorted(((-float(push[t]), terms[int(indices[t])]) for t in top
+                             if int(indices[t]) in terms))
+            chosen: list[str] = []
+            for _, term in ranked:
+                if len(chosen) == WHY_COUNT:
+                    break
+                if not any(term in c.split() or c in term.split() for c in chosen):
+                    chosen.append(term)
+            why.append(tuple(chosen))
+        return why
 
 
 _memo: dict[str, Model] = {}
@@ -253,7 +327,7 @@ def _fit(radar: Radar, liked: Sequence[Paper], negatives: Sequence[Paper]) -> Mo
     own: list[LibraryPaper | Paper] = [*radar.library, *liked]
     texts = [paper_text(p.title, p.abstract) for p in [*own, *negatives]]
     authors = [p.authors for p in [*own, *negatives]]
-    counts = _vectorizer.transform(texts).tocsr()
+    counts = term_counts(texts)
     idf = _idf(counts)
     model = Model(idf, None, 0.0, (0.0, *KEYWORD_WEIGHTS), KEYWORD_INTERCEPT)
     if len(own) < FOLDS or len(negatives) < FOLDS:
@@ -274,7 +348,7 @@ def _svm() -> LinearSVC:
 
 def _idf(counts: sp.csr_matrix) -> np.ndarray:
     """Smoothed IDF per hashed term, zero for terms in more than MAX_DF of the texts."""
-    df = np.diff(counts.tocsc().indptr)
+    df = np.bincount(counts.indices, minlength=counts.shape[1])
     n = counts.shape[0]
     idf = np.log((1 + n) / (1 + df)) + 1.0
     idf[df > MAX_DF * n] = 0.0
