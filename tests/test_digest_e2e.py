@@ -135,3 +135,40 @@ def test_rerun_is_byte_identical_and_only_checks_for_new_papers(
     # only the query for the day's window, page by page
     pages = -(-result.fetched // settings.digest.arxiv.page_size)
     assert arxiv.requests - requests_before == pages
+
+
+def test_with_an_llm_the_day_is_bilingual_and_the_key_stays_secret(
+    tmp_path: Path, arxiv: ReplayArxiv
+) -> None:
+    """`digest run` + `digest build` with an OpenAI-compatible server: translated titles, the
+    brief on both home pages, LLM accounting in the JSON, and the key nowhere in the files."""
+    from tests.support.openai_server import OpenAIServer
+
+    key = "sk-e2e-5e1f0c93d2a84b7e"
+    root = tmp_path / "project"
+    root.mkdir()
+    shutil.copy(REPO / "pelicanconfig.py", root)
+    for folder in ("theme", "radar"):
+        (root / folder).symlink_to(REPO / folder, target_is_directory=True)
+    config = root / "pelicanconfig.py"
+    config.write_text(config.read_text().replace('"papers_per_day": 30', '"papers_per_day": 4'))
+    with OpenAIServer() as llm:
+        env = {**arxiv_env(arxiv), "OPENAI_API_KEY": key, "OPENAI_BASE_URL": llm.url}
+        result = digest(root, "run", "--date", DAY, env=env)
+        assert result.returncode == 0, result.stderr
+        assert "LLM-summarized 4" in result.stderr
+        assert digest(root, "build", env=env).returncode == 0
+    data = json.loads((root / "output" / "data" / f"{DAY}.json").read_text())
+    featured = [p for p in data["papers"] if p["featured"]]
+    assert [p["summary_kind"] for p in featured] == ["llm"] * 4
+    assert data["usage"]["tokens_in"] > 0 and data["brief"]["zh"]
+    zh_home = BeautifulSoup((root / "output" / "zh" / "index.html").read_text(), "html.parser")
+    zh_text = zh_home.get_text(" ")
+    assert featured[0]["summary"]["title"]["zh"] in zh_text
+    assert featured[0]["summary"]["tldr"]["zh"] in zh_text
+    assert data["brief"]["zh"].split("[")[0].strip() in zh_text  # the brief, before its first reference
+    for folder in ("content", "store", "output"):
+        for path in (root / folder).rglob("*"):
+            if path.is_file():
+                assert key.encode() not in path.read_bytes(), path
+    assert key not in result.stderr
