@@ -116,13 +116,9 @@ def followed_authors(names: Sequence[str], followed: Sequence[str]) -> list[str]
 def _keyword_pattern(keyword: str) -> re.Pattern[str]:
     """Whole words, plural allowed, spaces and hyphens interchangeable; acronyms match in capitals
     only (so that "CT" does not match "act" or "ct" and "SAM" not "same")."""
-    return re.compile(_keyword_regex(keyword))
-
-
-def _keyword_regex(keyword: str) -> str:
     words = [re.escape(w) for w in re.split(r"[\s-]+", keyword.strip()) if w]
     body = r"\b" + r"[\s-]+".join(words) + r"(?:s|es)?\b"
-    return body if keyword.strip().isupper() else f"(?i:{body})"
+    return re.compile(body if keyword.strip().isupper() else f"(?i:{body})")
 
 
 class _TopicMatcher:
@@ -359,10 +355,11 @@ def _combination(rows: sp.csr_matrix, labels: np.ndarray, weights: np.ndarray,
                  texts: Sequence[str], authors: Sequence[Sequence[str]], radar: Radar) -> tuple[tuple[float, float, float], float]:
     """Weights of margin, topics and authors, measured by a logistic regression on margins the
     SVM gives papers it was not fitted on (k-fold), so that they are those of a new day."""
-    # The weights need the margins' spread, not every negative: a stable subsample keeps the
-    # k-fold fits cheap on a large archive.
-    keep = np.sort(np.concatenate([np.flatnonzero(labels == 1),
-                                   np.flatnonzero(labels == 0)[:COMBINATION_NEGATIVES]]))
+    # The weights need the margins' spread, not every negative: a subsample keeps the k-fold
+    # fits cheap on a large archive. Drawn at random (seeded: deterministic), not the lowest ids,
+    # which would be the oldest papers.
+    negatives = np.random.default_rng(0).permutation(np.flatnonzero(labels == 0))
+    keep = np.sort(np.concatenate([np.flatnonzero(labels == 1), negatives[:COMBINATION_NEGATIVES]]))
     rows, labels, weights = rows[keep], labels[keep], weights[keep]
     texts = [texts[i] for i in keep]
     authors = [authors[i] for i in keep]

@@ -176,3 +176,32 @@ def test_first_day_without_archive(day, radar) -> None:
     ranked = rank(day[:100], radar, [], featured=3)
     assert len(ranked) == 100
     assert MEDICAL.search(ranked[0].paper.title + ranked[0].paper.abstract)
+
+
+def test_term_counts_words_and_word_pairs() -> None:
+    counts = rank_module.term_counts(["Café imaging of the lesion", "lesion imaging"])
+    first, second = counts[0], counts[1]
+    # "of" and "the" are stop words: words cafe, imaging, lesion and pairs "cafe imaging",
+    # "imaging lesion"; the second text's pair is the reverse, a different term.
+    assert first.nnz == 5 and second.nnz == 3
+    assert first.sum() == 5 and second.sum() == 3
+    shared = set(first.indices) & set(second.indices)
+    assert len(shared) == 2  # the two words; no pair spans the two texts
+    accented = rank_module.term_counts(["cafe imaging of the lesion"])
+    assert (accented != first).nnz == 0
+
+
+def test_why_terms_name_the_paper_words_that_score(radar, archive) -> None:
+    model = rank_module.fitted_model(radar, archive)
+    texts = ["Segment anything for skin lesion segmentation in dermoscopy images",
+             "Reinforcement learning for robot grasping"]
+    why = model.why_terms(model.vectors(texts), texts)
+    assert why[0] and all(term in texts[0].lower() for term in why[0])
+    assert all(not (a in b.split()) for a in why[0] for b in why[0] if a != b)
+
+
+def test_text_memo_is_bounded(monkeypatch) -> None:
+    monkeypatch.setattr(rank_module, "TEXT_CACHE", 3)
+    monkeypatch.setattr(rank_module, "_sequences", {})
+    rank_module.term_counts([f"paper number {n} about imaging" for n in range(10)])
+    assert len(rank_module._sequences) == 3
