@@ -11,6 +11,10 @@ lab's papers as positives) and changes what the measurements in benchmarks/rank.
   regression fitted on out-of-fold margins of the library against the archive: the weights are
   measured, and the score is a calibrated probability that a paper belongs with the lab's own,
   times 100, so 60 means the same on a busy day as on a quiet one.
+
+Measured without gain on the held-out library of three days (mean nDCG@30 0.944 for this model):
+blends with a kNN-to-library similarity (max, top-3, top-5 mean) or the library centroid
+(0.930-0.943), logistic regression instead of the SVM (0.943-0.949), SVM C 0.03-1 (0.941-0.946).
 """
 
 from __future__ import annotations
