@@ -56,16 +56,21 @@ def load_library(path: Path) -> tuple[LibraryPaper, ...]:
     except (OSError, UnicodeDecodeError) as exc:
         raise SettingsError([f"{LIBRARY_SETTING}: cannot read {path} ({exc.__class__.__name__}): "
                              "export the library as UTF-8 BibTeX to that path"]) from exc
+    papers = _parse_library(text)
+    if not papers:
+        raise SettingsError([f"{LIBRARY_SETTING}: {path} holds no BibTeX entry with a title: "
+                             "export the lab's papers from the reference manager as BibTeX"])
+    return papers
+
+
+@lru_cache(maxsize=4)  # LaTeX decoding takes seconds: parse a library once per process
+def _parse_library(text: str) -> tuple[LibraryPaper, ...]:
     parsed = bibtexparser.parse_string(text, append_middleware=[
         middlewares.NormalizeFieldKeys(),
         middlewares.LatexDecodingMiddleware(),
         middlewares.SeparateCoAuthors(),
     ])
-    papers = tuple(paper for entry in parsed.entries if (paper := _library_paper(entry)))
-    if not papers:
-        raise SettingsError([f"{LIBRARY_SETTING}: {path} holds no BibTeX entry with a title: "
-                             "export the lab's papers from the reference manager as BibTeX"])
-    return papers
+    return tuple(paper for entry in parsed.entries if (paper := _library_paper(entry)))
 
 
 def _library_paper(entry: bibtexparser.model.Entry) -> LibraryPaper | None:
