@@ -14,7 +14,7 @@ import requests
 
 from . import mailings, rank, summarize, write
 from .radar import load_radar
-from .records import Day, Entry, Paper
+from .records import Day, Entry, Paper, Summary
 from .settings import Settings
 from .sources import arxiv
 from .store import Store
@@ -27,6 +27,10 @@ log = logging.getLogger(__name__)
 # How many earlier digest days the ranker learns from and finds related papers in: bounds memory
 # and time as the archive grows.
 ARCHIVE_DAYS = 60
+
+# Candidates below the featured ones are shown with their abstract (the "next batch"): no summary
+# of their own, which would only repeat the abstract in every day file.
+NOT_FEATURED = Summary(kind="extractive", tldr={}, reason="not featured: shown with its abstract")
 
 # Code repositories an abstract may name; trailing punctuation is not part of the URL.
 _CODE_URL = re.compile(
@@ -105,7 +109,7 @@ def run_day(
             summary=(
                 summaries.summaries[item.paper.id]
                 if position <= featured_count
-                else summarize.extractive(item.paper, "not featured")
+                else NOT_FEATURED
             ),
             code_url=find_code_url(item.paper.abstract),
         )
