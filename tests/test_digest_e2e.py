@@ -167,6 +167,10 @@ def test_with_an_llm_the_day_is_bilingual_and_the_key_stays_secret(
     assert featured[0]["summary"]["title"]["zh"] in zh_text
     assert featured[0]["summary"]["tldr"]["zh"] in zh_text
     assert data["brief"]["zh"].split("[")[0].strip() in zh_text  # the brief, before its first reference
+    en_text = BeautifulSoup((root / "output" / "index.html").read_text(), "html.parser").get_text(" ")
+    usage = data["usage"]
+    assert f"{usage['tokens_in']} tokens in" in en_text and usage["model"] in en_text  # accounting
+    assert f"输入 {usage['tokens_in']} 个 token" in zh_text
     for folder in ("content", "store", "output"):
         for path in (root / folder).rglob("*"):
             if path.is_file():
