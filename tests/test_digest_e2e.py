@@ -176,3 +176,14 @@ def test_with_an_llm_the_day_is_bilingual_and_the_key_stays_secret(
             if path.is_file():
                 assert key.encode() not in path.read_bytes(), path
     assert key not in result.stderr
+
+
+def test_every_page_parses_as_html5_without_errors(built_site: Path) -> None:
+    """html5lib's strict mode raises on any WHATWG parse error (the HTML5 validity of the markup)."""
+    import html5lib
+
+    pages = sorted((built_site / "output").rglob("*.html"))
+    assert len(pages) > 10
+    parser = html5lib.HTMLParser(strict=True, namespaceHTMLElements=False)
+    for page in pages:
+        parser.parse(page.read_bytes())  # raises ParseError with the position
