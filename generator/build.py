@@ -12,6 +12,7 @@ from pelican.log import console
 from pelican.plugins.i18n_subsites import i18n_subsites
 from pelican.settings import read_settings
 
+from . import incremental
 from .errors import BuildError, DigestError
 from .settings import Settings
 
@@ -46,9 +47,18 @@ def pelican_settings(settings: Settings) -> dict[str, Any]:
     return pelican
 
 
-def build(settings: Settings) -> None:
-    """Build `settings.content_dir` into `settings.output_dir`. Raises BuildError with one line."""
+def build(settings: Settings) -> incremental.BuildPlan:
+    """Build `settings.content_dir` into `settings.output_dir`. Raises BuildError with one line.
+
+    Incremental when the previous build's manifest still applies (see generator.incremental);
+    returns the plan, which tells whether the build was a full one and how many pages it skipped.
+    """
+    plan = incremental.plan_build(settings)
     pelican_config = pelican_settings(settings)
+    pelican_config["DIGEST_BUILD"] = plan
+    # An incremental build keeps the previous output: only changed pages are rendered again.
+    pelican_config["DELETE_OUTPUT_DIRECTORY"] = pelican_config["DELETE_OUTPUT_DIRECTORY"] and plan.full
+    incremental.forget_manifest(settings.output_dir)
     # i18n_subsites keeps its state in module globals and resets it only at the end of a
     # successful build; a build that failed earlier in this process would otherwise leak into this one.
     i18n_subsites._MAIN_SETTINGS = None
@@ -62,6 +72,8 @@ def build(settings: Settings) -> None:
     if problems:
         more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
         raise BuildError(f"site build failed: {problems[0]}{more}")
+    incremental.finish_build(plan)
+    return plan
 
 
 class _ProblemCollector(logging.Handler):

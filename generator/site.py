@@ -20,6 +20,7 @@ from pelican.urlwrappers import Tag
 from pelican.utils import pelican_open
 
 from .errors import BuildError
+from .incremental import PageSkippingWriter
 from .settings import Settings
 from .store import Store
 from .write import source_name
@@ -185,21 +186,44 @@ def attach_days(generator: ArticlesGenerator) -> None:
         digest_date = article.metadata.get("digest_date")
         if not digest_date:
             continue
-        day = read_day(store.day_path(_date(digest_date)))
+        article.day_file = store.day_path(_date(digest_date))
+        day = read_day(article.day_file)
         article.digest = day
         article.radar = radar_counts(day.get("papers", []), topics)
 
 
 def publish_days(pelican: Pelican) -> None:
-    """Copy every stored day to output/data/D.json (once, from the main site)."""
+    """Make output/data/ hold every stored day as D.json, and nothing else (once, from the main site)."""
     settings = digest_settings(pelican.settings)
     if pelican.settings["DEFAULT_LANG"] != settings.digest.languages[0]:
         return
     store = Store(settings.store_dir)
     target = Path(pelican.output_path) / "data"
     target.mkdir(parents=True, exist_ok=True)
+    gone = {path.name for path in target.glob("*.json")}  # days an incremental build's output still has
     for day in store.days():
-        shutil.copyfile(store.day_path(day), target / f"{day.isoformat()}.json")
+        published = target / f"{day.isoformat()}.json"
+        gone.discard(published.name)
+        _copy_if_changed(store.day_path(day), published)
+    for name in gone:
+        (target / name).unlink()
+
+
+def _copy_if_changed(source: Path, target: Path) -> None:
+    """Copy with the source's modification time, so that an unchanged day is not copied again."""
+    stat = source.stat()
+    try:
+        published = target.stat()
+        if (published.st_size, published.st_mtime_ns) == (stat.st_size, stat.st_mtime_ns):
+            return
+    except FileNotFoundError:
+        pass
+    shutil.copy2(source, target)
+
+
+def page_skipping_writer(pelican: Pelican) -> type[PageSkippingWriter]:
+    """The writer of `digest build`: it renders only the pages whose inputs changed (generator.incremental)."""
+    return PageSkippingWriter
 
 
 def _date(value: object) -> date:
@@ -213,4 +237,5 @@ def register() -> None:
     signals.readers_init.connect(use_digest_reader)
     signals.generator_init.connect(add_template_helpers)
     signals.article_generator_finalized.connect(attach_days)
+    signals.get_writer.connect(page_skipping_writer)
     signals.finalized.connect(publish_days)

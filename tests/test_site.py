@@ -17,10 +17,13 @@ import pytest
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
-from generator import build, site
+from generator import build, incremental, site
 from generator.errors import BuildError
+from generator.records import Day
 from generator.settings import Settings
-from tests.support.browser import CANDIDATES, FEATURED, FOLLOWED, REPO, build_demo_site
+from generator.store import Store
+from generator.write import write_posts
+from tests.support.browser import CANDIDATES, FEATURED, FOLLOWED, REPO, build_demo_site, demo_day
 from tests.support.days import HOSTILE_TITLE
 
 SITEURL = "http://127.0.0.1:8765"
@@ -320,3 +323,69 @@ def test_front_matter_reads_the_header_as_markdowns_meta_extension_does() -> Non
     text = "\ufeffTitle: A day\nTags: a, b\nSummary: first line\n    second line\n\n# Body: not a field\n"
     assert site.front_matter(text) == {"title": ["A day"], "tags": ["a, b"], "summary": ["first line", "second line"]}
     assert site.front_matter("# Just a body\nKey: value\n") == {}
+
+
+def _tree(folder: Path) -> dict[str, bytes]:
+    return {path.relative_to(folder).as_posix(): path.read_bytes()
+            for path in sorted(folder.rglob("*")) if path.is_file() and path.name != incremental.MANIFEST}
+
+
+def _add_day(settings: Settings, day: Day) -> None:
+    Store(settings.store_dir).write_day(day)
+    write_posts(day, settings)
+
+
+def _assert_same_as_a_full_build(settings: Settings, full_output: Path) -> None:
+    full = build.build(dataclasses.replace(settings, output_dir=full_output))
+    assert full.full
+    incremental_tree, full_tree = _tree(settings.output_dir), _tree(full_output)
+    assert sorted(incremental_tree) == sorted(full_tree)
+    assert [name for name in full_tree if incremental_tree[name] != full_tree[name]] == []
+
+
+def test_adding_or_changing_a_day_rebuilds_only_what_changed_and_matches_a_full_build(tmp_path: Path) -> None:
+    (tmp_path / "site").mkdir()
+    settings = build_demo_site(tmp_path / "site", SITEURL)
+    # A new day whose papers match one topic only: the other topic's pages stay as they are.
+    new = demo_day(date(2026, 6, 4), "2026-06-04", hostile=False, related_day=date(2026, 6, 3))
+    new = dataclasses.replace(new, entries=tuple(
+        dataclasses.replace(entry, ranked=dataclasses.replace(entry.ranked, matched=("topic:Medical imaging",)))
+        for entry in new.entries
+    ))
+    _add_day(settings, new)
+    plan = build.build(settings)
+    assert not plan.full
+    # the two earlier days and the lesion topic page, in both languages
+    assert plan.skipped == 6
+    _assert_same_as_a_full_build(settings, tmp_path / "full-1")
+
+    # The newest day is re-run with other matches: the lesion topic page lists it, Medical imaging
+    # no longer does; a topic that no day matches any more loses its page.
+    changed = dataclasses.replace(new, entries=tuple(
+        dataclasses.replace(entry, ranked=dataclasses.replace(entry.ranked, matched=("topic:Distribution shift",)))
+        for entry in new.entries
+    ), brief={"en": "A different brief [1]."})
+    _add_day(settings, changed)
+    build.build(settings)
+    assert (settings.output_dir / "zh" / "topics" / "distribution-shift" / "index.html").is_file()
+    _assert_same_as_a_full_build(settings, tmp_path / "full-2")
+
+    Store(settings.store_dir).day_path(changed.date).unlink()
+    for post in settings.content_dir.rglob("*2026-06-04*"):
+        post.unlink()
+    build.build(settings)
+    assert not (settings.output_dir / "zh" / "topics" / "distribution-shift" / "index.html").exists()
+    _assert_same_as_a_full_build(settings, tmp_path / "full-3")
+
+
+def test_a_changed_config_or_settings_makes_the_next_build_a_full_one(tmp_path: Path) -> None:
+    settings = build_demo_site(tmp_path, SITEURL)
+    assert not incremental.plan_build(settings).full
+    assert incremental.plan_build(dataclasses.replace(settings, siteurl="https://lab.example")).full
+    config = settings.config_path.read_text("utf-8")
+    settings.config_path.write_text(config + "\n# a comment\n", "utf-8")
+    assert incremental.plan_build(settings).full
+    settings.config_path.write_text(config, "utf-8")
+    assert not incremental.plan_build(settings).full
+    (settings.output_dir / incremental.MANIFEST).write_text("{not json", "utf-8")
+    assert incremental.plan_build(settings).full
