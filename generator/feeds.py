@@ -44,7 +44,6 @@ MAX_AUTHORS = 12  # authors named in an item; the rest are counted
 
 # Characters XML 1.0 forbids (C0 controls but tab/newline/return, lone surrogates, U+FFFE/F).
 _XML_ILLEGAL = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
-_WHITESPACE = re.compile(r"\s+")
 
 _LABELS = {
     "en": {
@@ -93,7 +92,10 @@ class FeedItem:
 
 def clean(text: str | None) -> str:
     """Text that is valid in XML: illegal characters dropped, whitespace runs collapsed."""
-    return _WHITESPACE.sub(" ", _XML_ILLEGAL.sub("", text or "")).strip()
+    text = text or ""
+    if not text.isprintable():  # printable text has no XML-illegal character (checked in C)
+        text = _XML_ILLEGAL.sub("", text)
+    return " ".join(text.split())  # str.split's whitespace is the regex module's \s
 
 
 def topic_slug(topic: str) -> str:

@@ -103,12 +103,12 @@ def page_key(page: Mapping[str, Any], sources: Mapping[str, str]) -> str | None:
         post = sources.get(str(article.source_path))
         day_file = getattr(article, "day_file", None)
         day = sources.get(str(day_file)) if day_file else ""
-        return None if post is None or day is None else [article.url, post, day]
+        return None if post is None or day is None else [post, day]
 
     if page.get("article") is not None:
         article = page["article"]
         own = inputs(article)
-        if own is None or not getattr(article, "digest", None):
+        if own is None or not getattr(article, "outline", None):
             return None
         neighbours = [
             [other.url, str(other.title), str(getattr(other, "digest_date", ""))] if other else None

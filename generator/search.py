@@ -23,7 +23,7 @@ from pelican import Pelican, signals
 
 from .feeds import clean
 from .files import write_atomic
-from .site import digest_settings, read_day
+from .site import day_outline, digest_settings
 from .store import Store
 
 INDEX_PATH = "search/index.json"
@@ -73,7 +73,7 @@ def write_index(pelican: Pelican) -> None:
         moment = datetime(when.year, when.month, when.day)
         return str(article_url.format(date=moment, slug=when.isoformat(), lang=lang))
 
-    days = (read_day(store.day_path(d)) for d in reversed(store.days()))
+    days = (day_outline(store.day_path(d)) for d in reversed(store.days()))
     index = build_index(days, lang, day_path=day_path)
     text = json.dumps(index, ensure_ascii=False, separators=(",", ":"))
     write_atomic(Path(pelican.settings["OUTPUT_PATH"]) / INDEX_PATH, text)

@@ -6,6 +6,7 @@ import html
 import json
 import re
 import shutil
+from collections import OrderedDict
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -20,15 +21,23 @@ from pelican.urlwrappers import Tag
 from pelican.utils import pelican_open
 
 from .errors import BuildError
+from .files import write_atomic
 from .incremental import PageSkippingWriter
 from .settings import Settings
 from .store import Store
 from .write import source_name
 
-# Days already read in this process, keyed by path and (mtime, size): the English and the Chinese
-# subsite share one read, and an unchanged day is not parsed again on the next build. Only the
-# featured papers are kept: a year of full candidate lists would not fit the build's memory budget.
-_DAYS: dict[Path, tuple[tuple[int, int], dict[str, Any]]] = {}
+# Full days (featured papers only) read in this process, keyed by path and (mtime, size), least
+# recently used dropped first: day pages and the feeds (which read the last feeds.MAX_DAYS days)
+# share reads, and a year of full days is not held at once (issue 5: peak memory <= 200 MB).
+_DAYS: OrderedDict[Path, tuple[tuple[int, int], dict[str, Any]]] = OrderedDict()
+DAYS_KEPT = 64
+# What pages listing many days (topic pages, the search index, radar counts) need of a day's
+# featured papers; the abstracts and structured summaries that make a day file big are left out.
+OUTLINE_FIELDS = ("rank", "featured", "title", "authors", "source", "primary_category", "matched")
+OUTLINE_SUMMARY_FIELDS = ("title", "tldr")
+OUTLINES_FILE = "day-outlines.json"
+OUTLINES_FORMAT = 1
 
 
 def digest_settings(pelican_settings: dict[str, Any]) -> Settings:
@@ -42,18 +51,20 @@ def digest_settings(pelican_settings: dict[str, Any]) -> Settings:
 def read_day(path: Path) -> dict[str, Any]:
     """The stored day with its featured papers only (all candidates stay in the published JSON).
 
-    Read once per process while the file is unchanged; `counts` still tells how many candidates
-    the day had.
+    The last DAYS_KEPT days read stay in memory while their files are unchanged; `counts` still
+    tells how many candidates the day had.
     """
     try:
-        stat = path.stat()
-        key = (stat.st_mtime_ns, stat.st_size)
+        key = _file_key(path)
         cached = _DAYS.get(path)
         if cached is None or cached[0] != key:
             day = json.loads(path.read_text("utf-8"))
             day["papers"] = [paper for paper in day.get("papers", []) if paper.get("featured")]
             cached = (key, day)
-            _DAYS[path] = cached
+        _DAYS[path] = cached
+        _DAYS.move_to_end(path)
+        while len(_DAYS) > DAYS_KEPT:
+            _DAYS.popitem(last=False)
     except FileNotFoundError:
         raise BuildError(
             f"{path} not found: a post names a day the store does not have; run `digest run --date {path.stem}`"
@@ -61,6 +72,81 @@ def read_day(path: Path) -> dict[str, Any]:
     except (OSError, ValueError, AttributeError) as exc:
         raise BuildError(f"{path}: unreadable day file ({exc}); re-run `digest run --date {path.stem}`") from exc
     return cached[1]
+
+
+def outline(day: dict[str, Any]) -> dict[str, Any]:
+    """The day's date and featured papers with OUTLINE_FIELDS and the summary's OUTLINE_SUMMARY_FIELDS."""
+    papers = []
+    for paper in day.get("papers", []):
+        if not paper.get("featured"):
+            continue
+        slim = {name: paper[name] for name in OUTLINE_FIELDS if name in paper}
+        summary = paper.get("summary") or {}
+        slim["summary"] = {name: summary[name] for name in OUTLINE_SUMMARY_FIELDS if name in summary}
+        papers.append(slim)
+    return {"date": day.get("date"), "papers": papers}
+
+
+class DayOutlines:
+    """Outlines of the stored days, kept on disk in Pelican's cache folder so that a rebuild parses
+    only the day files that changed (a year of day files is ~75 MB of JSON, its outlines ~15 MB)."""
+
+    def __init__(self) -> None:
+        self._outlines: dict[str, tuple[list[int], dict[str, Any]]] = {}
+        self._loaded: set[Path] = set()
+        self._changed = False
+
+    def load(self, cache_file: Path) -> None:
+        """Read the outlines cached in `cache_file` (once per process; a broken cache is ignored)."""
+        if cache_file in self._loaded:
+            return
+        self._loaded.add(cache_file)
+        try:
+            cached = json.loads(cache_file.read_text("utf-8"))
+        except (OSError, ValueError):
+            return
+        if isinstance(cached, dict) and cached.get("format") == OUTLINES_FORMAT:
+            for path, (key, day) in cached.get("days", {}).items():
+                self._outlines.setdefault(path, (key, day))
+
+    def get(self, path: Path) -> dict[str, Any]:
+        """The outline of the day file at `path`, parsed again only when the file changed."""
+        key = list(_file_key_or_none(path) or ())
+        cached = self._outlines.get(str(path))
+        if cached is not None and cached[0] == key:
+            return cached[1]
+        day = outline(read_day(path))
+        self._outlines[str(path)] = (key, day)
+        self._changed = True
+        return day
+
+    def save(self, cache_file: Path) -> None:
+        """Write the outlines of the days that still exist, if any outline was made since the last save."""
+        if not self._changed:
+            return
+        kept = {path: entry for path, entry in self._outlines.items() if Path(path).is_file()}
+        write_atomic(cache_file, json.dumps({"format": OUTLINES_FORMAT, "days": kept}, ensure_ascii=False))
+        self._changed = False
+
+
+_OUTLINES = DayOutlines()
+
+
+def day_outline(path: Path) -> dict[str, Any]:
+    """The outline of the stored day at `path` (see `outline`)."""
+    return _OUTLINES.get(path)
+
+
+def _file_key(path: Path) -> tuple[int, int]:
+    stat = path.stat()
+    return (stat.st_mtime_ns, stat.st_size)
+
+
+def _file_key_or_none(path: Path) -> tuple[int, int] | None:
+    try:
+        return _file_key(path)
+    except OSError:
+        return None  # read_day says what is wrong
 
 
 # A Markdown post's metadata header: "Key: value" lines, continued by indented lines.
@@ -174,22 +260,34 @@ def add_template_helpers(generator: Generator) -> None:
         matched_label=matched_label,
         brief_html=brief_html,
         topic_slug=topic_slug,
+        digest_day=digest_day,
     )
 
 
 def attach_days(generator: ArticlesGenerator) -> None:
-    """Give every digest post (and its translations) `article.digest` and `article.radar`."""
+    """Give every digest post (and its translations) `day_file`, `outline` and `radar`.
+
+    A day page reads its whole day when it is rendered (the `digest_day` filter); pages listing
+    many days use the outlines.
+    """
     settings = digest_settings(generator.settings)
     store = Store(settings.store_dir)
     topics = list(settings.digest.radar.topics)
+    cache_file = Path(generator.settings["CACHE_PATH"]) / OUTLINES_FILE
+    _OUTLINES.load(cache_file)
     for article in [*generator.articles, *generator.translations, *generator.drafts]:
         digest_date = article.metadata.get("digest_date")
         if not digest_date:
             continue
         article.day_file = store.day_path(_date(digest_date))
-        day = read_day(article.day_file)
-        article.digest = day
-        article.radar = radar_counts(day.get("papers", []), topics)
+        article.outline = day_outline(article.day_file)
+        article.radar = radar_counts(article.outline["papers"], topics)
+    _OUTLINES.save(cache_file)
+
+
+def digest_day(article: Any) -> dict[str, Any]:
+    """The whole day a digest post shows (its featured papers), for its page."""
+    return read_day(article.day_file)
 
 
 def publish_days(pelican: Pelican) -> None:
