@@ -99,6 +99,7 @@ TAG_URL = "topics/{slug}/"
 TAG_SAVE_AS = "topics/{slug}/index.html"
 TAGS_URL = "topics/"
 TAGS_SAVE_AS = "topics/index.html"
+TOPIC_PAGE_DAYS = 30  # a topic page lists these latest days' papers; earlier days as links
 CATEGORY_SAVE_AS = ""
 CATEGORIES_SAVE_AS = ""
 AUTHOR_SAVE_AS = ""

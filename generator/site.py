@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import json
+import pickle
 import re
 import shutil
 from collections import OrderedDict
@@ -21,7 +22,6 @@ from pelican.urlwrappers import Tag
 from pelican.utils import pelican_open
 
 from .errors import BuildError
-from .files import write_atomic
 from .incremental import PageSkippingWriter
 from .settings import Settings
 from .store import Store
@@ -36,8 +36,7 @@ DAYS_KEPT = 64
 # featured papers; the abstracts and structured summaries that make a day file big are left out.
 OUTLINE_FIELDS = ("rank", "featured", "title", "authors", "source", "primary_category", "matched")
 OUTLINE_SUMMARY_FIELDS = ("title", "tldr")
-OUTLINES_FILE = "day-outlines.json"
-OUTLINES_FORMAT = 1
+OUTLINES_FOLDER = "day-outlines"
 
 
 def digest_settings(pelican_settings: dict[str, Any]) -> Settings:
@@ -88,45 +87,44 @@ def outline(day: dict[str, Any]) -> dict[str, Any]:
 
 
 class DayOutlines:
-    """Outlines of the stored days, kept on disk in Pelican's cache folder so that a rebuild parses
-    only the day files that changed (a year of day files is ~75 MB of JSON, its outlines ~15 MB)."""
+    """Outlines of the stored days, in memory and one file per day in Pelican's cache folder, so
+    that a rebuild parses only the day files that changed (a year of day files is ~75 MB of JSON).
+
+    The files are pickles, as Pelican's own content cache beside them: ~2x faster to load than JSON.
+    """
 
     def __init__(self) -> None:
-        self._outlines: dict[str, tuple[list[int], dict[str, Any]]] = {}
-        self._loaded: set[Path] = set()
-        self._changed = False
-
-    def load(self, cache_file: Path) -> None:
-        """Read the outlines cached in `cache_file` (once per process; a broken cache is ignored)."""
-        if cache_file in self._loaded:
-            return
-        self._loaded.add(cache_file)
-        try:
-            cached = json.loads(cache_file.read_text("utf-8"))
-        except (OSError, ValueError):
-            return
-        if isinstance(cached, dict) and cached.get("format") == OUTLINES_FORMAT:
-            for path, (key, day) in cached.get("days", {}).items():
-                self._outlines.setdefault(path, (key, day))
+        self._outlines: dict[Path, tuple[tuple[int, int], dict[str, Any]]] = {}
+        self.folder: Path | None = None  # where outlines are cached between builds
 
     def get(self, path: Path) -> dict[str, Any]:
-        """The outline of the day file at `path`, parsed again only when the file changed."""
-        key = list(_file_key_or_none(path) or ())
-        cached = self._outlines.get(str(path))
-        if cached is not None and cached[0] == key:
-            return cached[1]
-        day = outline(read_day(path))
-        self._outlines[str(path)] = (key, day)
-        self._changed = True
-        return day
+        """The outline of the day file at `path`, made again only when the file changed."""
+        key = _file_key_or_none(path)
+        cached = self._outlines.get(path)
+        if cached is None or cached[0] != key:
+            cached = self._read(path)
+        if cached is None or cached[0] != key or key is None:
+            day = outline(read_day(path))  # says what is wrong with a missing or unreadable file
+            cached = (key or _file_key(path), day)
+            self._write(path, cached)
+        self._outlines[path] = cached
+        return cached[1]
 
-    def save(self, cache_file: Path) -> None:
-        """Write the outlines of the days that still exist, if any outline was made since the last save."""
-        if not self._changed:
+    def _read(self, path: Path) -> tuple[tuple[int, int], dict[str, Any]] | None:
+        if self.folder is None:
+            return None
+        try:
+            with (self.folder / f"{path.stem}.pickle").open("rb") as handle:
+                source, key, day = pickle.load(handle)
+        except Exception:  # no cache yet, or a torn or old one: make the outline again
+            return None
+        return (tuple(key), day) if source == str(path) else None
+
+    def _write(self, path: Path, cached: tuple[tuple[int, int], dict[str, Any]]) -> None:
+        if self.folder is None:
             return
-        kept = {path: entry for path, entry in self._outlines.items() if Path(path).is_file()}
-        write_atomic(cache_file, json.dumps({"format": OUTLINES_FORMAT, "days": kept}, ensure_ascii=False))
-        self._changed = False
+        self.folder.mkdir(parents=True, exist_ok=True)
+        (self.folder / f"{path.stem}.pickle").write_bytes(pickle.dumps((str(path), *cached)))
 
 
 _OUTLINES = DayOutlines()
@@ -273,8 +271,8 @@ def attach_days(generator: ArticlesGenerator) -> None:
     settings = digest_settings(generator.settings)
     store = Store(settings.store_dir)
     topics = list(settings.digest.radar.topics)
-    cache_file = Path(generator.settings["CACHE_PATH"]) / OUTLINES_FILE
-    _OUTLINES.load(cache_file)
+    if generator.settings["DEFAULT_LANG"] == settings.digest.languages[0]:  # the other editions share it
+        _OUTLINES.folder = Path(generator.settings["CACHE_PATH"]) / OUTLINES_FOLDER
     for article in [*generator.articles, *generator.translations, *generator.drafts]:
         digest_date = article.metadata.get("digest_date")
         if not digest_date:
@@ -282,7 +280,6 @@ def attach_days(generator: ArticlesGenerator) -> None:
         article.day_file = store.day_path(_date(digest_date))
         article.outline = day_outline(article.day_file)
         article.radar = radar_counts(article.outline["papers"], topics)
-    _OUTLINES.save(cache_file)
 
 
 def digest_day(article: Any) -> dict[str, Any]:

@@ -6,6 +6,7 @@ import dataclasses
 import gettext
 import gzip
 import json
+import os
 import re
 from datetime import date
 from html.parser import HTMLParser
@@ -275,6 +276,28 @@ def test_safe_url_and_badge() -> None:
     assert str(site.brief_html("<b>x</b> [2]")) == '<p>&lt;b&gt;x&lt;/b&gt; <a href="#p2">[2]</a></p>'
 
 
+def test_day_outline_keeps_what_listing_pages_need_and_is_cached_on_disk(tmp_path: Path) -> None:
+    path = tmp_path / "2026-06-02.json"
+    paper = {"rank": 1, "featured": True, "title": "T", "authors": ["A"], "source": "arxiv", "matched": ["topic:X"],
+             "abstract": "long", "summary": {"tldr": {"en": "t"}, "title": {"zh": "题"}, "method": {"en": "m"}}}
+    path.write_text(json.dumps({"date": "2026-06-02", "brief": {"en": "b"}, "papers": [paper, {"featured": False}]}), "utf-8")
+    expected = {"date": "2026-06-02", "papers": [{"rank": 1, "featured": True, "title": "T", "authors": ["A"],
+                "source": "arxiv", "matched": ["topic:X"], "summary": {"tldr": {"en": "t"}, "title": {"zh": "题"}}}]}
+    first = site.DayOutlines()
+    first.folder = tmp_path / "cache"
+    assert first.get(path) == expected
+    # Another build (process) reads the cached outline: the day file is not parsed while unchanged.
+    stat = path.stat()
+    path.write_bytes(b"x" * stat.st_size)
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    second = site.DayOutlines()
+    second.folder = tmp_path / "cache"
+    assert second.get(path) == expected
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1))
+    with pytest.raises(BuildError, match="unreadable day file"):
+        second.get(path)
+
+
 def test_day_is_read_once_while_unchanged_and_keeps_featured_papers(tmp_path: Path) -> None:
     path = tmp_path / "2026-06-02.json"
     path.write_text(json.dumps({"date": "2026-06-02", "papers": []}), "utf-8")
@@ -346,6 +369,13 @@ def _assert_same_as_a_full_build(settings: Settings, full_output: Path) -> None:
 def test_adding_or_changing_a_day_rebuilds_only_what_changed_and_matches_a_full_build(tmp_path: Path) -> None:
     (tmp_path / "site").mkdir()
     settings = build_demo_site(tmp_path / "site", SITEURL)
+    # Topic pages show their latest day in full, earlier days as links: a changed setting is a full build.
+    with settings.config_path.open("a", encoding="utf-8") as config:
+        config.write("\nTOPIC_PAGE_DAYS = 1\n")
+    assert build.build(settings).full
+    topic = page(settings, "zh/topics/lesion-segmentation/index.html")
+    assert topic.all("a", href=f"{SITEURL}/zh/2026/06/03/#p2") and not topic.all("a", href=f"{SITEURL}/zh/2026/06/02/#p2")
+    assert topic.all("a", href=f"{SITEURL}/zh/2026/06/02/") and "5 篇相关论文" in topic.plain
     # A new day whose papers match one topic only: the other topic's pages stay as they are.
     new = demo_day(date(2026, 6, 4), "2026-06-04", hostile=False, related_day=date(2026, 6, 3))
     new = dataclasses.replace(new, entries=tuple(
