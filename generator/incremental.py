@@ -33,7 +33,7 @@ from .files import write_atomic
 from .settings import Settings
 
 MANIFEST = ".build-manifest.json"
-MANIFEST_FORMAT = 1
+MANIFEST_FORMAT = 2
 _PACKAGE = Path(__file__).resolve().parent
 
 
@@ -44,6 +44,7 @@ class BuildPlan:
     output_dir: Path
     fingerprint: str
     sources: dict[str, str]  # absolute path of a post or day file -> hash of its bytes
+    stamps: dict[str, list[int]] = field(default_factory=dict)  # path -> [mtime_ns, size] of that hash
     previous: dict[str, str] = field(default_factory=dict)  # page -> key, of the previous build
     full: bool = True
     pages: dict[str, str] = field(default_factory=dict)  # page -> key ("" = always rendered)
@@ -54,18 +55,32 @@ class BuildPlan:
         return sorted(set(self.previous) - set(self.pages))
 
     def manifest(self) -> str:
+        sources = {path: [*self.stamps[path], digest] for path, digest in self.sources.items()}
         return json.dumps(
-            {"format": MANIFEST_FORMAT, "fingerprint": self.fingerprint, "pages": self.pages},
+            {"format": MANIFEST_FORMAT, "fingerprint": self.fingerprint, "pages": self.pages, "sources": sources},
             sort_keys=True, indent=0,
         )
 
 
 def plan_build(settings: Settings) -> BuildPlan:
-    """The plan for building `settings`: incremental when the previous build's manifest still applies."""
-    sources = {str(path): _hash_file(path) for path in _source_files(settings)}
-    plan = BuildPlan(settings.output_dir, fingerprint(settings), sources)
-    previous = _read_manifest(settings.output_dir / MANIFEST)
-    if previous and previous.get("fingerprint") == plan.fingerprint:
+    """The plan for building `settings`: incremental when the previous build's manifest still applies.
+
+    A source file whose modification time and size are those the manifest recorded keeps its
+    recorded hash: a rebuild reads only the new and changed files of a year of posts and days.
+    """
+    previous = _read_manifest(settings.output_dir / MANIFEST) or {}
+    known = previous.get("sources", {})
+    plan = BuildPlan(settings.output_dir, fingerprint(settings), {})
+    for path in _source_files(settings):
+        stat = path.stat()
+        stamp = [stat.st_mtime_ns, stat.st_size]
+        recorded = known.get(str(path))
+        if isinstance(recorded, list) and recorded[:2] == stamp:
+            plan.sources[str(path)] = str(recorded[2])
+        else:
+            plan.sources[str(path)] = _hash_file(path)
+        plan.stamps[str(path)] = stamp
+    if previous.get("fingerprint") == plan.fingerprint:
         plan.previous = {str(k): str(v) for k, v in previous.get("pages", {}).items()}
         plan.full = False
     return plan
