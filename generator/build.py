@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 from pelican import Pelican
@@ -53,8 +54,8 @@ def build(settings: Settings) -> incremental.BuildPlan:
     Incremental when the previous build's manifest still applies (see generator.incremental);
     returns the plan, which tells whether the build was a full one and how many pages it skipped.
     """
-    plan = incremental.plan_build(settings)
     pelican_config = pelican_settings(settings)
+    plan = incremental.plan_build(settings, theme=Path(pelican_config["THEME"]))
     pelican_config["DIGEST_BUILD"] = plan
     # An incremental build keeps the previous output: only changed pages are rendered again.
     pelican_config["DELETE_OUTPUT_DIRECTORY"] = pelican_config["DELETE_OUTPUT_DIRECTORY"] and plan.full

@@ -62,15 +62,16 @@ class BuildPlan:
         )
 
 
-def plan_build(settings: Settings) -> BuildPlan:
-    """The plan for building `settings`: incremental when the previous build's manifest still applies.
+def plan_build(settings: Settings, *, theme: Path) -> BuildPlan:
+    """The plan for building `settings` with the theme in `theme`: incremental when the previous
+    build's manifest still applies.
 
     A source file whose modification time and size are those the manifest recorded keeps its
     recorded hash: a rebuild reads only the new and changed files of a year of posts and days.
     """
     previous = _read_manifest(settings.output_dir / MANIFEST) or {}
     known = previous.get("sources", {})
-    plan = BuildPlan(settings.output_dir, fingerprint(settings), {})
+    plan = BuildPlan(settings.output_dir, fingerprint(settings, theme), {})
     for path in _source_files(settings):
         stat = path.stat()
         stamp = [stat.st_mtime_ns, stat.st_size]
@@ -98,14 +99,13 @@ def forget_manifest(output_dir: Path) -> None:
     (output_dir / MANIFEST).unlink(missing_ok=True)
 
 
-def fingerprint(settings: Settings) -> str:
+def fingerprint(settings: Settings, theme: Path) -> str:
     """A hash of everything that shapes every page of the site."""
     digest = hashlib.blake2b(digest_size=16)
-    digest.update(f"{pelican.__version__}\n{settings!r}\n".encode())
-    files = [settings.config_path, *_files_under(settings.root / "theme"), *_files_under(_PACKAGE)]
-    for path in files:
-        digest.update(f"{path}\n".encode())
-        digest.update(_hash_file(path).encode())
+    digest.update(f"{pelican.__version__}\n{settings!r}\n{_hash_file(settings.config_path)}\n".encode())
+    for folder in (theme, _PACKAGE):
+        for path in _files_under(folder):
+            digest.update(f"{path.relative_to(folder)}\n{_hash_file(path)}\n".encode())
     return digest.hexdigest()
 
 

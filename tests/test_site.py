@@ -8,6 +8,7 @@ import gzip
 import json
 import os
 import re
+import shutil
 from datetime import date
 from html.parser import HTMLParser
 from pathlib import Path
@@ -408,14 +409,18 @@ def test_adding_or_changing_a_day_rebuilds_only_what_changed_and_matches_a_full_
     _assert_same_as_a_full_build(settings, tmp_path / "full-3")
 
 
-def test_a_changed_config_or_settings_makes_the_next_build_a_full_one(tmp_path: Path) -> None:
+def test_a_changed_config_settings_or_theme_makes_the_next_build_a_full_one(tmp_path: Path) -> None:
     settings = build_demo_site(tmp_path, SITEURL)
-    assert not incremental.plan_build(settings).full
-    assert incremental.plan_build(dataclasses.replace(settings, siteurl="https://lab.example")).full
+    assert not incremental.plan_build(settings, theme=settings.root / "theme").full
+    assert incremental.plan_build(dataclasses.replace(settings, siteurl="https://lab.example"), theme=settings.root / "theme").full
     config = settings.config_path.read_text("utf-8")
     settings.config_path.write_text(config + "\n# a comment\n", "utf-8")
-    assert incremental.plan_build(settings).full
+    assert incremental.plan_build(settings, theme=settings.root / "theme").full
     settings.config_path.write_text(config, "utf-8")
-    assert not incremental.plan_build(settings).full
+    assert not incremental.plan_build(settings, theme=settings.root / "theme").full
+    theme = shutil.copytree(REPO / "theme", tmp_path / "theme-copy")  # same files elsewhere: same site
+    assert not incremental.plan_build(settings, theme=theme).full
+    (theme / "templates" / "tag.html").write_text("{# changed #}", "utf-8")
+    assert incremental.plan_build(settings, theme=theme).full
     (settings.output_dir / incremental.MANIFEST).write_text("{not json", "utf-8")
-    assert incremental.plan_build(settings).full
+    assert incremental.plan_build(settings, theme=settings.root / "theme").full
