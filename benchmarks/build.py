@@ -18,7 +18,6 @@ incrementally (median of --runs).
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import gzip
 import json
 import resource
@@ -34,10 +33,10 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from generator import incremental, summarize, write  # noqa: E402
-from generator.records import Day, Entry, Paper, Ranked, Related, Summary  # noqa: E402
-from generator.settings import Settings, load  # noqa: E402
-from generator.store import Store  # noqa: E402
+from generator import incremental, summarize, write
+from generator.records import Day, Entry, Paper, Ranked, Related, Summary
+from generator.settings import Settings, load
+from generator.store import Store
 
 PAPERS_A_DAY = 40
 FEATURED = 30
@@ -152,7 +151,7 @@ def timed_build(kind: str, root: Path, *, full: bool = True) -> dict[str, float]
         (root / "output" / incremental.MANIFEST).unlink(missing_ok=True)
     result = subprocess.run(
         [sys.executable, __file__, "--child", kind, str(root)],
-        capture_output=True, text=True, cwd=root,
+        capture_output=True, text=True, cwd=root, check=False,
     )
     if result.returncode != 0:
         raise SystemExit(f"{kind} build failed:\n{result.stderr[-3000:]}")
@@ -190,8 +189,8 @@ def main() -> None:
 
     figures: dict[str, list[dict[str, float]]] = {"project": [], "vanilla": []}
     for _ in range(args.runs):  # interleaved, so both kinds see the same machine load
-        for kind in figures:
-            figures[kind].append(timed_build(kind, root))
+        for kind, runs in figures.items():
+            runs.append(timed_build(kind, root))
     project = statistics.median(r["seconds"] for r in figures["project"])
     vanilla = statistics.median(r["seconds"] for r in figures["vanilla"])
     peak = max(r["maxrss_mb"] for r in figures["project"])

@@ -144,6 +144,10 @@ class PageSkippingWriter(Writer):
     def __init__(self, output_path: str, settings: dict[str, Any] | None = None) -> None:
         super().__init__(output_path, settings)
         self.plan: BuildPlan | None = (settings or {}).get("DIGEST_BUILD")
+        # Where this edition writes, relative to the main output directory ("zh" for /zh/).
+        self._edition = (
+            Path(output_path).resolve().relative_to(self.plan.output_dir.resolve()) if self.plan else Path()
+        )
 
     def write_file(self, name: str, template: Any, context: dict[str, Any], *args: Any, **kwargs: Any) -> None:
         if self.plan is None or not name:
@@ -151,10 +155,10 @@ class PageSkippingWriter(Writer):
         page = self._page(name)
         key = page_key(kwargs, self.plan.sources) or ""
         self.plan.pages[page] = key
-        if key and not self.plan.full and self.plan.previous.get(page) == key:
-            if (self.plan.output_dir / page).is_file():
-                self.plan.skipped += 1
-                return None
+        unchanged = key and not self.plan.full and self.plan.previous.get(page) == key
+        if unchanged and (self.plan.output_dir / page).is_file():
+            self.plan.skipped += 1
+            return None
         return super().write_file(name, template, context, *args, **kwargs)
 
     def write_feed(self, elements: Any, context: dict[str, Any], path: str | None = None, *args: Any, **kwargs: Any) -> Any:
@@ -164,7 +168,7 @@ class PageSkippingWriter(Writer):
 
     def _page(self, name: str) -> str:
         """The page's path relative to the main output directory (the editions write below it)."""
-        return (Path(self.output_path) / name).resolve().relative_to(self.plan.output_dir.resolve()).as_posix()
+        return (self._edition / name).as_posix()
 
 
 def _source_files(settings: Settings) -> Iterable[Path]:

@@ -117,7 +117,8 @@ class DayOutlines:
         try:
             with (self.folder / f"{path.stem}.pickle").open("rb") as handle:
                 source, key, day = pickle.load(handle)
-        except Exception:  # no cache yet, or a torn or old one: make the outline again
+        except (OSError, EOFError, pickle.UnpicklingError, ValueError, TypeError, AttributeError):
+            # no cache yet, or a torn or old one: make the outline again
             return None
         return (tuple(key), day) if source == str(path) else None
 

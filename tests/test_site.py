@@ -25,7 +25,14 @@ from generator.records import Day
 from generator.settings import Settings
 from generator.store import Store
 from generator.write import write_posts
-from tests.support.browser import CANDIDATES, FEATURED, FOLLOWED, REPO, build_demo_site, demo_day
+from tests.support.browser import (
+    CANDIDATES,
+    FEATURED,
+    FOLLOWED,
+    REPO,
+    build_demo_site,
+    demo_day,
+)
 from tests.support.days import HOSTILE_TITLE
 
 SITEURL = "http://127.0.0.1:8765"
