@@ -18,6 +18,7 @@ demo: $(BIN)/digest
 
 test: $(BIN)/digest
 	bash .ci/install-browser
+	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
 
 serve:

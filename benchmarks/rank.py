@@ -171,7 +171,7 @@ def speed() -> None:
     # Repeat the real papers under new ids until there are 21,000: a 1,000 day and a 20,000 archive.
     # Each copy's abstract is marked, so that no text is a repeat the ranker has vectorised before.
     papers = [replace(p, id=f"{p.id}.r{i // len(real)}", abstract=f"{p.abstract} (copy {i // len(real)})")
-              for i, p in zip(range(21_000), (real[i % len(real)] for i in range(21_000)))]
+              for i, p in zip(range(21_000), (real[i % len(real)] for i in range(21_000)), strict=True)]
     day, archive = papers[:1000], papers[1000:]
     pool = [(p.published.date(), p) for p in archive]
     fits, ranks, repeats = [], [], []

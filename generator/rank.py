@@ -381,7 +381,7 @@ def _combination(rows: sp.csr_matrix, labels: np.ndarray, weights: np.ndarray,
     kept = [0, 1, 2]
     while True:
         logistic = LogisticRegression(class_weight="balanced").fit(features[:, kept], labels)
-        weights = dict(zip(kept, (float(w) for w in logistic.coef_[0])))
+        weights = dict(zip(kept, (float(w) for w in logistic.coef_[0]), strict=True))
         negative = [column for column in kept[1:] if weights[column] < 0]
         if not negative:
             break
@@ -443,7 +443,7 @@ class _Neighbours:
         rows = self._model.vectors([paper_text(p.title, p.abstract) for p in papers])
         similarities = (rows @ self._columns).toarray()
         related = []
-        for paper, similarity in zip(papers, similarities):
+        for paper, similarity in zip(papers, similarities, strict=True):
             best = np.argsort(-similarity, kind="stable")[:RELATED_COUNT + 1]  # +1: itself
             picks = [self._items[i] for i in best
                      if similarity[i] > 0 and self._items[i].id != paper.id]

@@ -35,7 +35,7 @@ def render_sitemap(editions: Mapping[str, tuple[str, Mapping[str, date | None]]]
         '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" '
         'xmlns:xhtml="http://www.w3.org/1999/xhtml">',
     ]
-    for lang, (site, pages) in editions.items():
+    for site, pages in editions.values():
         for path in sorted(pages):
             lines.append(f"<url><loc>{escape(clean(f'{site}/{path}'))}</loc>")
             if pages[path]:

@@ -93,7 +93,7 @@ def test_next_batch_cycles_through_the_ranked_candidates(browser: Any, site_url:
     expected = [list(range(first, min(first + 10, CANDIDATES + 1))) for first in range(FEATURED + 1, CANDIDATES + 1, 10)]
     for batch in [*expected, expected[0]]:  # the last click wraps around: 换一批
         button.click()
-        wait_for(lambda: visible_ranks(browser, ".batch .paper") == batch, f"batch {batch}")
+        wait_for(lambda batch=batch: visible_ranks(browser, ".batch .paper") == batch, f"batch {batch}")
         status = browser.find_element("css selector", ".batch-status").text
         assert f"{batch[0] - FEATURED}–{batch[-1] - FEATURED} of {rest}" in status
     first = browser.find_element("css selector", f".batch #p{FEATURED + 1}")

@@ -8,6 +8,7 @@ of one day, as arXiv does on a bad evening.
 
 from __future__ import annotations
 
+import itertools
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import replace
@@ -194,7 +195,7 @@ def test_catch_up_over_a_gap_with_a_weekend(lab: Path, arxiv: FlakyArxiv) -> Non
     # even after a day that had nothing to process (the empty Monday).
     seen = arxiv.server.seen
     day_changes = [
-        later.at - earlier.at for earlier, later in zip(seen, seen[1:])
+        later.at - earlier.at for earlier, later in itertools.pairwise(seen)
         if earlier.query["search_query"] != later.query["search_query"]
     ]
     assert len(day_changes) == 3 and min(day_changes) >= 0.5

@@ -197,7 +197,7 @@ def test_why_terms_name_the_paper_words_that_score(radar, archive) -> None:
              "Reinforcement learning for robot grasping"]
     why = model.why_terms(model.vectors(texts), texts)
     assert why[0] and all(term in texts[0].lower() for term in why[0])
-    assert all(not (a in b.split()) for a in why[0] for b in why[0] if a != b)
+    assert all(a not in b.split() for a in why[0] for b in why[0] if a != b)
 
 
 def test_text_memo_is_bounded(monkeypatch) -> None:

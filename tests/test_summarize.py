@@ -6,7 +6,6 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
-import pytest
 
 from generator import settings as settings_module
 from generator.store import Store
