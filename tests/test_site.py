@@ -196,7 +196,7 @@ def test_every_internal_link_resolves(built: Settings) -> None:
     ids = {path: {a["id"] for _, a in parsed.elements if "id" in a} for path, parsed in pages.items()}
     broken = []
     for path, parsed in pages.items():
-        for tag, attrs in parsed.elements:
+        for _tag, attrs in parsed.elements:
             url = attrs.get("href") or attrs.get("src") or ""
             if url.startswith("#"):
                 url = SITEURL + "/" + path.relative_to(built.output_dir).as_posix() + url
