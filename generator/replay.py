@@ -24,14 +24,14 @@ import threading
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
-from types import TracebackType
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
 from xml.sax.saxutils import escape, quoteattr
 
 from . import mailings
+from .localserver import LocalServer
 from .records import Paper
 from .settings import DEFAULT_HOLIDAYS
 
@@ -188,24 +188,19 @@ def render_error(message: str, now: datetime) -> bytes:
     return ("\n".join(lines) + "\n").encode("utf-8")
 
 
-class ReplayArxiv:
+class ReplayArxiv(LocalServer):
     """A context manager running the replayed arXiv API on 127.0.0.1 in a background thread."""
 
     def __init__(self, listings_dir: Path, *, holidays: Collection[date] = (), port: int = 0):
         self._archive = _Archive(Path(listings_dir), holidays)
         self._lock = threading.Lock()
         self.requests = 0  # requests served, for tests and the demo's log
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", port), self._handler())
-        self._httpd.daemon_threads = True
-        self._thread = threading.Thread(
-            target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-        )
+        super().__init__(self._handler(), port=port)
 
     @property
     def url(self) -> str:
         """The API query URL, e.g. http://127.0.0.1:8765/api/query (for DIGEST_ARXIV_URL)."""
-        host, port = self._httpd.server_address[:2]
-        return f"http://{host}:{port}{API_PATH}"
+        return f"{self.origin}{API_PATH}"
 
     def answer(self, params: Mapping[str, str]) -> tuple[int, bytes]:
         """The HTTP status and Atom body for one query."""
@@ -216,17 +211,6 @@ class ReplayArxiv:
             return 400, render_error(str(exc), now)
         page, total = select(self._archive.papers(query.submitted), query)
         return 200, render_feed(params, query, page, total, now)
-
-    def __enter__(self) -> ReplayArxiv:
-        self._thread.start()
-        return self
-
-    def __exit__(
-        self, kind: type[BaseException] | None, error: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self._httpd.shutdown()
-        self._httpd.server_close()
-        self._thread.join()
 
     def _count_request(self) -> None:
         with self._lock:

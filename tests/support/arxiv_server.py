@@ -6,10 +6,11 @@ import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
-from types import TracebackType
 from urllib.parse import parse_qsl, urlsplit
+
+from generator.localserver import LocalServer
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "arxiv_api"
 
@@ -63,7 +64,7 @@ def by_start(pages: Mapping[int, Reply]) -> Respond:
     return respond
 
 
-class ArxivTestServer:
+class ArxivTestServer(LocalServer):
     """A threaded HTTP server answering GET /api/query with `respond(query)`; records requests."""
 
     def __init__(self, respond: Respond):
@@ -94,24 +95,8 @@ class ArxivTestServer:
             def log_message(self, format: str, *args: object) -> None:  # noqa: A002
                 pass  # keep test output clean
 
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._httpd.daemon_threads = True
-        self._thread = threading.Thread(
-            target=self._httpd.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
-        )
+        super().__init__(Handler)
 
     @property
     def url(self) -> str:
-        host, port = self._httpd.server_address[:2]
-        return f"http://{host}:{port}/api/query"
-
-    def __enter__(self) -> ArxivTestServer:
-        self._thread.start()
-        return self
-
-    def __exit__(
-        self, kind: type[BaseException] | None, error: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self._httpd.shutdown()
-        self._httpd.server_close()
-        self._thread.join()
+        return f"{self.origin}/api/query"

@@ -13,9 +13,10 @@ import re
 import threading
 import time
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 
+from generator.localserver import LocalServer
 from generator.summarize import estimate_tokens
 
 # Realistic lengths: what a model writes within the prompt's word limits.
@@ -47,7 +48,7 @@ class Recorded:
 
 
 @dataclass
-class OpenAIServer:
+class OpenAIServer(LocalServer):
     latency: float = 0.0  # seconds before each answer
     reject_json_schema: bool = False
     script: list[Behaviour] = field(default_factory=list)  # for the next requests, in order
@@ -56,21 +57,11 @@ class OpenAIServer:
 
     def __post_init__(self) -> None:
         self._lock = threading.Lock()
-        self._http = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
-        self._http.daemon_threads = True
-        self._thread = threading.Thread(target=self._http.serve_forever, args=(0.02,), daemon=True)
+        LocalServer.__init__(self, _handler(self))
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self._http.server_address[1]}/v1"
-
-    def __enter__(self) -> OpenAIServer:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._http.shutdown()
-        self._http.server_close()
+        return f"{self.origin}/v1"
 
     def answer(self, body: dict[str, Any], headers: dict[str, str]) -> tuple[int, dict[str, str], dict[str, Any]]:
         record = Recorded(body, headers, time.monotonic())
