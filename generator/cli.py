@@ -107,9 +107,7 @@ def run(
 
     with _errors_as_lines(debug):
         settings = settings_module.load(config)
-        when = _parse_date(day) or mailings.latest_complete_mailing(
-            datetime.now(timezone.utc), settings.digest.arxiv.holidays
-        )
+        when = _parse_date(day) or _latest_mailing(settings)
         with _progress() as progress:
             result = run_day(when, settings, on_progress=progress)
         if result.skipped:
