@@ -215,7 +215,7 @@ def measure() -> None:
           f"{np.round(keyword.coef_[0], 2).tolist()}, {keyword.intercept_[0]:.2f}  "
           f"(rank.KEYWORD_WEIGHTS {rank_module.KEYWORD_WEIGHTS}, {rank_module.KEYWORD_INTERCEPT})")
     model = rank_module.fitted_model(radar, background)
-    print(f"demo model weights (SVM margin, topics, author): {np.round(model.weights, 2).tolist()}, "
+    print(f"demo model weights (SVM margin, theme margin, topics, author): {np.round(model.weights, 2).tolist()}, "
           f"intercept {model.bias:.2f}")
 
 

@@ -205,3 +205,13 @@ def test_text_memo_is_bounded(monkeypatch) -> None:
     monkeypatch.setattr(rank_module, "_sequences", {})
     rank_module.term_counts([f"paper number {n} about imaging" for n in range(10)])
     assert len(rank_module._sequences) == 3
+
+
+def test_theme_model_is_a_measured_signal(radar, archive) -> None:
+    model = rank_module.fitted_model(radar, archive)
+    assert model.themes is not None and model.weights[1] > 0
+    # A paper on the lab's subject in words the library seldom uses still scores as its theme.
+    texts = ["Deep learning for diagnosis from chest radiographs and clinical scans of patients",
+             "Reinforcement learning for robot grasping with tactile feedback"]
+    medical, robotics = model.theme_margins(model.vectors(texts))
+    assert medical > robotics
