@@ -16,7 +16,6 @@ cut to whole items under MAX_FEED_BYTES.
 from __future__ import annotations
 
 import html
-import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from itertools import islice
@@ -31,8 +30,9 @@ from pelican.settings import DEFAULT_CONFIG
 from pelican.utils import slugify
 
 from .files import write_atomic
-from .site import digest_settings, read_day
+from .site import badge, digest_settings, read_day
 from .store import Store
+from .text import one_line
 
 PAPERS_FEED = "feeds/papers.atom.xml"
 TOPIC_FEED = "feeds/topics/{slug}.atom.xml"
@@ -43,7 +43,6 @@ MAX_TEXT = 1500  # characters of a TL;DR kept in an item
 MAX_AUTHORS = 12  # authors named in an item; the rest are counted
 
 # Characters XML 1.0 forbids (C0 controls but tab/newline/return, lone surrogates, U+FFFE/F).
-_XML_ILLEGAL = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 _LABELS = {
     "en": {
@@ -90,14 +89,6 @@ class FeedItem:
     topics: tuple[str, ...]
 
 
-def clean(text: str | None) -> str:
-    """Text that is valid in XML: illegal characters dropped, whitespace runs collapsed."""
-    text = text or ""
-    if not text.isprintable():  # printable text has no XML-illegal character (checked in C)
-        text = _XML_ILLEGAL.sub("", text)
-    return " ".join(text.split())  # str.split's whitespace is the regex module's \s
-
-
 def topic_slug(topic: str) -> str:
     """The topic's slug: the one Pelican gives the tag of that name with its default slug rules."""
     return slugify(topic, regex_subs=DEFAULT_CONFIG["SLUG_REGEX_SUBSTITUTIONS"])
@@ -135,18 +126,16 @@ def paper_items(
 def _item(paper: Mapping[str, Any], lang: str, when: date, *, host: str, day_link: str) -> FeedItem:
     labels = _LABELS.get(lang, _LABELS["en"])
     summary = paper.get("summary") or {}
-    original = clean(paper["title"])
-    title = clean((summary.get("title") or {}).get(lang)) or original
-    tldr = _shorten(clean((summary.get("tldr") or {}).get(lang) or paper.get("abstract")))
+    original = one_line(paper["title"])
+    title = one_line((summary.get("title") or {}).get(lang)) or original
+    tldr = _shorten(one_line((summary.get("tldr") or {}).get(lang) or paper.get("abstract")))
     if paper.get("summary_kind") != "llm":
         tldr = f"{tldr} {labels['extractive']}".strip()
-    authors = [clean(a) for a in paper.get("authors", [])]
+    authors = [one_line(a) for a in paper.get("authors", [])]
     named = ", ".join(authors[:MAX_AUTHORS])
     if len(authors) > MAX_AUTHORS:
         named += " " + labels["more"].format(count=len(authors) - MAX_AUTHORS)
-    badge = clean(paper.get("source", "arxiv")).replace("arxiv", "arXiv")
-    if paper.get("primary_category"):
-        badge += f" ({clean(paper['primary_category']).upper()})"
+    source_badge = one_line(badge(paper))
     topics = tuple(m.removeprefix("topic:") for m in paper.get("matched", []) if m.startswith("topic:"))
     links = [
         (labels["abstract"], paper.get("url")),
@@ -156,7 +145,7 @@ def _item(paper: Mapping[str, Any], lang: str, when: date, *, host: str, day_lin
     ]
     e = html.escape
     parts = [
-        f"<p><strong>{e(badge)}</strong> · {e(when.isoformat())} · "
+        f"<p><strong>{e(source_badge)}</strong> · {e(when.isoformat())} · "
         f"{e(labels['score'].format(score=paper.get('score', '')))}</p>",
     ]
     if title != original and labels["original"]:
@@ -170,7 +159,7 @@ def _item(paper: Mapping[str, Any], lang: str, when: date, *, host: str, day_lin
     ]
     published = str(paper.get("published") or when.isoformat())[:10]
     return FeedItem(
-        id=f"tag:{host},{published}:{lang}/{clean(paper.get('source', 'arxiv'))}/{clean(paper['id'])}",
+        id=f"tag:{host},{published}:{lang}/{one_line(paper.get('source', 'arxiv'))}/{one_line(paper['id'])}",
         title=title,
         link=paper["url"] if _is_web(paper.get("url")) else day_link,
         updated=datetime(when.year, when.month, when.day, tzinfo=UTC),
@@ -207,11 +196,11 @@ def render_atom(
 def _atom(items: list[FeedItem], *, title: str, feed_url: str, site_url: str, lang: str) -> bytes:
     feed = FeedGenerator()
     feed.id(feed_url)
-    feed.title(clean(title))
+    feed.title(one_line(title))
     feed.link(href=feed_url, rel="self", type="application/atom+xml")
     feed.link(href=site_url, rel="alternate", type="text/html")
     feed.language(lang)
-    feed.author({"name": clean(title)})
+    feed.author({"name": one_line(title)})
     # A fixed `updated` keeps a rebuild byte-identical: the newest item's date, or the epoch.
     feed.updated(items[0].updated if items else datetime(1970, 1, 1, tzinfo=UTC))
     for item in items:
@@ -224,7 +213,7 @@ def _atom(items: list[FeedItem], *, title: str, feed_url: str, site_url: str, la
         entry.summary(item.summary)
         entry.content(item.content, type="html")
         for topic in item.topics:
-            entry.category(term=clean(topic))
+            entry.category(term=one_line(topic))
     return feed.atom_str(pretty=True)
 
 

@@ -32,6 +32,7 @@ from xml.sax.saxutils import escape, quoteattr
 
 from . import mailings
 from .localserver import LocalServer
+from .text import xml_chars
 from .records import Paper
 from .settings import DEFAULT_HOLIDAYS
 
@@ -44,7 +45,6 @@ _SORT_ORDERS = ("ascending", "descending")
 _CATEGORY_TERM = re.compile(r"^cat:([A-Za-z-]+(?:\.[A-Za-z-]+)?)$")
 _DATE_RANGE = re.compile(r"^submittedDate:\[(\d{8}|\d{12}) TO (\d{8}|\d{12})\]$")
 # Characters XML 1.0 cannot carry, even escaped: dropped so the feed stays well-formed.
-_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
 class UnsupportedQuery(ValueError):
@@ -308,11 +308,11 @@ def _entry(paper: Paper) -> list[str]:
         'type="application/pdf" title="pdf"/>',
         f"    <summary>{_text(paper.abstract)}</summary>",
         *(
-            f'    <category term={quoteattr(_clean(category))} scheme="http://arxiv.org/schemas/atom"/>'
+            f'    <category term={quoteattr(xml_chars(category))} scheme="http://arxiv.org/schemas/atom"/>'
             for category in paper.categories
         ),
         f"    <published>{_stamp(paper.published)}</published>",
-        f"    <arxiv:primary_category term={quoteattr(_clean(paper.primary_category))}/>",
+        f"    <arxiv:primary_category term={quoteattr(xml_chars(paper.primary_category))}/>",
         *(f"    <author>\n      <name>{_text(author)}</name>\n    </author>" for author in paper.authors),
         "  </entry>",
     ]
@@ -377,12 +377,8 @@ def _count(params: Mapping[str, str], name: str, default: int) -> int:
     return int(value)
 
 
-def _clean(text: str) -> str:
-    return _NOT_XML.sub("", text)
-
-
 def _text(text: str) -> str:
-    return escape(_clean(text))
+    return escape(xml_chars(text))
 
 
 def _stamp(moment: datetime) -> str:

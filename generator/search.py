@@ -21,7 +21,7 @@ from typing import Any
 
 from pelican import Pelican, signals
 
-from .feeds import clean
+from .text import one_line
 from .files import write_atomic
 from .site import day_outline, digest_settings
 from .store import Store
@@ -48,15 +48,15 @@ def build_index(days: Iterable[Mapping[str, Any]], lang: str, *, day_path: Any) 
         index_days.append([when.isoformat(), day_path(when)])
         for paper in featured:
             summary = paper.get("summary") or {}
-            translated = clean((summary.get("title") or {}).get(lang))
-            original = clean(paper["title"])
-            tldr = clean((summary.get("tldr") or {}).get(lang) or (summary.get("tldr") or {}).get("en"))
+            translated = one_line((summary.get("title") or {}).get(lang))
+            original = one_line(paper["title"])
+            tldr = one_line((summary.get("tldr") or {}).get(lang) or (summary.get("tldr") or {}).get("en"))
             papers.append([
                 len(index_days) - 1,
                 int(paper["rank"]),
                 original[:MAX_TITLE],
                 translated[:MAX_TITLE] if translated != original else "",
-                ", ".join(clean(a) for a in paper.get("authors", [])[:MAX_AUTHORS]),
+                ", ".join(one_line(a) for a in paper.get("authors", [])[:MAX_AUTHORS]),
                 tldr[:MAX_TLDR],
             ])
     return {"format": INDEX_FORMAT, "days": index_days, "papers": papers}

@@ -18,7 +18,7 @@ from xml.sax.saxutils import escape, quoteattr
 from pelican import Pelican, signals
 from pelican.generators import ArticlesGenerator, PagesGenerator
 
-from .feeds import clean
+from .text import one_line
 from .files import write_atomic
 from .site import digest_settings
 
@@ -37,12 +37,12 @@ def render_sitemap(editions: Mapping[str, tuple[str, Mapping[str, date | None]]]
     ]
     for site, pages in editions.values():
         for path in sorted(pages):
-            lines.append(f"<url><loc>{escape(clean(f'{site}/{path}'))}</loc>")
+            lines.append(f"<url><loc>{escape(one_line(f'{site}/{path}'))}</loc>")
             if pages[path]:
                 lines.append(f"<lastmod>{pages[path].isoformat()}</lastmod>")
             for other, (other_site, other_pages) in editions.items():
                 if path in other_pages:
-                    href = quoteattr(clean(f"{other_site}/{path}"))
+                    href = quoteattr(one_line(f"{other_site}/{path}"))
                     lines.append(f'<xhtml:link rel="alternate" hreflang="{other}" href={href}/>')
             lines.append("</url>")
     lines.append("</urlset>")

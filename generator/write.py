@@ -15,12 +15,10 @@ from pathlib import Path
 from .files import write_atomic
 from .records import Day, Entry
 from .settings import Settings
+from .text import one_line
 
 # Inline Markdown syntax (emphasis, code, links, images, escapes) that paper text must not trigger.
 _MARKDOWN_INLINE = re.compile(r"([\\`*_\[\]!{}|~^$])")
-_WHITESPACE = re.compile(r"\s+")
-# Characters XML 1.0 forbids (feeds carry the posts' summaries) and other invisible controls.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
 
 _LABELS = {
     "en": {
@@ -176,10 +174,9 @@ def _render_entry(entry: Entry, lang: str, day: Day) -> list[str]:
 
 
 def text(value: str) -> str:
-    """Untrusted text as inert Markdown: one line, no control characters, HTML escaped, inline
-    syntax backslashed."""
-    flat = _WHITESPACE.sub(" ", _CONTROL.sub("", value)).strip()
-    return _MARKDOWN_INLINE.sub(r"\\\1", html.escape(flat, quote=False))
+    """Untrusted text as inert Markdown: one line, no character XML forbids (feeds carry the
+    posts' summaries), HTML escaped, inline syntax backslashed."""
+    return _MARKDOWN_INLINE.sub(r"\\\1", html.escape(one_line(value), quote=False))
 
 
 def source_name(source: str) -> str:
