@@ -16,6 +16,7 @@ from pelican.settings import read_settings
 from . import incremental
 from .errors import BuildError, DigestError
 from .settings import Settings
+from .text import one_line
 
 # Warnings that Pelican logs but that mean a page of the site is broken (a link to a file that
 # does not exist, a post it could not read): the build fails instead of publishing them.
@@ -109,4 +110,4 @@ def _broken_site_log() -> Iterator[list[str]]:
 
 
 def _one_line(text: str) -> str:
-    return " ".join(text.split())[:300]
+    return one_line(text)[:300]  # a log message or an exception can be a whole page

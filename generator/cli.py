@@ -184,7 +184,6 @@ def demo(
 ) -> None:
     """Build the demo site offline: replay the shipped arXiv days through the real pipeline, then build."""
     from .build import build as build_site
-    from .pipeline import run_day
     from .replay import ReplayArxiv
 
     with _errors_as_lines(debug):
@@ -195,10 +194,7 @@ def demo(
         with ReplayArxiv(listings, holidays=base.digest.arxiv.holidays) as server:
             env = {**os.environ, "DIGEST_ARXIV_URL": server.url, "DIGEST_ARXIV_DELAY": "0"}
             settings = settings_module.load(config, env=env)
-            for day in days:
-                with _progress() as progress:
-                    result = run_day(day, settings, on_progress=progress)
-                stderr.print(f"{day}: {result.skipped or f'{result.featured} featured of {result.new}'}")
+            _run_days(days, settings, nothing="no listing day to replay")
         build_site(settings)
         stderr.print(
             f"demo site built in {_relative(settings.output_dir)}/ — open it with:\n"

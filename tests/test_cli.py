@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -10,6 +11,7 @@ from typer.testing import CliRunner
 from generator.cli import app
 
 runner = CliRunner()
+REPO = Path(__file__).resolve().parent.parent
 
 
 def commands() -> list[str]:
@@ -99,3 +101,17 @@ def test_a_day_without_mailing_writes_nothing(project: Path) -> None:
     assert result.exit_code == 0
     assert "no arXiv mailing" in result.output
     assert not (project / "content" / "digests").exists()
+
+
+def test_demo_replays_the_listings_and_builds_the_site(project: Path, tmp_path: Path) -> None:
+    listings = tmp_path / "listings"
+    listings.mkdir()
+    shutil.copy(REPO / "sample" / "listings" / "2026-06-04.jsonl.gz", listings)
+    result = invoke("demo", "--listings", str(listings), cwd=project)
+    assert result.exit_code == 0, result.output
+    assert "2026-06-04: 30 featured of 107 new papers" in result.output
+    assert "demo site built" in result.output
+    output = project / "output"
+    assert (output / "data" / "2026-06-04.json").is_file()
+    assert "2026-06-04" in (output / "index.html").read_text()
+    assert (output / "zh" / "index.html").is_file()
