@@ -178,7 +178,7 @@ def speed() -> None:
     for _ in range(3):
         rank_module._memo.clear()
         rank_module._sequences.clear()  # a daily job starts cold: nothing vectorised yet
-        rank_module._word_hash.cache_clear()
+        rank_module._word_hashes.clear()
         start = time.perf_counter()
         rank_module.fitted_model(radar, archive)
         # Ranking one paper of another day indexes the pool for related papers: part of fitting.

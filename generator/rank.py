@@ -34,7 +34,6 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
-from functools import lru_cache
 
 import numpy as np
 import scipy.sparse as sp
@@ -183,23 +182,44 @@ TEXT_CACHE = 60_000  # texts whose word hashes are kept: a 60-day archive and th
 _sequences: dict[str, np.ndarray] = {}
 
 
-def _words(text: str) -> list[str]:
-    """Lower-cased words without accents and English stop words, in text order."""
+def _tokens(text: str) -> list[str]:
+    """Lower-cased words without accents, stop words included, in text order."""
     if not text.isascii():
         text = strip_accents_unicode(text)
-    return [word for word in _TOKEN.findall(text.lower()) if word not in ENGLISH_STOP_WORDS]
+    return _TOKEN.findall(text.lower())
 
 
-@lru_cache(maxsize=2**20)
-def _word_hash(word: str) -> int:
-    return murmurhash3_32(word, seed=0, positive=True)
+def _words(text: str) -> list[str]:
+    """Lower-cased words without accents and English stop words, in text order."""
+    return [word for word in _tokens(text) if _word_hashes[word] != _STOP]
+
+
+class _WordHashes(dict[str, int]):
+    """Word -> murmur hash, computed once per distinct word; English stop words -> _STOP.
+
+    A dict filled on a miss, because looking up every word of a 20,000-paper archive is the
+    bulk of vectorising it and a plain dict lookup (mapped in C) is the cheapest per word.
+    """
+
+    def __missing__(self, word: str) -> int:
+        if len(self) >= WORD_CACHE:
+            self.clear()
+        value = _STOP if word in ENGLISH_STOP_WORDS else murmurhash3_32(word, seed=0, positive=True)
+        self[word] = value
+        return value
+
+
+_STOP = -1
+WORD_CACHE = 2**20  # distinct words kept: far more than an archive's vocabulary
+_word_hashes = _WordHashes()
 
 
 def _sequence(text: str) -> np.ndarray:
     """The word hashes of a text, memoised (least recently used dropped first)."""
     hashes = _sequences.pop(text, None)
     if hashes is None:
-        hashes = np.fromiter((_word_hash(w) for w in _words(text)), dtype=np.uint64)
+        hashes = np.fromiter(map(_word_hashes.__getitem__, _tokens(text)), dtype=np.int64)
+        hashes = hashes[hashes != _STOP].astype(np.uint64)
     _sequences[text] = hashes
     if len(_sequences) > TEXT_CACHE:
         del _sequences[next(iter(_sequences))]

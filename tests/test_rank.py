@@ -207,6 +207,15 @@ def test_text_memo_is_bounded(monkeypatch) -> None:
     assert len(rank_module._sequences) == 3
 
 
+def test_word_hash_memo_is_bounded_and_skips_stop_words(monkeypatch) -> None:
+    monkeypatch.setattr(rank_module, "WORD_CACHE", 5)
+    monkeypatch.setattr(rank_module, "_word_hashes", rank_module._WordHashes())
+    monkeypatch.setattr(rank_module, "_sequences", {})
+    counts = rank_module.term_counts(["the alpha beta gamma delta epsilon zeta eta theta of"])
+    assert len(rank_module._word_hashes) <= 5
+    assert counts.sum() == 8 + 7  # 8 words (not "the", "of") and their 7 adjacent pairs
+
+
 def test_theme_model_is_a_measured_signal(radar, archive) -> None:
     model = rank_module.fitted_model(radar, archive)
     assert model.themes is not None and model.weights[1] > 0
