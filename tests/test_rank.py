@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import replace
 from datetime import date
@@ -117,6 +118,21 @@ def test_followed_author_is_matched_and_raises_the_score(day, radar, archive) ->
     assert "author:Klaus Maier-Hein" in results[followed.id].matched
     assert "author:Klaus Maier-Hein" not in results[plain.id].matched
     assert results[followed.id].score > results[plain.id].score
+
+
+def test_a_declared_topic_counts_at_least_its_keyword_weight(day, radar, archive) -> None:
+    # Against the library the text models already know its words, so a measured topic weight is
+    # near zero; the lab's declared topic must still lift a paper that names it.
+    plain = day[5]
+    topical = replace(plain, id="2606.99997", title=f"{plain.title} for ultrasound")
+    results = {r.paper.id: r for r in rank([plain, topical, *day[10:60]], radar, archive, featured=0)}
+    assert "topic:Medical imaging" in results[topical.id].matched
+    lift = _logit(results[topical.id].score) - _logit(results[plain.id].score)
+    assert lift >= rank_module.KEYWORD_WEIGHTS[0] * 0.9  # measured: 0.6 without the floor, 3.1 with
+
+
+def _logit(score: float) -> float:
+    return math.log(score / (100 - score))
 
 
 def test_exclude_vetoes(day, radar, archive) -> None:
