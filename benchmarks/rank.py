@@ -41,6 +41,7 @@ REPO = Path(__file__).resolve().parent.parent
 LISTINGS = REPO / "sample" / "listings"
 RELEVANT = REPO / "benchmarks" / "data" / "relevant-2026-06-02.jsonl"
 ON_THEME = REPO / "benchmarks" / "data" / "on-theme-2026-06.tsv"
+SECOND_JUDGE = REPO / "benchmarks" / "data" / "on-theme-2026-06.second-judge.tsv"  # independent, blind too
 DEMO_TOPICS = {
     "Segment Anything in medicine": ("segment anything", "SAM", "MedSAM", "promptable segmentation",
                                      "foundation model"),
@@ -133,6 +134,17 @@ def read_on_theme(path: Path = ON_THEME) -> dict[int, set[str]]:
     return judged
 
 
+def judge_agreement(first: dict[int, set[str]], second: dict[int, set[str]],
+                    days: dict[int, list[Paper]]) -> str:
+    """How far two judges agree over every paper of the days: counts and Cohen's kappa."""
+    n = sum(len(papers) for papers in days.values())
+    a, b = set().union(*first.values()), set().union(*second.values())
+    observed = 1 - len(a ^ b) / n
+    chance = len(a) / n * len(b) / n + (1 - len(a) / n) * (1 - len(b) / n)
+    return (f"{len(a & b)} on-theme for both, {len(a - b)} for the first only, {len(b - a)} for the "
+            f"second only, of {n} papers; Cohen's kappa {(observed - chance) / (1 - chance):.3f}")
+
+
 def print_rows(results: dict[str, list[tuple[float, float]]]) -> None:
     """Mean recall@30 and nDCG@30 per ranker, and the nDCG gain over the baseline."""
     base = statistics.mean(n for _, n in results["arxiv-sanity-lite"])
@@ -166,12 +178,16 @@ def quality() -> None:
     print_rows({name: [recall_ndcg([i for i in order if i not in on_theme[2]], ids)]
                 for name, order in orders.items()})
 
+    second = read_on_theme(SECOND_JUDGE)
     print("\n(2) new days, blind judgements: relevant = the day's papers judged on-theme "
           "(benchmarks/data/on-theme-2026-06.tsv), full library")
+    print(f"  a second judge, working independently: {judge_agreement(on_theme, second, days)}")
     for number, papers in days.items():
+        orders = {name: ranker(papers, radar, archives[number]) for name, ranker in RANKERS.items()}
         print(f"  2026-06-0{number} ({len(papers)} papers, {len(on_theme[number])} on-theme)")
-        print_rows({name: [recall_ndcg(ranker(papers, radar, archives[number]), on_theme[number])]
-                    for name, ranker in RANKERS.items()})
+        print_rows({name: [recall_ndcg(order, on_theme[number])] for name, order in orders.items()})
+        print(f"  2026-06-0{number} by the second judge ({len(second[number])} on-theme)")
+        print_rows({name: [recall_ndcg(order, second[number])] for name, order in orders.items()})
 
     print("\n(3) held-out library: 5 folds, each fold's 12 papers mixed into the day, the other 48 as "
           "the library (mean over folds)")
