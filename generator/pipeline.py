@@ -14,7 +14,7 @@ import requests
 
 from . import mailings, rank, summarize, write
 from .radar import load_radar
-from .records import Day, Entry, Paper, Summary
+from .records import Day, Entry, Note, Paper, Summary
 from .settings import Settings
 from .sources import arxiv
 from .store import Store
@@ -30,7 +30,7 @@ ARCHIVE_DAYS = 60
 
 # Candidates below the featured ones are shown with their abstract (the "next batch"): no summary
 # of their own, which would only repeat the abstract in every day file.
-NOT_FEATURED = Summary(kind="extractive", tldr={}, reason="not featured: shown with its abstract")
+NOT_FEATURED = Summary(kind="extractive", tldr={}, reason=Note("not_featured"))
 
 # Code repositories an abstract may name; trailing punctuation is not part of the URL.
 _CODE_URL = re.compile(
@@ -100,7 +100,7 @@ def run_day(
         on_progress=lambda done, total: progress("summarize", done, total),
     )
     for note in summaries.notes:
-        log.warning("%s: %s", day, note)
+        log.warning("%s: %s", day, write.note_text(note, "en"))
     entries = tuple(
         Entry(
             rank=position,

@@ -7,6 +7,14 @@ from datetime import date, datetime
 from typing import Literal
 
 SummaryKind = Literal["llm", "extractive"]
+NoteKind = Literal[
+    # a day's notes
+    "no_llm_key", "llm_failed", "llm_budget", "brief_budget", "brief_failed", "brief_no_llm",
+    # why one paper's summary is extractive
+    "paper_no_llm_key", "paper_llm_error", "paper_budget", "not_featured",
+    # a note stored as plain English text, before notes had kinds: shown as-is
+    "text",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,12 +71,24 @@ class Related:
 
 
 @dataclass(frozen=True, slots=True)
+class Note:
+    """A degradation the reader should know about: what happened and the values it names.
+
+    The summarize stage decides which note; write.note_text words it in each language. Values can
+    be untrusted (an LLM error message) and are escaped wherever a note is shown.
+    """
+
+    kind: NoteKind
+    values: dict[str, str | int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
 class Summary:
     """What the summarize stage says of one paper, per language ("en", "zh")."""
 
     kind: SummaryKind
     tldr: dict[str, str]
-    reason: str | None = None  # why the summary is extractive, when it is
+    reason: Note | None = None  # why the summary is extractive, when it is
     title: dict[str, str] = field(default_factory=dict)  # translated titles
     problem: dict[str, str] = field(default_factory=dict)
     method: dict[str, str] = field(default_factory=dict)
@@ -106,7 +126,7 @@ class Day:
     date: date
     entries: tuple[Entry, ...]
     brief: dict[str, str] = field(default_factory=dict)  # cross-domain brief per language
-    notes: tuple[str, ...] = ()  # degradations the reader should know about
+    notes: tuple[Note, ...] = ()  # degradations the reader should know about
     usage: Usage | None = None
 
     @property

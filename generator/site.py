@@ -25,8 +25,8 @@ from pelican.utils import pelican_open
 from .errors import BuildError
 from .incremental import PageSkippingWriter
 from .settings import Settings
-from .store import Store
-from .write import source_name
+from .store import Store, note_from_json
+from .write import note_text, source_name
 
 # Full days (featured papers only) read in this process, keyed by path and (mtime, size), least
 # recently used dropped first: day pages and the feeds (which read the last feeds.MAX_DAYS days)
@@ -227,6 +227,11 @@ def matched_label(match: str) -> str:
     return match.partition(":")[2] if match.startswith(("topic:", "author:")) else match
 
 
+def day_note(item: str | dict[str, Any], lang: str) -> str:
+    """What a note of the day's JSON (or a paper's summary_reason) says in `lang`; the template escapes it."""
+    return note_text(note_from_json(item), lang)
+
+
 def brief_html(text: str) -> Markup:
     """The LLM's brief as escaped paragraphs, its "[3]" references linked to paper cards."""
     paragraphs = [p.strip() for p in re.split(r"\n\s*\n", text) if p.strip()]
@@ -259,6 +264,7 @@ def add_template_helpers(generator: Generator) -> None:
         badge=badge,
         matched_label=matched_label,
         brief_html=brief_html,
+        day_note=day_note,
         topic_slug=topic_slug,
         digest_day=digest_day,
     )

@@ -16,13 +16,13 @@ from collections.abc import Iterable, Iterator
 from dataclasses import asdict
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
 from .errors import StoreError
 from .files import write_atomic
-from .records import Day, Entry, Paper
+from .records import Day, Entry, Note, NoteKind, Paper
 
-DAY_FORMAT_VERSION = 1
+DAY_FORMAT_VERSION = 2  # 2: notes and summary reasons are {"kind": ..., values...}, not text
 
 
 class Store:
@@ -154,7 +154,7 @@ def day_to_json(day: Day) -> dict[str, Any]:
             "featured": len(day.featured),
             "llm": sum(1 for e in day.featured if e.summary.kind == "llm"),
         },
-        "notes": list(day.notes),
+        "notes": [note_to_json(note) for note in day.notes],
         "brief": day.brief,
         "usage": asdict(day.usage) if day.usage else None,
         "papers": [entry_to_json(entry) for entry in day.entries],
@@ -174,7 +174,7 @@ def entry_to_json(entry: Entry) -> dict[str, Any]:
         "related": [asdict(r) for r in entry.ranked.related],
         "code_url": entry.code_url,
         "summary_kind": summary.kind,
-        "summary_reason": summary.reason,
+        "summary_reason": note_to_json(summary.reason) if summary.reason else None,
         "summary": {
             "tldr": summary.tldr,
             "title": summary.title,
@@ -184,6 +184,22 @@ def entry_to_json(entry: Entry) -> dict[str, Any]:
             "keywords": {lang: list(words) for lang, words in summary.keywords.items()},
         },
     }
+
+
+def note_to_json(note: Note) -> dict[str, Any]:
+    """A note as the day's JSON holds it: {"kind": "llm_failed", "failed": 2, "total": 30}."""
+    return {"kind": note.kind, **note.values}
+
+
+def note_from_json(item: str | dict[str, Any]) -> Note:
+    """A stored note; a plain string (format 1 days) is English text, shown as-is in every edition."""
+    if isinstance(item, str):
+        return Note("text", {"text": item})
+    values = {name: value for name, value in item.items() if name != "kind"}
+    kind = item.get("kind")
+    if kind not in get_args(NoteKind) or not all(isinstance(v, str | int) for v in values.values()):
+        raise StoreError(f"unknown note {item!r} in a day file: re-run that day with this version of the digest")
+    return Note(kind, values)
 
 
 def paper_to_json(paper: Paper) -> dict[str, Any]:

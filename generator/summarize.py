@@ -25,14 +25,14 @@ import openai
 from pydantic import AfterValidator, BaseModel, ConfigDict, ValidationError, create_model
 
 from .errors import SummaryError
-from .records import Paper, Ranked, Summary, Usage
+from .records import Note, Paper, Ranked, Summary, Usage
 from .settings import LLMSettings, Settings
 from .store import Store
 
 log = logging.getLogger(__name__)
 
-NO_KEY_REASON = "no OPENAI_API_KEY"
-NO_KEY_NOTE = "Summaries are extractive: no LLM key was set."
+NO_KEY_REASON = Note("paper_no_llm_key")
+NO_KEY_NOTE = Note("no_llm_key")
 
 EXTRACTIVE_SENTENCES = 3
 EXTRACTIVE_MAX_CHARS = 600
@@ -65,10 +65,10 @@ class DaySummaries:
     summaries: dict[str, Summary]  # paper id -> Summary, one for every paper passed in
     brief: dict[str, str]  # lang -> cross-domain brief ({} without an LLM)
     usage: Usage | None  # LLM accounting, None without an LLM
-    notes: tuple[str, ...]  # degradations to show on the page and in the log
+    notes: tuple[Note, ...]  # degradations to show on the page and in the log
 
 
-def extractive(paper: Paper, reason: str) -> Summary:
+def extractive(paper: Paper, reason: Note) -> Summary:
     """The abstract's most informative sentences (up to 3, in their original order)."""
     return Summary(kind="extractive", tldr={"en": _key_sentences(paper)}, reason=reason)
 
@@ -113,7 +113,7 @@ def _clip(text: str) -> str:
 
 # --- the LLM ----------------------------------------------------------------------------------
 
-BUDGET_REASON = "daily LLM budget reached"
+BUDGET_REASON = Note("paper_budget")
 PAPER_MAX_TOKENS_OUT = 600  # the prompt asks for ~400; the cap stops a runaway reply (it then falls back)
 BRIEF_MAX_TOKENS_OUT = 900
 BACKOFF_SECONDS = 1.0  # first wait after a 429/5xx without Retry-After; doubles each retry
@@ -518,7 +518,7 @@ def summarize_day(
                 failed += 1
                 reason = llm.redact(str(exc))
                 log.warning("%sv%d: %s; using the extractive summary", paper.id, paper.version, reason)
-                summaries[paper.id] = extractive(paper, reason)
+                summaries[paper.id] = extractive(paper, Note("paper_llm_error", {"error": reason}))
             else:
                 store.cache("llm", _paper_key(paper, settings, prompt), value, bucket=f"{paper.updated:%Y-%m}")
                 summaries[paper.id] = _summary_from_reply(value["reply"])
@@ -529,17 +529,17 @@ def summarize_day(
 
     notes = []
     if failed:
-        notes.append(f"{failed} of {len(papers)} featured papers have extractive summaries: the LLM failed for them (see the log).")
+        notes.append(Note("llm_failed", {"failed": failed, "total": len(papers)}))
     if over_budget:
         limit = llm.stopped_by or f"DIGEST['llm']['max_papers'] = {max_papers}"
-        notes.append(f"The daily LLM budget ({limit}) was reached: {over_budget} featured papers have extractive summaries.")
+        notes.append(Note("llm_budget", {"limit": limit, "count": over_budget}))
         log.warning("LLM budget reached (%s): %d papers left extractive", limit, over_budget)
     brief: dict[str, str] = {}
     if any(s.kind == "llm" for s in summaries.values()):
         brief, brief_note = _day_brief(llm, papers, summaries, settings, store, cached)
         notes += [brief_note] if brief_note else []
     elif papers:
-        notes.append("No cross-domain brief today: no paper was summarized by the LLM.")
+        notes.append(Note("brief_no_llm"))
 
     tokens_in, tokens_out = cached.tokens_in + llm.tokens_in, cached.tokens_out + llm.tokens_out
     usage = Usage(
@@ -599,7 +599,7 @@ def _day_brief(
     settings: Settings,
     store: Store,
     cached: _Tally,
-) -> tuple[dict[str, str], str | None]:
+) -> tuple[dict[str, str], Note | None]:
     """The cross-domain brief (cached by its exact input), or {} and a note saying why not."""
     languages = tuple(settings.digest.languages)
     prompt = load_prompt("brief")
@@ -620,10 +620,10 @@ def _day_brief(
         completion = llm.complete(messages, strict_schema(_texts(languages)), BRIEF_MAX_TOKENS_OUT)
         brief = parse_brief_reply(completion.text, languages, len(papers))
     except _OverBudget as exc:
-        return {}, f"No cross-domain brief today: the daily LLM budget ({exc.limit}) was reached."
+        return {}, Note("brief_budget", {"limit": exc.limit})
     except SummaryError as exc:
         log.warning("cross-domain brief: %s; the day has no brief", llm.redact(str(exc)))
-        return {}, "No cross-domain brief today: the LLM failed (see the log)."
+        return {}, Note("brief_failed")
     value = {"brief": brief, "tokens_in": completion.tokens_in, "tokens_out": completion.tokens_out}
     store.cache("llm", key, value, bucket=f"{max(p.updated for p in papers):%Y-%m}")
     return brief, None

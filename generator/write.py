@@ -13,7 +13,7 @@ from collections import Counter
 from pathlib import Path
 
 from .files import write_atomic
-from .records import Day, Entry
+from .records import Day, Entry, Note, NoteKind
 from .settings import Settings
 from .text import one_line
 
@@ -76,6 +76,45 @@ _LABELS = {
 }
 
 
+# How each note reads; "{name}" is one of the note's values. The Chinese wording follows the zh
+# labels above and the theme's zh catalogue ("摘要节选" for an extractive summary, "跨领域分析简报").
+_NOTES: dict[str, dict[NoteKind, str]] = {
+    "en": {
+        "no_llm_key": "Summaries are extractive: no LLM key was set.",
+        "llm_failed": "{failed} of {total} featured papers have extractive summaries: "
+        "the LLM failed for them (see the log).",
+        "llm_budget": "The daily LLM budget ({limit}) was reached: {count} featured papers have "
+        "extractive summaries.",
+        "brief_budget": "No cross-domain brief today: the daily LLM budget ({limit}) was reached.",
+        "brief_failed": "No cross-domain brief today: the LLM failed (see the log).",
+        "brief_no_llm": "No cross-domain brief today: no paper was summarized by the LLM.",
+        "paper_no_llm_key": "no OPENAI_API_KEY",
+        "paper_llm_error": "{error}",
+        "paper_budget": "daily LLM budget reached",
+        "not_featured": "not featured: shown with its abstract",
+        "text": "{text}",
+    },
+    "zh": {
+        "no_llm_key": "未设置 LLM 密钥，所有摘要均为原文节选。",
+        "llm_failed": "{total} 篇精选论文中有 {failed} 篇因 LLM 调用失败而使用摘要节选（详见运行日志）。",
+        "llm_budget": "已达到每日 LLM 预算（{limit}），{count} 篇精选论文使用摘要节选。",
+        "brief_budget": "今日没有跨领域分析简报：已达到每日 LLM 预算（{limit}）。",
+        "brief_failed": "今日没有跨领域分析简报：LLM 调用失败（详见运行日志）。",
+        "brief_no_llm": "今日没有跨领域分析简报：没有论文经 LLM 总结。",
+        "paper_no_llm_key": "未设置 OPENAI_API_KEY",
+        "paper_llm_error": "LLM 调用失败：{error}",
+        "paper_budget": "已达到每日 LLM 预算",
+        "not_featured": "未入选精选，显示原文摘要",
+        "text": "{text}",
+    },
+}
+
+
+def note_text(note: Note, lang: str) -> str:
+    """What `note` says in `lang`, as plain (unescaped) text: its values are untrusted."""
+    return _NOTES[lang][note.kind].format_map(note.values)
+
+
 def post_path(content_dir: Path, day: Day, lang: str) -> Path:
     return content_dir / "digests" / f"{day.date:%Y}" / f"{day.date.isoformat()}-{lang}.md"
 
@@ -116,7 +155,7 @@ def render_post(day: Day, lang: str, categories: list[str]) -> str:
     lines = [f"{key}: {value}" for key, value in header.items() if value]
     lines += ["", f"*{text(labels['headline'])}*", "", text(intro), ""]
     for note in day.notes:
-        lines += [f"> **{labels['note']}:** {text(note)}", ""]
+        lines += [f"> **{labels['note']}:** {text(note_text(note, lang))}", ""]
     brief = day.brief.get(lang) or day.brief.get("en")
     if brief:
         lines += [f"## {labels['brief']}", "", text(brief), ""]

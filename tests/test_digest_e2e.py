@@ -80,6 +80,20 @@ def test_run_writes_both_posts_and_the_day(built_site: Path) -> None:
     assert (built_site / "store" / "days" / f"{DAY}.json").is_file()
 
 
+NO_KEY = {"en": "Summaries are extractive: no LLM key was set.", "zh": "未设置 LLM 密钥，所有摘要均为原文节选。"}
+
+
+@pytest.mark.parametrize(("lang", "other"), [("en", "zh"), ("zh", "en")])
+def test_a_day_without_an_llm_key_says_so_in_each_editions_language(built_site: Path, lang: str, other: str) -> None:
+    post = (built_site / "content" / "digests" / "2026" / f"{DAY}-{lang}.md").read_text()
+    page = (built_site / "output" / ("zh/" if lang == "zh" else "") / "2026" / "06" / "02" / "index.html").read_text()
+    text = " ".join(BeautifulSoup(page, "html.parser").get_text(" ").split())
+    for shown in (post, text):
+        assert NO_KEY[lang] in shown and NO_KEY[other] not in shown
+    reason = {"en": "Extractive summary (no LLM): no OPENAI_API_KEY", "zh": "摘要节选（未经 LLM）: 未设置 OPENAI_API_KEY"}
+    assert text.count(reason[lang]) == 30
+
+
 def test_day_json_has_every_candidate_in_rank_order(built_site: Path) -> None:
     data = json.loads((built_site / "output" / "data" / f"{DAY}.json").read_text())
     papers = data["papers"]

@@ -25,6 +25,7 @@ from generator.summarize import (
     parse_paper_reply,
     summarize_day,
 )
+from generator.write import note_text
 from tests.support.openai_server import OpenAIServer
 from tests.support.papers import listing_papers, ranked
 
@@ -55,7 +56,13 @@ def _abstract_of(paper: Paper) -> str:
 
 
 def _kinds(day: DaySummaries) -> dict[str, str | None]:
-    return {pid: (s.reason if s.kind == "extractive" else "llm") for pid, s in day.summaries.items()}
+    """"llm", or why the summary is extractive (in English)."""
+    return {pid: (note_text(s.reason, "en") if s.reason else None) if s.kind == "extractive" else "llm"
+            for pid, s in day.summaries.items()}
+
+
+def _notes(day: DaySummaries) -> list[str]:
+    return [note_text(note, "en") for note in day.notes]
 
 
 def test_bilingual_summaries_and_brief_then_a_rerun_makes_no_request(project: Path, server: OpenAIServer) -> None:
@@ -131,10 +138,10 @@ def test_a_bad_reply_for_one_paper_falls_back_for_that_paper_only(
     kinds = _kinds(day)
     assert kinds.pop(bad.id).startswith(reason)
     assert set(kinds.values()) == {"llm"}
-    assert day.summaries[bad.id].tldr == extractive(bad, "x").tldr
-    assert day.notes == (f"1 of {len(FEATURED)} featured papers have extractive summaries: the LLM failed for them (see the log).",)
+    assert day.summaries[bad.id].tldr == extractive(bad, BUDGET_REASON).tldr
+    assert _notes(day) == [f"1 of {len(FEATURED)} featured papers have extractive summaries: the LLM failed for them (see the log)."]
     warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
-    assert warnings == [f"{bad.id}v1: {day.summaries[bad.id].reason}; using the extractive summary"]
+    assert warnings == [f"{bad.id}v1: {_kinds(day)[bad.id]}; using the extractive summary"]
     assert day.brief  # the rest of the day is unaffected
 
     server.rules.clear()
@@ -158,7 +165,7 @@ def test_an_unreachable_server_or_a_slow_one_degrades_the_day(project: Path, ser
     server.latency = 1.0
     day = _run(project, settings, featured=FEATURED[:2])
     assert set(_kinds(day).values()) == {"LLM unavailable after 1 attempts: no reply within 0.3 s (DIGEST['llm']['timeout_seconds'])"}
-    assert day.brief == {} and "No cross-domain brief today" in day.notes[-1]
+    assert day.brief == {} and _notes(day)[-1] == "No cross-domain brief today: no paper was summarized by the LLM."
 
     down = dataclasses.replace(settings, digest=settings.digest.model_copy(update={"llm": settings.digest.llm.model_copy(update={"base_url": "http://127.0.0.1:9/v1"})}))
     day = _run(project, down, featured=FEATURED[:1])
@@ -168,9 +175,9 @@ def test_an_unreachable_server_or_a_slow_one_degrades_the_day(project: Path, ser
 def test_max_papers_stops_spending_and_says_so(project: Path, server: OpenAIServer) -> None:
     day = _run(project, _settings(project, server, max_papers=2))
     kinds = list(_kinds(day).values())
-    assert kinds == ["llm", "llm"] + [BUDGET_REASON] * (len(FEATURED) - 2)  # the top-ranked papers first
+    assert kinds == ["llm", "llm"] + ["daily LLM budget reached"] * (len(FEATURED) - 2)  # the top-ranked papers first
     assert len(server.requests) == 3
-    assert f"The daily LLM budget (DIGEST['llm']['max_papers'] = 2) was reached: {len(FEATURED) - 2} featured papers have extractive summaries." in day.notes
+    assert f"The daily LLM budget (DIGEST['llm']['max_papers'] = 2) was reached: {len(FEATURED) - 2} featured papers have extractive summaries." in _notes(day)
 
 
 @pytest.mark.parametrize(("limit", "value"), [("max_tokens", 4000), ("budget_usd", 0.0008)])
@@ -180,8 +187,8 @@ def test_token_and_dollar_budgets_are_never_crossed(project: Path, server: OpenA
     assert usage is not None and 0 < usage.requests < len(FEATURED) + 1
     spent = usage.tokens_in + usage.tokens_out if limit == "max_tokens" else usage.cost_usd
     assert spent <= value
-    assert BUDGET_REASON in _kinds(day).values()
-    assert any(f"DIGEST['llm']['{limit}'] = {value}" in note for note in day.notes)
+    assert "daily LLM budget reached" in _kinds(day).values()
+    assert any(f"DIGEST['llm']['{limit}'] = {value}" in note for note in _notes(day))
 
 
 def test_the_key_never_appears_in_summaries_store_or_logs(project: Path, server: OpenAIServer, caplog: pytest.LogCaptureFixture) -> None:

@@ -29,6 +29,9 @@ from tests.support.browser import (
     CANDIDATES,
     FEATURED,
     FOLLOWED,
+    FORMAT_1_NOTE,
+    FORMAT_1_REASON,
+    HOSTILE_LLM_ERROR,
     REPO,
     build_demo_site,
     demo_day,
@@ -125,6 +128,44 @@ def test_chinese_edition_speaks_chinese(built: Settings) -> None:
     assert "部分摘要尚未翻译" in zh.plain  # paper 2 has no Chinese TL;DR
     en_ui = ("Featured papers", "Next batch", "Why picked", "Original abstract", "Archive", "Topics")
     assert not [words for words in en_ui if words in zh.plain]
+
+
+NOTES = {
+    "": ["Note: 1 of 6 featured papers have extractive summaries: the LLM failed for them (see the log).",
+         "Note: The daily LLM budget (DIGEST['llm']['max_papers'] = 5) was reached: 1 featured papers have "
+         "extractive summaries."],
+    "zh/": ["注意: 6 篇精选论文中有 1 篇因 LLM 调用失败而使用摘要节选（详见运行日志）。",
+            "注意: 已达到每日 LLM 预算（DIGEST['llm']['max_papers'] = 5），1 篇精选论文使用摘要节选。"],
+}
+REASONS = {
+    "": ["Extractive summary (no LLM): daily LLM budget reached",
+         f"Extractive summary (no LLM): {HOSTILE_LLM_ERROR}"],
+    "zh/": ["摘要节选（未经 LLM）: 已达到每日 LLM 预算", f"摘要节选（未经 LLM）: LLM 调用失败：{HOSTILE_LLM_ERROR}"],
+}
+
+
+@pytest.mark.parametrize(("prefix", "other"), [("", "zh/"), ("zh/", "")])
+def test_day_notes_and_extractive_reasons_speak_the_editions_language(
+    built: Settings, prefix: str, other: str
+) -> None:
+    day = page(built, prefix + "2026/06/02/index.html")
+    for text in NOTES[prefix] + REASONS[prefix]:
+        assert text in day.plain
+    for text in NOTES[other] + REASONS[other][:1]:  # (the error message itself is the same in both)
+        assert text.split(": ", 1)[1] not in day.plain
+    assert "<script>alert(6)" not in (built.output_dir / prefix / "2026/06/02/index.html").read_text("utf-8")
+
+
+@pytest.mark.parametrize("prefix", ["", "zh/"])
+def test_a_day_stored_before_notes_had_kinds_shows_its_english_notes_as_they_are(
+    built: Settings, prefix: str
+) -> None:
+    day = page(built, prefix + "2026/06/03/index.html")
+    assert f"{'注意' if prefix else 'Note'}: {FORMAT_1_NOTE}" in day.plain
+    html = (built.output_dir / prefix / "2026/06/03/index.html").read_text("utf-8")
+    assert f'<span lang="en">{FORMAT_1_NOTE}</span>' in html  # marked as English in both editions
+    extractive = "摘要节选（未经 LLM）" if prefix else "Extractive summary (no LLM)"
+    assert day.plain.count(f"{extractive}: {FORMAT_1_REASON}") == FEATURED // 3
 
 
 def test_every_template_string_is_translated_and_the_catalog_is_compiled() -> None:

@@ -12,7 +12,9 @@ import pytest
 from generator.errors import StoreError
 from generator.files import write_atomic
 from generator.pipeline import find_code_url, new_papers
-from generator.store import Store, day_to_json, paper_from_json, paper_to_json
+from generator.records import Note
+from generator.store import Store, day_to_json, dumps, note_from_json, paper_from_json, paper_to_json
+from generator.write import note_text
 from tests.support.days import day, paper
 
 MONDAY, TUESDAY = date(2026, 6, 1), date(2026, 6, 2)
@@ -61,6 +63,42 @@ def test_day_round_trip_and_archive(tmp_path: Path) -> None:
     archive = list(store.archive(before=date(2026, 6, 3)))
     assert [p for _, p in archive] == [e.ranked.paper for e in digest.entries]
     assert list(store.archive(before=TUESDAY)) == []
+
+
+def test_notes_are_stored_as_their_kind_and_values_and_read_back() -> None:
+    notes = (Note("llm_failed", {"failed": 2, "total": 30}), Note("brief_no_llm"))
+    data = day_to_json(day(notes=notes))
+    assert data["format"] == 2
+    assert data["notes"] == [{"kind": "llm_failed", "failed": 2, "total": 30}, {"kind": "brief_no_llm"}]
+    assert data["papers"][0]["summary_reason"] == {"kind": "paper_no_llm_key"}
+    assert tuple(note_from_json(item) for item in data["notes"]) == notes
+
+
+def test_a_day_stored_with_text_notes_still_reads_and_shows_them_as_they_are(tmp_path: Path) -> None:
+    store = Store(tmp_path)
+    data = day_to_json(day())
+    data.update(format=1, notes=["Summaries are extractive: no LLM key was set."])
+    data["papers"][0]["summary_reason"] = "no OPENAI_API_KEY"
+    write_atomic(store.day_path(TUESDAY), dumps(data))
+    stored = store.read_day(TUESDAY)
+    assert stored is not None
+    for lang in ("en", "zh"):
+        assert [note_text(note_from_json(n), lang) for n in stored["notes"]] == data["notes"]
+        assert note_text(note_from_json(stored["papers"][0]["summary_reason"]), lang) == "no OPENAI_API_KEY"
+
+
+def test_a_note_of_unknown_kind_is_a_store_error() -> None:
+    with pytest.raises(StoreError, match="unknown note"):
+        note_from_json({"kind": "from-the-future"})
+
+
+def test_rewriting_an_unchanged_day_leaves_its_file_alone(tmp_path: Path) -> None:
+    store = Store(tmp_path)
+    digest = day(notes=(Note("llm_budget", {"limit": "DIGEST['llm']['max_papers'] = 2", "count": 1}),))
+    path = store.write_day(digest)
+    mtime = path.stat().st_mtime_ns
+    store.write_day(digest)
+    assert path.stat().st_mtime_ns == mtime
 
 
 def test_paper_json_round_trip() -> None:

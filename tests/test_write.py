@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from typing import get_args
+
 import markdown
 import pytest
 
 from generator import write
+from generator.records import Note, NoteKind
 from tests.support.days import HOSTILE_ABSTRACT, HOSTILE_TITLE, day, paper
 
 CATEGORIES = ["cs.CV", "eess.IV"]
@@ -42,7 +45,6 @@ def test_english_post_lists_featured_papers_in_rank_order_with_links() -> None:
     assert "arXiv (CS.CV)" in html
     assert "3 more candidates" in html
     assert "extractive summary, not written by an LLM" in html
-    assert "Summaries are extractive: no LLM key was set." in html
 
 
 def test_chinese_post_has_chinese_labels_and_marks_untranslated_summaries() -> None:
@@ -51,6 +53,41 @@ def test_chinese_post_has_chinese_labels_and_marks_untranslated_summaries() -> N
     assert "精选论文" in post
     assert "未翻译" in post
     assert "摘要节选，非 LLM 生成" in post
+
+
+NO_KEY_NOTE = {"en": "Summaries are extractive: no LLM key was set.", "zh": "未设置 LLM 密钥，所有摘要均为原文节选。"}
+
+
+@pytest.mark.parametrize(("lang", "other"), [("en", "zh"), ("zh", "en")])
+def test_a_day_without_an_llm_key_says_so_in_the_posts_language(lang: str, other: str) -> None:
+    post = write.render_post(day(notes=(Note("no_llm_key"),)), lang, CATEGORIES)
+    label = {"en": "Note", "zh": "注意"}[lang]
+    assert f"> **{label}:** {NO_KEY_NOTE[lang]}" in post
+    assert NO_KEY_NOTE[other] not in post
+
+
+@pytest.mark.parametrize("kind", get_args(NoteKind))
+def test_every_note_kind_is_worded_in_every_language(kind: NoteKind) -> None:
+    values = {"failed": 2, "total": 30, "count": 3, "limit": "DIGEST['llm']['budget_usd'] = 0.5",
+              "error": "HTTP 500", "text": "as stored"}
+    texts = {lang: write.note_text(Note(kind, values), lang) for lang in ("en", "zh")}
+    assert all(texts.values())
+    assert "{" not in "".join(texts.values())
+    assert (texts["en"] == texts["zh"]) == (kind == "text")  # only text stored before kinds is not translated
+
+
+def test_a_note_stored_as_text_reads_the_same_in_both_posts() -> None:
+    old = Note("text", {"text": "Summaries are extractive: no LLM key was set."})
+    for lang in ("en", "zh"):
+        assert "Summaries are extractive: no LLM key was set." in write.render_post(day(notes=(old,)), lang, CATEGORIES)
+
+
+def test_untrusted_values_in_a_note_stay_text() -> None:
+    hostile = Note("llm_budget", {"limit": "<script>x</script> [a](javascript:b) {total}", "count": 1})
+    for lang in ("en", "zh"):
+        html = to_html(write.render_post(day(notes=(hostile,)), lang, CATEGORIES))
+        assert "<script" not in html and 'href="javascript' not in html
+        assert "&lt;script&gt;x&lt;/script&gt;" in html and "{total}" in html
 
 
 def test_hostile_paper_text_stays_text() -> None:

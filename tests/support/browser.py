@@ -6,6 +6,7 @@ Used by the site tests (the built HTML) and the browser tests (the same pages, c
 from __future__ import annotations
 
 import dataclasses
+import json
 import shutil
 import threading
 from collections.abc import Iterator
@@ -17,9 +18,9 @@ from pathlib import Path
 from typing import Any
 
 from generator.build import build
-from generator.records import Day, Entry, Paper, Ranked, Related, Summary
+from generator.records import Day, Entry, Note, Paper, Ranked, Related, Summary
 from generator.settings import Settings, load
-from generator.store import Store
+from generator.store import Store, dumps
 from generator.write import write_posts
 from tests.support.days import HOSTILE_ABSTRACT, HOSTILE_TITLE
 from tests.support.papers import listing_papers
@@ -30,13 +31,16 @@ HOSTILE_SUMMARY = 'We <b>segment</b> <a href="javascript:alert(3)">lesions</a> <
 HOSTILE_CODE_URL = "javascript:alert(5)"
 FEATURED = 6
 CANDIDATES = 34  # featured + three batches of ten, the last one partial
+HOSTILE_LLM_ERROR = "LLM rejected the request: HTTP 400: <script>alert(6)</script>"
+FORMAT_1_NOTE = "Summaries of some papers are extractive: no OPENAI_API_KEY was set."
+FORMAT_1_REASON = "no OPENAI_API_KEY"
 
 
 def _summary(item: Paper, position: int) -> Summary:
     """LLM-style summaries for most papers; every third one extractive; the first one hostile."""
     if position % 3 == 0:
-        return Summary(kind="extractive", tldr={"en": item.abstract.split(". ")[0] + "."},
-                       reason="no OPENAI_API_KEY")
+        reason = Note("paper_budget") if position == 3 else Note("paper_llm_error", {"error": HOSTILE_LLM_ERROR})
+        return Summary(kind="extractive", tldr={"en": item.abstract.split(". ")[0] + "."}, reason=reason)
     tldr = HOSTILE_SUMMARY if position == 1 else f"TL;DR of paper {position}: {item.title[:60]}"
     return Summary(
         kind="llm",
@@ -78,8 +82,21 @@ def demo_day(when: date, listing: str, *, hostile: bool, related_day: date | Non
         date=when,
         entries=entries,
         brief={"en": "Two themes today: promptable models [1] and shift [2].\n\nAlso <script>x</script>."},
-        notes=("Summaries of some papers are extractive: no OPENAI_API_KEY was set.",),
+        notes=(Note("llm_failed", {"failed": 1, "total": FEATURED}),
+               Note("llm_budget", {"limit": "DIGEST['llm']['max_papers'] = 5", "count": 1})),
     )
+
+
+def store_as_format_1(store: Store, when: date) -> None:
+    """Rewrite a stored day as the digest stored it before notes had kinds: notes and reasons as text."""
+    path = store.day_path(when)
+    data = json.loads(path.read_text("utf-8"))
+    data["format"] = 1
+    data["notes"] = [FORMAT_1_NOTE]
+    for paper in data["papers"]:
+        if paper["summary_reason"]:
+            paper["summary_reason"] = FORMAT_1_REASON
+    path.write_text(dumps(data), "utf-8")
 
 
 def build_demo_site(root: Path, siteurl: str) -> Settings:
@@ -96,6 +113,7 @@ def build_demo_site(root: Path, siteurl: str) -> Settings:
     for day in days:
         Store(settings.store_dir).write_day(day)
         write_posts(day, settings)
+    store_as_format_1(Store(settings.store_dir), date(2026, 6, 3))
     build(settings)
     return settings
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timezone
 
-from generator.records import Day, Entry, Paper, Ranked, Summary
+from generator.records import Day, Entry, Note, Paper, Ranked, Summary
 
 HOSTILE_TITLE = 'Seg <script>alert("x")</script> & [click](javascript:alert(1)) *bold* ]]> \x07'
 HOSTILE_ABSTRACT = (
@@ -33,7 +33,7 @@ def paper(number: int, *, title: str | None = None, abstract: str | None = None,
 
 
 def day(count: int = 5, featured: int = 3, *, first: Paper | None = None,
-        notes: tuple[str, ...] = ("Summaries are extractive: no LLM key was set.",)) -> Day:
+        notes: tuple[Note, ...] = (Note("no_llm_key"),)) -> Day:
     papers = [first or paper(1)] + [paper(n) for n in range(2, count + 1)]
     entries = tuple(
         Entry(
@@ -46,7 +46,7 @@ def day(count: int = 5, featured: int = 3, *, first: Paper | None = None,
             ),
             featured=position <= featured,
             summary=Summary(kind="extractive", tldr={"en": item.abstract.split(". ")[0]},
-                            reason="no OPENAI_API_KEY"),
+                            reason=Note("paper_no_llm_key")),
         )
         for position, item in enumerate(papers, 1)
     )
