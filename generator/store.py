@@ -16,7 +16,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import asdict
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any, get_args
+from typing import Any, cast, get_args
 
 from .errors import StoreError
 from .files import write_atomic
@@ -199,7 +199,7 @@ def note_from_json(item: str | dict[str, Any]) -> Note:
     kind = item.get("kind")
     if kind not in get_args(NoteKind) or not all(isinstance(v, str | int) for v in values.values()):
         raise StoreError(f"unknown note {item!r} in a day file: re-run that day with this version of the digest")
-    return Note(kind, values)
+    return Note(cast(NoteKind, kind), values)
 
 
 def paper_to_json(paper: Paper) -> dict[str, Any]:
