@@ -34,7 +34,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from generator import incremental, summarize, write
-from generator.records import Day, Entry, Paper, Ranked, Related, Summary
+from generator.records import Day, Entry, Note, Paper, Ranked, Related, Summary
 from generator.settings import Settings, load
 from generator.store import Store
 
@@ -78,7 +78,7 @@ def make_day(when: date, rows: list[dict], topics: dict[str, list[str]]) -> Day:
         text = paper.abstract.lower()
         matched = tuple(f"topic:{name}" for name, words in topics.items()
                         if any(word.lower() in text for word in words))
-        extract = summarize.extractive(paper, "benchmark")
+        extract = summarize.extractive(paper, Note("paper_no_llm_key"))  # only its sentences are used
         tldr = extract.tldr["en"]
         sentences = [s for s in paper.abstract.split(". ") if s][:3] + ["", "", ""]
         summary = Summary(
