@@ -19,9 +19,10 @@ from email.utils import parsedate_to_datetime
 from functools import lru_cache
 from importlib import resources
 from string import Template
-from typing import Annotated, Any
+from typing import Annotated, Any, cast
 
 import openai
+from openai.types.chat import ChatCompletion, ChatCompletionMessageParam
 from pydantic import AfterValidator, BaseModel, ConfigDict, ValidationError, create_model
 
 from .errors import SummaryError
@@ -218,9 +219,13 @@ def _few(words: list[str]) -> list[str]:
     return words
 
 
-_TEXT: dict[str, Any] = {
-    "en": Annotated[str, AfterValidator(_plain)],
-    "zh": Annotated[str, AfterValidator(_chinese)],
+_EnglishText = Annotated[str, AfterValidator(_plain)]
+_ChineseText = Annotated[str, AfterValidator(_chinese)]
+# The reply's field types by language: type forms that pydantic's create_model takes as values.
+_TEXT: dict[str, Any] = {"en": _EnglishText, "zh": _ChineseText}
+_KEYWORDS: dict[str, Any] = {
+    "en": Annotated[list[_EnglishText], AfterValidator(_few)],
+    "zh": Annotated[list[_ChineseText], AfterValidator(_few)],
 }
 
 
@@ -231,17 +236,15 @@ class _Reply(BaseModel):
 @lru_cache(maxsize=None)
 def _texts(languages: tuple[str, ...]) -> type[BaseModel]:
     """One text per language: {"en": ..., "zh": ...}."""
-    return create_model("Texts", __base__=_Reply, **{lang: (_TEXT[lang], ...) for lang in languages})
+    fields: dict[str, Any] = {lang: (_TEXT[lang], ...) for lang in languages}
+    return create_model("Texts", __base__=_Reply, **fields)
 
 
 @lru_cache(maxsize=None)
 def paper_reply_model(languages: tuple[str, ...]) -> type[BaseModel]:
     """The reply expected for one paper."""
-    keywords = create_model(
-        "Keywords",
-        __base__=_Reply,
-        **{lang: (Annotated[list[_TEXT[lang]], AfterValidator(_few)], ...) for lang in languages},
-    )
+    keyword_fields: dict[str, Any] = {lang: (_KEYWORDS[lang], ...) for lang in languages}
+    keywords = create_model("Keywords", __base__=_Reply, **keyword_fields)
     fields: dict[str, Any] = {name: (_texts(languages), ...) for name in ("tldr", "problem", "method", "results")}
     fields["keywords"] = (keywords, ...)
     translated = tuple(lang for lang in languages if lang != "en")
@@ -384,14 +387,17 @@ class _Llm:
             self._reserved_in += tokens_in
             self._reserved_out += tokens_out
 
-    def _send(self, messages: list[dict[str, str]], schema: dict[str, Any], max_out: int) -> Any:
+    def _send(self, messages: list[dict[str, str]], schema: dict[str, Any], max_out: int) -> ChatCompletion:
         attempt = 0
         while True:
             json_mode = self.json_mode
             try:
                 return self.client.chat.completions.create(
                     model=self.llm.model,
-                    messages=_with_schema(messages, schema) if json_mode else messages,  # type: ignore[arg-type]
+                    # the prompts' messages are {"role": "system" | "user", "content": str}, as the API takes
+                    messages=cast(
+                        list[ChatCompletionMessageParam], _with_schema(messages, schema) if json_mode else messages
+                    ),
                     response_format=(
                         {"type": "json_object"} if json_mode
                         else {"type": "json_schema", "json_schema": {"name": "reply", "strict": True, "schema": schema}}
@@ -478,7 +484,7 @@ def summarize_day(
             on_progress(done, len(papers))
 
     if client is None and settings.openai_api_key is None:
-        summaries = {}
+        summaries: dict[str, Summary] = {}
         for paper in papers:
             summaries[paper.id] = extractive(paper, NO_KEY_REASON)
             advance()
@@ -489,7 +495,7 @@ def summarize_day(
     llm = _Llm(client, settings.digest.llm, secret)
     languages = tuple(settings.digest.languages)
     prompt = load_prompt("paper")
-    summaries: dict[str, Summary] = {}
+    summaries = {}
     cached = _Tally()
     failed = over_budget = 0
 
