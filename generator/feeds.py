@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from itertools import islice
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeGuard
 from urllib.parse import urlsplit
 
 from feedgen.feed import FeedGenerator
@@ -173,7 +173,7 @@ def _shorten(text: str) -> str:
     return text if len(text) <= MAX_TEXT else text[: MAX_TEXT - 1].rstrip() + "…"
 
 
-def _is_web(url: object) -> bool:
+def _is_web(url: object) -> TypeGuard[str]:
     """Only http(s) links reach a feed: a `javascript:` URL in paper data stays out."""
     return isinstance(url, str) and urlsplit(url).scheme in ("http", "https")
 

@@ -9,6 +9,7 @@ import pickle
 import re
 import shutil
 from collections import OrderedDict
+from collections.abc import Mapping
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -215,7 +216,7 @@ def safe_url(value: object) -> str | None:
     return text if _SAFE_URL.match(text) else None
 
 
-def badge(paper: dict[str, Any]) -> str:
+def badge(paper: Mapping[str, Any]) -> str:
     """The source badge of a paper, e.g. "arXiv (CS.CV)"."""
     name = source_name(str(paper.get("source") or "arxiv"))
     category = str(paper.get("primary_category") or "").upper()
