@@ -38,8 +38,9 @@ def render_sitemap(editions: Mapping[str, tuple[str, Mapping[str, date | None]]]
     for site, pages in editions.values():
         for path in sorted(pages):
             lines.append(f"<url><loc>{escape(one_line(f'{site}/{path}'))}</loc>")
-            if pages[path]:
-                lines.append(f"<lastmod>{pages[path].isoformat()}</lastmod>")
+            modified = pages[path]
+            if modified:
+                lines.append(f"<lastmod>{modified.isoformat()}</lastmod>")
             for other, (other_site, other_pages) in editions.items():
                 if path in other_pages:
                     href = quoteattr(one_line(f"{other_site}/{path}"))
