@@ -19,6 +19,7 @@ demo: $(BIN)/digest
 test: $(BIN)/digest
 	bash .ci/install-browser
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 	$(BIN)/python -m pytest
 
 serve:
