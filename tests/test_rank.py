@@ -8,7 +8,10 @@ from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
+import numpy as np
 import pytest
+from sklearn.linear_model import LogisticRegression
+from sklearn.utils import murmurhash3_32
 
 from generator import rank as rank_module
 from generator.radar import Radar, load_library
@@ -117,7 +120,9 @@ def test_followed_author_is_matched_and_raises_the_score(day, radar, archive) ->
     results = {r.paper.id: r for r in rank([plain, followed, *day[10:60]], radar, archive, featured=0)}
     assert "author:Klaus Maier-Hein" in results[followed.id].matched
     assert "author:Klaus Maier-Hein" not in results[plain.id].matched
-    assert results[followed.id].score > results[plain.id].score
+    # No library paper names him: nothing to measure, so the lab's word (the keyword weight) stands.
+    lift = _logit(results[followed.id].score) - _logit(results[plain.id].score)
+    assert lift >= rank_module.KEYWORD_WEIGHTS[1] * 0.9
 
 
 def test_a_declared_topic_counts_at_least_its_keyword_weight(day, radar, archive) -> None:
@@ -132,7 +137,22 @@ def test_a_declared_topic_counts_at_least_its_keyword_weight(day, radar, archive
 
 
 def _logit(score: float) -> float:
+    score = min(max(score, 1e-9), 100 - 1e-9)
     return math.log(score / (100 - score))
+
+
+def test_weights_measured_around_a_held_weight() -> None:
+    # The combination's logistic regression: sklearn's own fit when nothing is held, and with a
+    # column held at a weight (an offset) the others are measured around it.
+    rng = np.random.default_rng(1)
+    features = rng.normal(size=(3000, 3))
+    labels = (features @ [2.0, -1.0, 0.5] + rng.normal(size=3000) > 2.5).astype(int)
+    reference = LogisticRegression(class_weight="balanced").fit(features, labels)
+    coef, bias = rank_module._logistic(features, labels, 0.0)
+    assert np.allclose(coef, reference.coef_[0], atol=1e-2) and abs(bias - reference.intercept_[0]) < 1e-2
+    held, _ = rank_module._logistic(features[:, :2], labels, features[:, 2] * 5.0)
+    free, _ = rank_module._logistic(features[:, :2], labels, 0.0)
+    assert not np.allclose(held, free, atol=0.05)
 
 
 def test_exclude_vetoes(day, radar, archive) -> None:
@@ -214,6 +234,15 @@ def test_why_terms_name_the_paper_words_that_score(radar, archive) -> None:
     why = model.why_terms(model.vectors(texts), texts)
     assert why[0] and all(term in texts[0].lower() for term in why[0])
     assert all(a not in b.split() for a in why[0] for b in why[0] if a != b)
+    # Each term is one of the row's hashed terms that pushes the margin up: the words behind the
+    # indices line up with the hashed sequence (stop words dropped from both alike).
+    row = model.vectors(texts[:1])
+    pushing = {int(i) for i, v in zip(row.indices, row.data * model.coef[row.indices], strict=True) if v > 0}
+    for term in why[0]:
+        words = term.split()
+        hashes = np.array([murmurhash3_32(w, seed=0, positive=True) for w in words], dtype=np.uint64)
+        index = rank_module._term_indices(hashes)[1 if len(words) == 2 else 0][0]
+        assert int(index) in pushing
 
 
 def test_text_memo_is_bounded(monkeypatch) -> None:
@@ -230,6 +259,8 @@ def test_word_hash_memo_is_bounded_and_skips_stop_words(monkeypatch) -> None:
     counts = rank_module.term_counts(["the alpha beta gamma delta epsilon zeta eta theta of"])
     assert len(rank_module._word_hashes) <= 5
     assert counts.sum() == 8 + 7  # 8 words (not "the", "of") and their 7 adjacent pairs
+    expected = [murmurhash3_32(w, seed=0, positive=True) for w in ("alpha", "beta")]
+    assert rank_module._sequence("the alpha of beta").tolist() == expected
 
 
 def test_theme_model_is_a_measured_signal(radar, archive) -> None:
