@@ -79,7 +79,7 @@ class RadarSettings(_Strict):
     library: Path | None = Field(None, description="BibTeX export of papers the lab likes")
     liked: list[str] = Field([], description="arXiv ids the lab likes")
     disliked: list[str] = Field([], description="arXiv ids the lab does not want")
-    topics: dict[str, list[str]] = Field({}, description="topic name -> keywords")
+    topics: dict[str, list[str]] = Field({}, description="topic name -> keywords (a topic counts when they are in the title or mentioned twice)")
     authors: list[str] = Field([], description="followed authors")
     exclude: list[str] = Field([], description="keywords that veto a paper")
 

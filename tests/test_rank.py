@@ -204,6 +204,19 @@ def test_keyword_patterns() -> None:
     assert rank_module._keyword_pattern("foundation model").search("Foundation Models for MRI")
 
 
+def test_a_topic_is_matched_by_the_title_or_repeated_mentions_not_a_passing_one() -> None:
+    topics = rank_module._TopicMatcher(TOPICS)
+    passing = rank_module.paper_text("Geodesic active contours with curvature priors",
+                                     "Applications include medical image segmentation.")
+    assert topics.match(passing) == ([], [])
+    in_title = rank_module.paper_text("Curvature priors for medical image segmentation", "We propose priors.")
+    assert topics.match(in_title) == (["Medical imaging"], ["medical image"])
+    # Two keywords of one topic, once each in the abstract, are a repeated mention of that topic.
+    repeated = rank_module.paper_text("Curvature priors", "We segment MRI volumes and CT scans.")
+    assert topics.match(repeated) == (["Medical imaging"], ["MRI", "CT"])
+    across = rank_module.paper_text("Curvature priors", "SAM features under domain shift.")
+    assert topics.match(across) == ([], [])  # one mention each of two topics
+
 def test_no_candidates() -> None:
     assert rank([], Radar(topics=TOPICS), [], featured=30) == []
 
