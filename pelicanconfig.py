@@ -17,8 +17,8 @@ DIGEST = {
         "topics": {
             "Segment Anything in medicine": [
                 "segment anything", "SAM", "MedSAM", "promptable segmentation",
-                "foundation model",
             ],
+            "Foundation models": ["foundation model"],
             "Distribution shift": [
                 "domain shift", "distribution shift", "domain adaptation",
                 "domain generalization", "out-of-distribution", "test-time adaptation",

@@ -36,8 +36,9 @@ from sklearn.model_selection import KFold
 from sklearn.svm import LinearSVC
 
 from generator import rank as rank_module
-from generator.radar import Radar, load_library
+from generator.radar import Radar, load_radar
 from generator.records import LibraryPaper, Paper
+from generator.settings import load
 
 REPO = Path(__file__).resolve().parent.parent
 LISTINGS = REPO / "sample" / "listings"
@@ -47,21 +48,16 @@ SECOND_JUDGE = REPO / "benchmarks" / "data" / "on-theme-2026-06.second-judge.tsv
 # A broader rule, closer to the library (which holds clinical-text, biosignal and health papers
 # too): medical or health AI with any data, or segment-anything models; blind to the rankers too.
 MEDICAL = REPO / "benchmarks" / "data" / "medical-2026-06.tsv"
-DEMO_TOPICS = {
-    "Segment Anything in medicine": ("segment anything", "SAM", "MedSAM", "promptable segmentation",
-                                     "foundation model"),
-    "Distribution shift": ("domain shift", "distribution shift", "domain adaptation",
-                           "domain generalization", "out-of-distribution", "test-time adaptation"),
-    "Lesion segmentation": ("lesion segmentation", "skin lesion", "dermoscopy", "tumor segmentation",
-                            "polyp segmentation"),
-    "Medical imaging": ("medical image", "MRI", "CT", "ultrasound", "histopathology", "radiology",
-                        "X-ray"),
-}
-DEMO_AUTHORS = ("Mohammad Yaqub", "Klaus Maier-Hein", "Fabian Isensee", "Hao Chen")
 K = 30
 TARGET_GAIN = 0.05  # the issue's: nDCG@30 at least this much above the baseline
 
 Ranker = Callable[[Sequence[Paper], Radar, Sequence[Paper]], list[str]]
+
+
+def demo_radar() -> Radar:
+    """The demo lab's radar as pelicanconfig.py declares it (library, topics, authors); the
+    environment's overrides are not applied, so that figures do not depend on the shell."""
+    return load_radar(load(REPO / "pelicanconfig.py", env={}))
 
 
 def read_jsonl(path: Path) -> list[Paper]:
@@ -174,8 +170,8 @@ def print_rows(results: dict[str, list[tuple[float, float]]]) -> None:
 
 
 def quality() -> None:
-    library = load_library(REPO / "radar" / "library.bib")
-    radar = Radar(library=library, topics=DEMO_TOPICS, authors=DEMO_AUTHORS)
+    radar = demo_radar()
+    library = radar.library
     days = {d: read_jsonl(LISTINGS / f"2026-06-0{d}.jsonl.gz") for d in (2, 3, 4)}
     background = read_jsonl(LISTINGS / "background-5k.jsonl.gz")
     relevant = read_jsonl(RELEVANT)
@@ -239,8 +235,7 @@ def quality() -> None:
 
 
 def speed() -> None:
-    library = load_library(REPO / "radar" / "library.bib")
-    radar = Radar(library=library, topics=DEMO_TOPICS, authors=DEMO_AUTHORS)
+    radar = demo_radar()
     real = read_jsonl(LISTINGS / "background-5k.jsonl.gz")
     real += [p for d in (2, 3, 4) for p in read_jsonl(LISTINGS / f"2026-06-0{d}.jsonl.gz")]
     # Repeat the real papers under new ids until there are 21,000: a 1,000 day and a 20,000 archive.
@@ -277,13 +272,13 @@ def speed() -> None:
 
 def measure() -> None:
     """The weights the ranker uses: measured on the demo radar, library vs the background."""
-    library = load_library(REPO / "radar" / "library.bib")
+    radar = demo_radar()
+    library = radar.library
     background = read_jsonl(LISTINGS / "background-5k.jsonl.gz")
-    radar = Radar(library=library, topics=DEMO_TOPICS, authors=DEMO_AUTHORS)
-    topics = rank_module._TopicMatcher(DEMO_TOPICS)
+    topics = rank_module._TopicMatcher(radar.topics)
     papers: list[LibraryPaper | Paper] = [*library, *background]
-    features = np.array([[len(topics.match(rank_module.paper_text(p.title, p.abstract))[0]),
-                          bool(rank_module.followed_authors(p.authors, DEMO_AUTHORS))] for p in papers])
+    features = np.array([[len(topics.match(p.title, p.abstract)[0]),
+                          bool(rank_module.followed_authors(p.authors, radar.authors))] for p in papers])
     labels = np.array([1] * len(library) + [0] * len(background))
     keyword = LogisticRegression(class_weight="balanced").fit(features, labels)
     print("\nkeyword-only weights (topics matched, followed author), intercept: "

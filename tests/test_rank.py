@@ -205,17 +205,32 @@ def test_keyword_patterns() -> None:
 
 
 def test_a_topic_is_matched_by_the_title_or_repeated_mentions_not_a_passing_one() -> None:
-    topics = rank_module._TopicMatcher(TOPICS)
-    passing = rank_module.paper_text("Geodesic active contours with curvature priors",
-                                     "Applications include medical image segmentation.")
-    assert topics.match(passing) == ([], [])
-    in_title = rank_module.paper_text("Curvature priors for medical image segmentation", "We propose priors.")
-    assert topics.match(in_title) == (["Medical imaging"], ["medical image"])
-    # Two keywords of one topic, once each in the abstract, are a repeated mention of that topic.
-    repeated = rank_module.paper_text("Curvature priors", "We segment MRI volumes and CT scans.")
-    assert topics.match(repeated) == (["Medical imaging"], ["MRI", "CT"])
-    across = rank_module.paper_text("Curvature priors", "SAM features under domain shift.")
-    assert topics.match(across) == ([], [])  # one mention each of two topics
+    topics = rank_module._TopicMatcher({**TOPICS, "Lesions": ("skin lesion", "lesion segmentation")})
+    def match(title: str, abstract: str) -> list[str]:
+        return topics.match(title, abstract)[0]
+    assert match("Geodesic active contours", "Applications include medical image segmentation.") == []
+    assert topics.match("Curvature priors for medical image segmentation", "We propose priors.") == (
+        ["Medical imaging"], ["medical image"])
+    assert match("SAM-Med2D", "") == ["Segment Anything in medicine"]
+    assert match("Curvature priors", "We segment MRI volumes. Results on MRI improve.") == ["Medical imaging"]
+    # Two keywords of one topic in separate places are two mentions of it; one each of two topics is not.
+    assert topics.match("Curvature priors", "We segment MRI volumes and process the CT scans.") == (
+        ["Medical imaging"], ["MRI", "CT"])
+    assert match("Curvature priors", "SAM features under domain shift.") == []
+    # Keywords that overlap or stand within a word of each other are one mention.
+    assert match("Priors", "We adapt the Segment Anything Model (SAM) to remote sensing.") == []
+    assert match("Priors", "A benchmark for skin lesion segmentation.") == []
+    assert match("Priors", "Useful for MRI and CT.") == []
+    assert match("Priors", "A skin lesion dataset of 2,000 images. Lesion segmentation baselines.") == ["Lesions"]
+
+
+def test_a_passing_mention_neither_names_nor_lifts_a_topic(day, radar, archive) -> None:
+    plain = day[5]
+    passing = replace(plain, id="2606.99996", abstract=f"{plain.abstract} It may also apply to ultrasound.")
+    results = {r.paper.id: r for r in rank([plain, passing, *day[10:60]], radar, archive, featured=0)}
+    assert not [m for m in results[passing.id].matched if m.startswith("topic:")]
+    assert abs(_logit(results[passing.id].score) - _logit(results[plain.id].score)) < 1.0
+
 
 def test_no_candidates() -> None:
     assert rank([], Radar(topics=TOPICS), [], featured=30) == []
