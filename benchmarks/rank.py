@@ -204,34 +204,34 @@ def quality() -> None:
           f"{judge_agreement(on_theme, second, read | read_second)}")
     for number, papers in days.items():
         orders = {name: ranker(papers, radar, archives[number]) for name, ranker in RANKERS.items()}
-        print(f"  2026-06-0{number} ({len(papers)} papers, {len(on_theme[number])} on-theme)")
-        print_rows({name: [recall_ndcg(order, on_theme[number])] for name, order in orders.items()})
-        print(f"  2026-06-0{number} by the second judge ({len(second[number])} on-theme)")
-        print_rows({name: [recall_ndcg(order, second[number])] for name, order in orders.items()})
-        print(f"  2026-06-0{number} by the broader medical/health-AI rule ({len(medical[number])} on-theme)")
-        print_rows({name: [recall_ndcg(order, medical[number])] for name, order in orders.items()})
+        for heading, judged in ((f"({len(papers)} papers, {len(on_theme[number])} on-theme)", on_theme),
+                                (f"by the second judge ({len(second[number])} on-theme)", second),
+                                (f"by the broader medical/health-AI rule ({len(medical[number])} on-theme)",
+                                 medical)):
+            print(f"  2026-06-0{number} {heading}")
+            print_rows({name: [recall_ndcg(order, judged[number])] for name, order in orders.items()})
 
     print("\n(3) held-out library: 5 folds, each fold's 12 papers mixed into the day, the other 48 as "
           "the library (mean over folds)")
     for number, papers in days.items():
-        strict: dict[str, list[tuple[float, float]]] = {name: [] for name in RANKERS}
-        judged: dict[str, list[tuple[float, float]]] = {name: [] for name in RANKERS}
-        broader: dict[str, list[tuple[float, float]]] = {name: [] for name in RANKERS}
+        # Relevant besides the held-out papers, per view: nothing, or the day's on-theme papers.
+        views = {"the held-out 12": set(),
+                 "the held-out 12 + the day's judged on-theme papers": on_theme[number],
+                 "the held-out 12 + the day's papers on-theme by the broader rule": medical[number]}
+        results: dict[str, dict[str, list[tuple[float, float]]]] = {
+            view: {name: [] for name in RANKERS} for view in views}
         for fold, (train, test) in enumerate(KFold(5, shuffle=True, random_state=0).split(library)):
             held = [as_paper(library[i], f"held.{fold}.{i}") for i in test]
             fold_radar = replace(radar, library=tuple(library[i] for i in train))
             held_ids = {p.id for p in held}
             for name, ranker in RANKERS.items():
                 order = ranker(papers + held, fold_radar, archives[number])
-                strict[name].append(recall_ndcg(order, held_ids))
-                judged[name].append(recall_ndcg(order, held_ids | on_theme[number]))
-                broader[name].append(recall_ndcg(order, held_ids | medical[number]))
-        print(f"  2026-06-0{number} ({len(papers)} + 12 papers), relevant = the held-out 12")
-        print_rows(strict)
-        print(f"  2026-06-0{number}, relevant = the held-out 12 + the day's judged on-theme papers")
-        print_rows(judged)
-        print(f"  2026-06-0{number}, relevant = the held-out 12 + the day's papers on-theme by the broader rule")
-        print_rows(broader)
+                for view, day_relevant in views.items():
+                    results[view][name].append(recall_ndcg(order, held_ids | day_relevant))
+        for i, (view, rows) in enumerate(results.items()):
+            size = f" ({len(papers)} + 12 papers)" if i == 0 else ""
+            print(f"  2026-06-0{number}{size}, relevant = {view}")
+            print_rows(rows)
 
 
 def speed() -> None:

@@ -178,7 +178,7 @@ class _TopicMatcher:
     """
 
     def __init__(self, topics: Mapping[str, Sequence[str]]):
-        self._topics = [
+        self._topics: list[tuple[str, list[_Keyword]]] = [
             (name, [(k, _needles(k), _keyword_pattern(k)) for k in kept])
             for name, words in topics.items() if (kept := [k for k in words if k.strip()])
         ]
@@ -186,30 +186,36 @@ class _TopicMatcher:
     def match(self, title: str, abstract: str) -> tuple[list[str], list[str]]:
         names: list[str] = []
         keywords: list[str] = []
-        lowered = (title.lower(), abstract.lower())
+        title_lower, abstract_lower = title.lower(), abstract.lower()
         for name, patterns in self._topics:
-            in_title: list[tuple[int, int, str]] = []
-            in_abstract: list[tuple[int, int, str]] = []
-            for keyword, (needles, exact), pattern in patterns:
-                # A substring test first: most papers hold no keyword, and `in` is far cheaper
-                # than a regular expression search.
-                for text, lower, spans in ((title, lowered[0], in_title), (abstract, lowered[1], in_abstract)):
-                    if all(n in (text if exact else lower) for n in needles):
-                        spans += [(m.start(), m.end(), keyword) for m in pattern.finditer(text)]
+            in_title = _spans(patterns, title, title_lower)
+            in_abstract = _spans(patterns, abstract, abstract_lower)
             if in_title or _mentions(in_abstract, abstract) >= TOPIC_MENTIONS:
                 names.append(name)
-                keywords += [k for *_, k in sorted(in_title) + sorted(in_abstract) if k not in keywords]
+                keywords += [k for *_, k in in_title + in_abstract if k not in keywords]
         return names, keywords
+
+
+_Keyword = tuple[str, tuple[tuple[str, ...], bool], re.Pattern[str]]  # keyword, its needles, its pattern
+
+
+def _spans(patterns: Sequence[_Keyword], text: str, lower: str) -> list[tuple[int, int, str]]:
+    """(start, end, keyword) of every keyword match in `text`, in text order."""
+    # A substring test first: most papers hold no keyword, and `in` is far cheaper than a
+    # regular expression search.
+    return sorted((m.start(), m.end(), keyword) for keyword, (needles, exact), pattern in patterns
+                  if all(n in (text if exact else lower) for n in needles)
+                  for m in pattern.finditer(text))
 
 
 _ONE_WORD_APART = re.compile(r"\W*(?:\w+\W*)?")
 
 
-def _mentions(spans: list[tuple[int, int, str]], text: str) -> int:
-    """How many separate mentions the keyword matches in `text` make: matches that overlap or
-    stand within a word of each other are one."""
+def _mentions(spans: Sequence[tuple[int, int, str]], text: str) -> int:
+    """How many separate mentions the keyword matches (in text order) make in `text`: matches
+    that overlap or stand within a word of each other are one."""
     count, end = 0, -1
-    for start, stop, _ in sorted(spans):
+    for start, stop, _ in spans:
         if end < 0 or (start > end and not _ONE_WORD_APART.fullmatch(text, end, start)):
             count += 1
         end = max(end, stop)
