@@ -37,7 +37,12 @@ lab's papers as positives) and changes what the measurements in benchmarks/rank.
   Those days also served to compare the few variants tried, so they are not untouched test days;
   the narrow judging rule and the demo radar's topics both come from the dataset's description of
   the lab. Held weights trade the strict benchmark (30 labelled papers mixed into 06-02, the day's
-  own on-theme papers counted irrelevant): measured weights with C=10 0.948, now 0.904.
+  own on-theme papers counted irrelevant): measured weights with C=10 0.948, now 0.904. The two
+  measures disagree on the same papers: of the day's papers this ranker puts above held-out
+  library papers, 137 of 155 are on-theme by the blind judges (arxiv-sanity-lite: 116 of 159).
+  FLOOR_SHARE and THEME_C set where the ranker stands; `benchmarks/rank.py tradeoff` prints the
+  gains for five settings, none of which meets the strict benchmark and the held-out library on
+  all three days.
 
 Measured without gain on the held-out library of three days (mean nDCG@30 0.944 before themes):
 blends with a kNN-to-library similarity (max, top-3, top-5 mean) or the library centroid
@@ -94,6 +99,10 @@ THEME_C = 1.0  # 10 fits the library's phrasing closer and generalises worse to 
 # background archive) without the text model; `benchmarks/rank.py measure` prints them.
 KEYWORD_WEIGHTS = (3.1, 0.8)
 KEYWORD_INTERCEPT = -1.1
+# With papers to learn from, a declared topic or followed author never weighs less than this share
+# of KEYWORD_WEIGHTS; 0 leaves the measured weights. The share trades the issue's strict benchmark
+# against new days' on-theme papers: `benchmarks/rank.py tradeoff` prints both for 0, 0.5 and 1.
+FLOOR_SHARE = 1.0
 # Mentions in the abstract that make a topic the paper's subject when the title does not name it
 # (see _TopicMatcher; measured, see the module docstring).
 TOPIC_MENTIONS = 2
@@ -527,7 +536,7 @@ def _combination(rows: sp.csr_matrix, labels: np.ndarray, weights: np.ndarray,
     # nothing the SVM's terms do not say) it is left out. A declared topic or followed author
     # never weighs less than when it is the only evidence (KEYWORD_WEIGHTS, see above): below
     # that it is held there and the other weights and the intercept are measured around it.
-    floors = {2: KEYWORD_WEIGHTS[0], 3: KEYWORD_WEIGHTS[1]}
+    floors = {2: FLOOR_SHARE * KEYWORD_WEIGHTS[0], 3: FLOOR_SHARE * KEYWORD_WEIGHTS[1]}
     free = [0, 1, 2, 3] if lsa is not None else [0, 2, 3]
     held: dict[int, float] = {}
     while True:
