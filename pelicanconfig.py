@@ -15,21 +15,38 @@ DIGEST = {
     "radar": {
         "library": "radar/library.bib",
         "topics": {
-            "Segment Anything in medicine": [
-                "segment anything", "SAM", "MedSAM", "promptable segmentation",
+            "Segment Anything (SAM)": [
+                "Segment Anything", "SAM", "SAM2", "MedSAM", "segmentation foundation model",
+                "promptable segmentation", "interactive segmentation",
             ],
-            "Foundation models": ["foundation model"],
-            "Distribution shift": [
-                "domain shift", "distribution shift", "domain adaptation",
-                "domain generalization", "out-of-distribution", "test-time adaptation",
+            "Medical image segmentation & registration": [
+                "medical image segmentation", "image registration", "volumetric medical",
+                "3D medical", "universal medical", "medical landmark", "medical image restoration",
+                "medical point cloud", "nnU-Net", "organ segmentation",
             ],
-            "Lesion segmentation": [
-                "lesion segmentation", "skin lesion", "dermoscopy", "tumor segmentation",
-                "polyp segmentation",
+            "Medical imaging modalities": [
+                "medical image", "medical imaging", "MRI", "CT", "chest X-ray", "chest radiograph",
+                "ultrasound", "histopathology", "endoscopic", "radiology",
             ],
-            "Medical imaging": [
-                "medical image", "MRI", "CT", "ultrasound", "histopathology", "radiology",
-                "X-ray",
+            "Disease detection & diagnosis": [
+                "computer-aided diagnosis", "tumor", "tumour", "cancer", "lesion", "melanoma",
+                "dermoscopic", "wound", "COVID-19 detection", "mental health",
+            ],
+            "Label-efficient medical learning": [
+                "few-shot medical", "one-shot medical", "few-shot segmentation",
+                "limited annotation", "label-efficient", "annotation-efficient",
+                "semi-supervised medical", "self-supervised medical", "synthetic medical",
+                "citizen science",
+            ],
+            "Trustworthy & private medical AI": [
+                "explainable medical", "concept bottleneck", "concept activation", "concept-based",
+                "differential privacy", "privacy-preserving", "safe AI", "uncertainty-guided",
+                "trustworthy medical", "clinical deployment",
+            ],
+            "Medical LLMs & clinical knowledge": [
+                "medical LLM", "large language models in medicine", "medical knowledge", "UMLS",
+                "medical record", "EHR", "clinical NLP", "medical benchmark", "medical reasoning",
+                "Tsetlin Machine",
             ],
         },
         "authors": ["Mohammad Yaqub", "Klaus Maier-Hein", "Fabian Isensee", "Hao Chen"],

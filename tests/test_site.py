@@ -186,7 +186,7 @@ def test_every_template_string_is_translated_and_the_catalog_is_compiled() -> No
 
 @pytest.mark.parametrize("prefix", ["", "zh/"])
 def test_hostile_paper_text_stays_text(built: Settings, prefix: str) -> None:
-    for path in ("index.html", "2026/06/02/index.html", "2026/06/03/index.html", "topics/lesion-segmentation/index.html"):
+    for path in ("index.html", "2026/06/02/index.html", "2026/06/03/index.html", "topics/disease-detection-diagnosis/index.html"):
         text = (built.output_dir / prefix / path).read_text("utf-8")
         parsed = Page(text)
         scripts = parsed.all("script")
@@ -291,9 +291,9 @@ def test_archive_lists_days_by_month_and_topic_pages_list_matched_papers(built: 
     archive = page(built, "archives/index.html")
     assert archive.all("h2", id="m-2026-06")
     assert archive.all("a", href=f"{SITEURL}/2026/06/02/")
-    topic = page(built, "zh/topics/lesion-segmentation/index.html")
+    topic = page(built, "zh/topics/disease-detection-diagnosis/index.html")
     assert topic.all("a", href=f"{SITEURL}/zh/2026/06/02/#p2")
-    assert topic.all("link", href=f"{SITEURL}/zh/feeds/topics/lesion-segmentation.atom.xml")
+    assert topic.all("link", href=f"{SITEURL}/zh/feeds/topics/disease-detection-diagnosis.atom.xml")
     assert (built.output_dir / "404.html").is_file() and (built.output_dir / "zh" / "404.html").is_file()
 
 
@@ -422,38 +422,38 @@ def test_adding_or_changing_a_day_rebuilds_only_what_changed_and_matches_a_full_
     with settings.config_path.open("a", encoding="utf-8") as config:
         config.write("\nTOPIC_PAGE_DAYS = 1\n")
     assert build.build(settings).full
-    topic = page(settings, "zh/topics/lesion-segmentation/index.html")
+    topic = page(settings, "zh/topics/disease-detection-diagnosis/index.html")
     assert topic.all("a", href=f"{SITEURL}/zh/2026/06/03/#p2") and not topic.all("a", href=f"{SITEURL}/zh/2026/06/02/#p2")
     assert topic.all("a", href=f"{SITEURL}/zh/2026/06/02/") and "5 篇相关论文" in topic.plain
     # A new day whose papers match one topic only: the other topic's pages stay as they are.
     new = demo_day(date(2026, 6, 4), "2026-06-04", hostile=False, related_day=date(2026, 6, 3))
     new = dataclasses.replace(new, entries=tuple(
-        dataclasses.replace(entry, ranked=dataclasses.replace(entry.ranked, matched=("topic:Medical imaging",)))
+        dataclasses.replace(entry, ranked=dataclasses.replace(entry.ranked, matched=("topic:Medical imaging modalities",)))
         for entry in new.entries
     ))
     _add_day(settings, new)
     plan = build.build(settings)
     assert not plan.full
-    # the two earlier days and the lesion topic page, in both languages
+    # the two earlier days and the disease topic page, in both languages
     assert plan.skipped == 6
     _assert_same_as_a_full_build(settings, tmp_path / "full-1")
 
-    # The newest day is re-run with other matches: the lesion topic page lists it, Medical imaging
+    # The newest day is re-run with other matches: the disease topic page lists it, Medical imaging
     # no longer does; a topic that no day matches any more loses its page.
     changed = dataclasses.replace(new, entries=tuple(
-        dataclasses.replace(entry, ranked=dataclasses.replace(entry.ranked, matched=("topic:Distribution shift",)))
+        dataclasses.replace(entry, ranked=dataclasses.replace(entry.ranked, matched=("topic:Segment Anything (SAM)",)))
         for entry in new.entries
     ), brief={"en": "A different brief [1]."})
     _add_day(settings, changed)
     build.build(settings)
-    assert (settings.output_dir / "zh" / "topics" / "distribution-shift" / "index.html").is_file()
+    assert (settings.output_dir / "zh" / "topics" / "segment-anything-sam" / "index.html").is_file()
     _assert_same_as_a_full_build(settings, tmp_path / "full-2")
 
     Store(settings.store_dir).day_path(changed.date).unlink()
     for post in settings.content_dir.rglob("*2026-06-04*"):
         post.unlink()
     build.build(settings)
-    assert not (settings.output_dir / "zh" / "topics" / "distribution-shift" / "index.html").exists()
+    assert not (settings.output_dir / "zh" / "topics" / "segment-anything-sam" / "index.html").exists()
     _assert_same_as_a_full_build(settings, tmp_path / "full-3")
 
 

@@ -67,8 +67,8 @@ def demo_day(when: date, listing: str, *, hostile: bool, related_day: date | Non
             ranked=Ranked(
                 paper=item,
                 score=round(95 - position * 1.3, 1),
-                matched=("topic:Medical imaging", f"author:{FOLLOWED}") if position == 1
-                else ("topic:Lesion segmentation",) if position <= FEATURED else (),
+                matched=("topic:Medical imaging modalities", f"author:{FOLLOWED}") if position == 1
+                else ("topic:Disease detection & diagnosis",) if position <= FEATURED else (),
                 why=("segmentation", "lesion"),
                 related=related if position == 1 else (),
             ),
