@@ -367,6 +367,17 @@ def test_opengraph_tags(built: Settings) -> None:
     assert "2026-06-02" in og["og:title"] and og["og:description"]
 
 
+@pytest.mark.parametrize("path", ["2026/06/02/index.html", "index.html"])
+def test_descriptions_are_the_summary_as_plain_text(built: Settings, path: str) -> None:
+    # The summary is HTML: its tags are dropped and its text escaped once ("&", not "&amp;").
+    metas = page(built, path).all("meta")
+    descriptions = [a["content"] for a in metas
+                    if a.get("name") == "description" or a.get("property") == "og:description"]
+    assert len(descriptions) == 2 and descriptions[0] == descriptions[1]
+    assert "Disease detection & diagnosis" in descriptions[0]
+    assert not any(marker in descriptions[0] for marker in ("<p>", "&amp;", "&lt;"))
+
+
 def _luminance(color: str) -> float:
     channels = [int(color[i:i + 2], 16) / 255 for i in (1, 3, 5)]
     linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
