@@ -198,8 +198,8 @@ def load_data() -> Data:
 
 
 def held_out_orders(ranker: Ranker, data: Data, number: int) -> list[tuple[set[str], list[str]]]:
-    """Per fold of the library (5 of 12), the held-out ids and the ranker's order of the day with
-    them mixed in, the other 48 papers as the library."""
+    """Per fold of the library (5 folds of 12 papers), the held-out ids and the ranker's order of
+    day `number` with them mixed in, the other 48 papers as the library."""
     library = data.radar.library
     folds = []
     for fold, (train, test) in enumerate(KFold(5, shuffle=True, random_state=0).split(library)):
@@ -210,12 +210,12 @@ def held_out_orders(ranker: Ranker, data: Data, number: int) -> list[tuple[set[s
 
 
 def ranked_above_held_out(folds: Sequence[tuple[set[str], list[str]]], judged: set[str]) -> tuple[int, int]:
-    """Over the folds: the day's papers ranked in the top 30 above the last held-out paper there,
-    and how many of them `judged` holds."""
+    """Over the folds: the day's papers ranked in the top 30 above the last held-out paper there
+    (none when no held-out paper is there), and how many of them `judged` holds."""
     above = []
     for held, order in folds:
         top = order[:K]
-        last = max((i for i, pid in enumerate(top) if pid in held), default=-1)
+        last = max((i for i, pid in enumerate(top) if pid in held), default=0)
         above += [pid for pid in top[:last] if pid not in held]
     return len(above), sum(pid in judged for pid in above)
 
@@ -259,28 +259,30 @@ def quality() -> None:
     print("\n(3) held-out library: 5 folds, each fold's 12 papers mixed into the day, the other 48 as "
           "the library (mean over folds)")
     for number, papers in days.items():
+        strict = "the held-out 12"
         # Relevant besides the held-out papers, per view: nothing, or the day's on-theme papers.
-        views = {"the held-out 12": set(),
+        views = {strict: set(),
                  "the held-out 12 + the day's judged on-theme papers": on_theme[number],
                  "the held-out 12 + the day's papers on-theme by the broader rule": medical[number]}
         folds = {name: held_out_orders(ranker, data, number) for name, ranker in RANKERS.items()}
-        for i, view in enumerate(views):
-            size = f" ({len(papers)} + 12 papers)" if i == 0 else ""
+        for view, day_relevant in views.items():
+            size = f" ({len(papers)} + 12 papers)" if view == strict else ""
             print(f"  2026-06-0{number}{size}, relevant = {view}")
-            print_rows({name: [recall_ndcg(order, held | views[view]) for held, order in ranker_folds]
+            print_rows({name: [recall_ndcg(order, held | day_relevant) for held, order in ranker_folds]
                         for name, ranker_folds in folds.items()})
-            if i == 0:
+            if view == strict:
                 # What the strict view counts against a ranker: mostly papers the judges call on-theme.
-                for name in ("arxiv-sanity-lite", "paper-radar"):
-                    above, judged = ranked_above_held_out(folds[name], on_theme[number] | medical[number])
+                for name, ranker_folds in folds.items():
+                    above, narrow = ranked_above_held_out(ranker_folds, on_theme[number])
+                    _, broad = ranked_above_held_out(ranker_folds, medical[number])
                     print(f"      {name}: {above} of the day's papers ranked above a held-out one (top 30, "
-                          f"5 folds), {judged} of them on-theme by the judges (either rule)")
+                          f"5 folds); on-theme: {narrow} by the first judge, {broad} by the broader rule")
 
 
 def tradeoff() -> None:
     """The project's ranker as the topic floor (rank.FLOOR_SHARE) and the theme model's C vary:
     nDCG@30 gains over arxiv-sanity-lite on (1) as specified, (2) the judged days (first judge and
-    broader rule) and (3) the held-out library (strict, and with the day's judged papers)."""
+    broader rule) and (3) the held-out library (strict, and with the first judge's papers)."""
     data = load_data()
     ids = {p.id for p in data.relevant}
 
@@ -294,7 +296,7 @@ def tradeoff() -> None:
             folds = held_out_orders(ranker, data, number)
             found.setdefault("(3) strict", []).append(
                 statistics.mean(recall_ndcg(order, held)[1] for held, order in folds))
-            found.setdefault("(3) + judged", []).append(
+            found.setdefault("(3) + first judge", []).append(
                 statistics.mean(recall_ndcg(order, held | data.on_theme[number])[1] for held, order in folds))
         return found
 
@@ -310,7 +312,7 @@ def tradeoff() -> None:
             cells = ["/".join(f"{o - b:+.3f}{'*' if o - b >= TARGET_GAIN else ''}"
                               for o, b in zip(ours[column], base[column], strict=True)) for column in base]
             current = "  (shipped)" if (share, c) == saved else ""
-            print(f"  {share:3.1f}, {c:4.1f}{'':12s}" + "".join(f"{cell:>24s}" for cell in cells) + current)
+            print(f"  {f'{share:.1f}, {c:.1f}':22s}" + "".join(f"{cell:>24s}" for cell in cells) + current)
     finally:
         rank_module.FLOOR_SHARE, rank_module.THEME_C = saved
         rank_module._memo.clear()

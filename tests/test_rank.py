@@ -222,6 +222,8 @@ def test_a_topic_is_matched_by_the_title_or_repeated_mentions_not_a_passing_one(
     assert match("Priors", "A benchmark for skin lesion segmentation.") == []
     assert match("Priors", "Useful for MRI and CT.") == []
     assert match("Priors", "A skin lesion dataset of 2,000 images. Lesion segmentation baselines.") == ["Lesions"]
+    # Each keyword is named once, however often the paper repeats it (the why-terms, the ties).
+    assert topics.match("SAM for MRI", "SAM on MRI scans. SAM and MRI and CT.")[1] == ["SAM", "MRI", "CT"]
 
 
 def test_a_passing_mention_neither_names_nor_lifts_a_topic(day, radar, archive) -> None:
