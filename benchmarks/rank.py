@@ -209,15 +209,15 @@ def held_out_orders(ranker: Ranker, data: Data, number: int) -> list[tuple[set[s
     return folds
 
 
-def ranked_above_held_out(folds: Sequence[tuple[set[str], list[str]]], judged: set[str]) -> tuple[int, int]:
+def ranked_above_held_out(folds: Sequence[tuple[set[str], list[str]]]) -> list[str]:
     """Over the folds: the day's papers ranked in the top 30 above the last held-out paper there
-    (none when no held-out paper is there), and how many of them `judged` holds."""
+    (none when no held-out paper is there)."""
     above = []
     for held, order in folds:
         top = order[:K]
         last = max((i for i, pid in enumerate(top) if pid in held), default=0)
         above += [pid for pid in top[:last] if pid not in held]
-    return len(above), sum(pid in judged for pid in above)
+    return above
 
 
 def quality() -> None:
@@ -273,9 +273,10 @@ def quality() -> None:
             if view == strict:
                 # What the strict view counts against a ranker: mostly papers the judges call on-theme.
                 for name, ranker_folds in folds.items():
-                    above, narrow = ranked_above_held_out(ranker_folds, on_theme[number])
-                    _, broad = ranked_above_held_out(ranker_folds, medical[number])
-                    print(f"      {name}: {above} of the day's papers ranked above a held-out one (top 30, "
+                    above = ranked_above_held_out(ranker_folds)
+                    narrow = sum(pid in on_theme[number] for pid in above)
+                    broad = sum(pid in medical[number] for pid in above)
+                    print(f"      {name}: {len(above)} of the day's papers ranked above a held-out one (top 30, "
                           f"5 folds); on-theme: {narrow} by the first judge, {broad} by the broader rule")
 
 

@@ -20,9 +20,10 @@ lab's papers as positives) and changes what the measurements in benchmarks/rank.
   archive, so the score is a probability that a paper belongs with the lab's own, times 100, and
   60 means the same on a busy day as on a quiet one;
 - but a declared topic or followed author never weighs less than when it is the only evidence
-  (KEYWORD_WEIGHTS, times FLOOR_SHARE = 1): against the library the text models already know its words, so its measured
-  weight is near zero, yet a new day's paper on the lab's subject in other words needs it. Below
-  that it is held at that weight and the other weights and the intercept are measured around it.
+  (KEYWORD_WEIGHTS, times FLOOR_SHARE = 1): against the library the text models already know
+  its words, so its measured weight is near zero, yet a new day's paper on the lab's subject in
+  other words needs it. Below that it is held at that weight and the other weights and the
+  intercept are measured around it.
   With papers of the three shipped days judged on-theme by two readers who did not see the rankers
   (benchmarks/rank.py quality, part 2), nDCG@30 06-02/03/04: arxiv-sanity-lite 0.590/0.705/0.791,
   before (measured weights, C=10) 0.585/0.704/0.893, with the floor 0.688/0.817/0.974;
