@@ -15,7 +15,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator, model_validator
 
 from .arxiv_taxonomy import CATEGORIES
 from .errors import SettingsError
@@ -82,6 +82,11 @@ class RadarSettings(_Strict):
     topics: dict[str, list[str]] = Field({}, description="topic name -> keywords (a topic counts when they are in the title or mentioned twice)")
     authors: list[str] = Field([], description="followed authors")
     exclude: list[str] = Field([], description="keywords that veto a paper")
+    floor: float = Field(
+        20.0, ge=0, le=100,
+        description="relevance floor: papers scoring at least this (0-100, how likely a paper belongs "
+                    "with the lab's own) are featured, up to papers_per_day (measured: benchmarks/rank.py featured)",
+    )
 
 
 class LLMSettings(_Strict):
@@ -105,11 +110,21 @@ class DigestSettings(_Strict):
     languages: list[Literal["en", "zh"]] = Field(
         ["en", "zh"], min_length=1, description="site languages; the first is the main site"
     )
-    papers_per_day: int = Field(30, ge=1, le=500, description="featured papers a day")
+    papers_per_day: int = Field(30, ge=1, le=500, description="most featured papers a day (those above radar.floor)")
+    min_papers_per_day: int = Field(
+        5, ge=0, le=500, description="fewest featured papers a day, below the floor if need be, so a quiet day is not empty",
+    )
     arxiv: ArxivSettings
     radar: RadarSettings = RadarSettings()
     llm: LLMSettings = LLMSettings()
     store: Path = Field(Path("store"), description="where the digest keeps its state")
+
+    @model_validator(mode="after")
+    def _minimum_within_cap(self) -> DigestSettings:
+        if self.min_papers_per_day > self.papers_per_day:
+            raise ValueError(f"min_papers_per_day ({self.min_papers_per_day}) must not exceed "
+                             f"papers_per_day ({self.papers_per_day})")
+        return self
 
     @field_validator("languages")
     @classmethod

@@ -152,6 +152,7 @@ def day_to_json(day: Day) -> dict[str, Any]:
         "counts": {
             "candidates": len(day.entries),
             "featured": len(day.featured),
+            "matched": day.matched,
             "llm": sum(1 for e in day.featured if e.summary.kind == "llm"),
         },
         "notes": [note_to_json(note) for note in day.notes],

@@ -100,9 +100,13 @@ def test_day_json_has_every_candidate_in_rank_order(built_site: Path) -> None:
     assert data["date"] == DAY
     assert {p["id"] for p in papers} == listing_ids(DAY, {"cs.CV", "eess.IV"})
     assert len({p["id"] for p in papers}) == len(papers)  # cross-lists once
-    assert [p["featured"] for p in papers] == [True] * 30 + [False] * (len(papers) - 30)
     scores = [p["score"] for p in papers]
     assert scores == sorted(scores, reverse=True)
+    # Featured: the papers at or above the relevance floor (the default 20), at least 5, at most 30.
+    counts = data["counts"]
+    assert counts["matched"] == sum(s >= 20 for s in scores) and 0 < counts["matched"] < len(papers)
+    assert counts["featured"] == min(30, max(5, counts["matched"]))
+    assert [p["featured"] for p in papers] == [True] * counts["featured"] + [False] * (len(papers) - counts["featured"])
     for paper in papers:
         assert {"id", "title", "authors", "categories", "score", "featured", "summary_kind",
                 "url"} <= paper.keys()
