@@ -21,6 +21,8 @@ from generator.build import build
 from generator.records import Day, Entry, Note, Paper, Ranked, Related, Summary
 from generator.settings import Settings, load
 from generator.store import Store, dumps
+from generator.summarize import grounding
+from generator.summarize.grounding import Evidence
 from generator.write import write_posts
 from tests.support.days import HOSTILE_ABSTRACT, HOSTILE_TITLE
 from tests.support.papers import listing_papers
@@ -30,6 +32,7 @@ FOLLOWED = "Hao Chen"  # a followed author in pelicanconfig.py's demo radar
 HOSTILE_SUMMARY = 'We <b>segment</b> <a href="javascript:alert(3)">lesions</a> <img src=x onerror=alert(4)>'
 HOSTILE_CODE_URL = "javascript:alert(5)"
 FEATURED = 6
+UNVERIFIED = 4  # the featured paper whose summary has unsupported items
 CANDIDATES = 34  # featured + three batches of ten, the last one partial
 HOSTILE_LLM_ERROR = "LLM rejected the request: HTTP 400: <script>alert(6)</script>"
 FORMAT_1_NOTE = "Summaries of some papers are extractive: no OPENAI_API_KEY was set."
@@ -42,13 +45,19 @@ def _summary(item: Paper, position: int) -> Summary:
         reason = Note("paper_budget") if position == 3 else Note("paper_llm_error", {"error": HOSTILE_LLM_ERROR})
         return Summary(kind="extractive", tldr={"en": item.abstract.split(". ")[0] + "."}, reason=reason)
     tldr = HOSTILE_SUMMARY if position == 1 else f"TL;DR of paper {position}: {item.title[:60]}"
+    results = {"en": "Dice +3.2 points on ISIC 2018.", "zh": "ISIC 2018 上 Dice 提升 3.2。"}
+    if position == UNVERIFIED:  # repaired once, still stating what its abstract does not
+        evidence = Evidence.of(item.title, item.abstract)
+        unsupported = {lang: found for lang, text in results.items() if (found := grounding.unsupported(text, evidence))}
+        return Summary(kind="llm", tldr={"en": tldr, "zh": f"论文 {position} 的要点"}, title={"zh": f"译题 {position}"},
+                       results=results, unsupported=unsupported, repaired=True)
     return Summary(
         kind="llm",
         tldr={"en": tldr, "zh": f"论文 {position} 的要点"} if position != 2 else {"en": tldr},
         title={"zh": f"译题 {position}"},
         problem={"en": "Segmenting lesions across scanners.", "zh": "跨设备的病灶分割。"},
         method={"en": "A promptable foundation model.", "zh": "可提示的基础模型。"},
-        results={"en": "Dice +3.2 points on ISIC 2018.", "zh": "ISIC 2018 上 Dice 提升 3.2。"},
+        results=results,
     )
 
 
@@ -129,19 +138,43 @@ CHROMIUM_FLAGS = (
 
 
 class _QuietHandler(SimpleHTTPRequestHandler):
+    """Serves the site under `prefix` (e.g. "/lab/"), as GitHub Pages serves a project site; any
+    other path is a 404 with the site's 404.html, as Pages does."""
+
+    prefix = "/"
+
     def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - the stdlib's name
         pass  # the tests assert on what the browser saw, not on the access log
 
+    def translate_path(self, path: str) -> str:
+        if not path.startswith(self.prefix):
+            return str(Path(self.directory) / "does-not-exist")
+        return super().translate_path("/" + path[len(self.prefix):])
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        page = Path(self.directory) / "404.html"
+        if code != 404 or not page.is_file():
+            super().send_error(code, message, explain)
+            return
+        body = page.read_bytes()
+        self.send_response(404)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
 
 @contextmanager
-def serve(directory: Path) -> Iterator[str]:
-    """Serve `directory` on 127.0.0.1 (a free port) while the block runs; yields the base URL."""
-    handler = partial(_QuietHandler, directory=str(directory))
+def serve(directory: Path, prefix: str = "/") -> Iterator[str]:
+    """Serve `directory` on 127.0.0.1 (a free port) under `prefix` while the block runs; yields the
+    base URL (without a trailing slash)."""
+    handler = partial(type("Handler", (_QuietHandler,), {"prefix": prefix}), directory=str(directory))
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        yield f"http://127.0.0.1:{server.server_port}"
+        yield f"http://127.0.0.1:{server.server_port}{prefix.rstrip('/')}"
     finally:
         server.shutdown()
         server.server_close()
