@@ -174,8 +174,8 @@ def matched_count(scores: Sequence[float], *, floor: float) -> int:
 
 def featured_count(scores: Sequence[float], *, floor: float, minimum: int, cap: int) -> int:
     """How many of a day's ranked papers (their scores, best first) are featured: those scoring
-    at least `floor`, at most `cap`, and at least `minimum` so that a quiet day is not empty."""
-    return min(len(scores), max(minimum, min(matched_count(scores, floor=floor), cap)))
+    at least `floor`, at least `minimum` so that a quiet day is not empty, and at most `cap`."""
+    return min(len(scores), cap, max(minimum, matched_count(scores, floor=floor)))
 
 
 def paper_text(title: str, abstract: str) -> str:

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any, Literal, cast
 from urllib.parse import unquote, urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 
 from .arxiv_taxonomy import CATEGORIES
 from .errors import SettingsError
@@ -142,20 +142,15 @@ class DigestSettings(_Strict):
     )
     papers_per_day: int = Field(30, ge=1, le=500, description="most featured papers a day (those above radar.floor)")
     min_papers_per_day: int = Field(
-        5, ge=0, le=500, description="fewest featured papers a day, below the floor if need be, so a quiet day is not empty",
+        5, ge=0, le=500,
+        description="fewest featured papers a day (papers_per_day at most), below the floor if need be, "
+                    "so a quiet day is not empty",
     )
     arxiv: ArxivSettings
     radar: RadarSettings = RadarSettings()
     llm: LLMSettings = LLMSettings()
     email: EmailSettings = EmailSettings()
     store: Path = Field(Path("store"), description="where the digest keeps its state")
-
-    @model_validator(mode="after")
-    def _minimum_within_cap(self) -> DigestSettings:
-        if self.min_papers_per_day > self.papers_per_day:
-            raise ValueError(f"min_papers_per_day ({self.min_papers_per_day}) must not exceed "
-                             f"papers_per_day ({self.papers_per_day})")
-        return self
 
     @field_validator("languages")
     @classmethod

@@ -228,6 +228,7 @@ def test_keyword_forms_stay_whole_words(keyword: str, text: str) -> None:
     ([90, 80, 60, 40, 10], 95, 2, 30, 2),  # a quiet day: the minimum
     ([90, 80, 60, 40, 10], 5, 2, 4, 4),  # a busy day: the cap
     ([90], 50, 5, 30, 1),  # never more than there are
+    ([90, 80, 60, 40, 10], 95, 4, 2, 2),  # the cap wins over the minimum
     ([], 50, 5, 30, 0),
 ])
 def test_featured_are_the_papers_above_the_floor_within_minimum_and_cap(
