@@ -154,6 +154,39 @@ LABELS: dict[str, dict[str, str]] = {
 }
 
 
+# The words of the email edition (newsletter.py), over those of the posts.
+EMAIL_LABELS: dict[str, dict[str, str]] = {
+    "en": {
+        "subject": "{title}: {count} papers",
+        "matched": "{featured} papers matched the radar today, from {candidates} new papers.",
+        "matched_one": "1 paper matched the radar today, from {candidates} new papers.",
+        "followed": "followed author",
+        "more_authors": "and {count} more",
+        "read_online": "Read it on the site",
+        "other_edition": "中文版",
+        "feeds": "Feeds",
+        "papers_feed": "featured papers (Atom)",
+        "why_you": "You get this email because you are on the lab's list for {site}.",
+        "unsubscribe": "Unsubscribe",
+        "pdf": "PDF",
+    },
+    "zh": {
+        "subject": "{title}：{count} 篇论文",
+        "matched": "今日 {candidates} 篇新论文中有 {featured} 篇与研究雷达相符。",
+        "matched_one": "今日 {candidates} 篇新论文中有 1 篇与研究雷达相符。",
+        "followed": "关注的作者",
+        "more_authors": "等 {count} 位",
+        "read_online": "在网站上阅读",
+        "other_edition": "English edition",
+        "feeds": "订阅源",
+        "papers_feed": "精选论文 (Atom)",
+        "why_you": "你收到这封邮件，是因为你在 {site} 的实验室邮件列表中。",
+        "unsubscribe": "退订",
+        "pdf": "PDF",
+    },
+}
+
+
 # How each note reads; "{name}" is one of the note's values. The Chinese wording follows the zh
 # labels above and the theme's zh catalogue ("摘要节选" for an extractive summary, "跨领域分析简报").
 NOTES: dict[str, dict[NoteKind, str]] = {

@@ -8,6 +8,9 @@ Layout under the store directory (small text files, stable order, git-friendly):
                                   ("arxiv:2606.00002", "doi:10.1101/..."; a bare id is an arXiv
                                   id, as older stores wrote), so a paper, a new version of it or
                                   its listing on another source appears in one digest only
+    sent/YYYY-MM.tsv              digest date, recipient key, language, when: one line per email
+                                  edition sent, so nobody gets a day twice (the key is a hash of
+                                  the address: the store is public, the addresses are not)
     cache/KIND/YYYY-MM.jsonl      memoized work such as LLM replies; append-only, last line wins
 """
 
@@ -48,20 +51,9 @@ class Store:
         write_atomic(path, dumps(day_to_json(day)))
         return path
 
-    def read_day(self, day: date) -> Day | None:
-        """The stored day, or None if there is no digest that day."""
-        data = self.read_day_json(day)
-        if data is None:
-            return None
-        try:
-            return day_from_json(data)
-        except (KeyError, ValueError, TypeError, AttributeError) as exc:
-            raise StoreError(
-                f"{self.day_path(day)}: unreadable day file ({exc!r}); delete it and re-run that day"
-            ) from exc
-
-    def read_day_json(self, day: date) -> dict[str, Any] | None:
-        """The day as stored (the published JSON, in the current format), or None."""
+    def read_day(self, day: date) -> dict[str, Any] | None:
+        """The day as stored (the published JSON, upgraded to the current format), or None if
+        there is no digest that day. `load_day` gives it as records."""
         path = self.day_path(day)
         if not path.is_file():
             return None
@@ -70,9 +62,21 @@ class Store:
         except (OSError, ValueError, AttributeError) as exc:
             raise StoreError(f"{path}: unreadable day file ({exc}); delete it and re-run that day") from exc
 
+    def load_day(self, day: date) -> Day | None:
+        """The stored day as records, or None if there is no digest that day."""
+        data = self.read_day(day)
+        if data is None:
+            return None
+        try:
+            return day_from_json(data)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise StoreError(
+                f"{self.day_path(day)}: unreadable day file ({exc!r}); re-run `digest run --date {day}`"
+            ) from exc
+
     def source_failed(self, day: date, name: str) -> bool:
         """Whether source `name` failed in the digest of `day` (a "source_failed" note names it)."""
-        data = self.read_day_json(day) or {}
+        data = self.read_day(day) or {}
         return any(
             isinstance(note, dict) and note.get("kind") == "source_failed" and note.get("source") == name
             for note in data.get("notes", [])
@@ -89,7 +93,7 @@ class Store:
         """Papers of earlier digests, newest day first, at most `max_days` days back."""
         earlier = [d for d in reversed(self.days()) if d < before][:max_days]
         for day in earlier:
-            data = self.read_day_json(day) or {}
+            data = self.read_day(day) or {}
             for item in data.get("papers", []):
                 yield day, paper_from_json(item)
 
@@ -138,6 +142,28 @@ class Store:
             except ValueError as exc:
                 raise StoreError(f"{path}:{number}: malformed line {line!r}") from exc
         return rows
+
+    # --- email editions sent -----------------------------------------------------------------
+
+    def sent(self) -> dict[str, set[date]]:
+        """recipient key -> the digest dates mailed to that recipient."""
+        sent: dict[str, set[date]] = {}
+        folder = self.root / "sent"
+        for path in sorted(folder.glob("*.tsv")) if folder.is_dir() else []:
+            for number, line in enumerate(path.read_text("utf-8").splitlines(), 1):
+                try:
+                    when, key, _lang, _at = line.split("\t")
+                    sent.setdefault(key, set()).add(date.fromisoformat(when))
+                except ValueError as exc:
+                    raise StoreError(f"{path}:{number}: malformed line {line!r}") from exc
+        return sent
+
+    def mark_sent(self, day: date, key: str, lang: str, at: datetime) -> None:
+        """Record that the edition of `day` in `lang` went to the recipient `key` (once written, kept)."""
+        path = self.root / "sent" / f"{day:%Y-%m}.tsv"
+        lines = path.read_text("utf-8").splitlines(keepends=True) if path.is_file() else []
+        lines.append(f"{day.isoformat()}\t{key}\t{lang}\t{_utc(at)}\n")
+        write_atomic(path, "".join(sorted(lines)))
 
     # --- caches -------------------------------------------------------------------------------
 

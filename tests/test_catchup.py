@@ -235,7 +235,7 @@ def test_a_day_failing_mid_fetch_is_retried_by_the_next_run(lab: Path, arxiv: Fl
     rows = [line.split("\t")[0] for line in (lab / "store/seen/2026-06.tsv").read_text().splitlines()]
     ids = [row for row in rows if row.startswith("arxiv:")]  # one row per identity: the arXiv ids
     assert len(ids) == len(set(ids)) == sum(
-        len(stored.entries) for day in days("2026-06-03", "2026-06-04") if (stored := store.read_day(day))
+        len(stored.entries) for day in days("2026-06-03", "2026-06-04") if (stored := store.load_day(day))
     )
 
 

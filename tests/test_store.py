@@ -93,7 +93,7 @@ def test_a_day_stored_with_text_notes_still_reads_and_shows_them_as_they_are(tmp
     data.update(format=1, notes=["Summaries are extractive: no LLM key was set."])
     data["papers"][0]["summary_reason"] = "no OPENAI_API_KEY"
     write_atomic(store.day_path(TUESDAY), dumps(data))
-    stored = store.read_day(TUESDAY)
+    stored = store.load_day(TUESDAY)
     assert stored is not None
     for lang in ("en", "zh"):
         assert [note_text(n, lang) for n in stored.notes] == data["notes"]
@@ -110,7 +110,7 @@ def test_a_format_2_day_reads_back_as_the_typed_day_it_was(tmp_path: Path) -> No
         item["matched"] = [f"{m['kind']}:{m['name']}" for m in item["matched"]]
         del item["sources"], item["upvotes"]
     write_atomic(store.day_path(TUESDAY), dumps(data))
-    stored = store.read_day(TUESDAY)
+    stored = store.load_day(TUESDAY)
     assert stored is not None
     assert [e.ranked.matched for e in stored.entries] == [e.ranked.matched for e in original.entries]
     assert [e.ranked.paper.sources for e in stored.entries] == [
@@ -125,7 +125,7 @@ def test_a_day_round_trips_through_the_store_as_its_typed_record(tmp_path: Path)
     store = Store(tmp_path)
     original = day(notes=(Note("source_failed", {"source": "medrxiv", "error": "HTTP 503"}),))
     store.write_day(original)
-    assert store.read_day(TUESDAY) == original
+    assert store.load_day(TUESDAY) == original
     assert store.source_failed(TUESDAY, "medrxiv") and not store.source_failed(TUESDAY, "arxiv")
 
 
