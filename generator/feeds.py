@@ -34,6 +34,7 @@ from .labels import LABELS as _LABELS
 from .labels import json_badges
 from .site import digest_settings, read_day, topic_names
 from .store import Store
+from .summarize.grounding import segments
 from .text import one_line
 
 PAPERS_FEED = "feeds/papers.atom.xml"
@@ -101,6 +102,9 @@ def _item(paper: Mapping[str, Any], lang: str, when: date, *, host: str, day_lin
     tldr = _shorten(one_line((summary.get("tldr") or {}).get(lang) or paper.get("abstract")))
     if paper.get("summary_kind") != "llm":
         tldr = f"{tldr} {labels['feed_extractive']}".strip()
+    elif flagged := (paper.get("unsupported_numbers") or {}).get(lang):
+        # what the paper does not support is marked in the text itself: feed readers drop styling
+        tldr = "".join(part + labels["feed_unverified"] if bad else part for part, bad in segments(tldr, flagged))
     authors = [one_line(a) for a in paper.get("authors", [])]
     named = ", ".join(authors[:MAX_AUTHORS])
     if len(authors) > MAX_AUTHORS:

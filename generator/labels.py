@@ -109,6 +109,7 @@ LABELS: dict[str, dict[str, str]] = {
         "feed_topic": "{site}: {topic}",
         "feed_more_authors": "and {count} more",
         "feed_extractive": "(extractive summary, not written by an LLM)",
+        "feed_unverified": " [not in the abstract]",  # follows the item: its own space
         "feed_digest": "Digest of {date}",
         "feed_original": "",
         # lists
@@ -146,6 +147,7 @@ LABELS: dict[str, dict[str, str]] = {
         "feed_topic": "{site}：{topic}",
         "feed_more_authors": "等 {count} 位",
         "feed_extractive": "（摘要节选，非 LLM 生成）",
+        "feed_unverified": "［摘要中未找到］",
         "feed_digest": "{date} 日报",
         "feed_original": "原题：{title}",
         "and": "和",

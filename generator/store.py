@@ -210,6 +210,8 @@ def day_to_json(day: Day) -> dict[str, Any]:
             "candidates": len(day.entries),
             "featured": len(day.featured),
             "llm": sum(1 for e in day.featured if e.summary.kind == "llm"),
+            "repaired": sum(1 for e in day.featured if e.summary.repaired),
+            "flagged": sum(1 for e in day.featured if e.summary.unsupported),
         },
         "notes": [note_to_json(note) for note in day.notes],
         "brief": day.brief,
@@ -232,6 +234,9 @@ def entry_to_json(entry: Entry) -> dict[str, Any]:
         "code_url": entry.code_url,
         "summary_kind": summary.kind,
         "summary_reason": note_to_json(summary.reason) if summary.reason else None,
+        "summary_repaired": summary.repaired,
+        # what the summary states that the title and abstract do not support, per language, as written
+        "unsupported_numbers": {lang: list(items) for lang, items in summary.unsupported.items() if items},
         "summary": {
             "tldr": summary.tldr,
             "title": summary.title,
@@ -373,6 +378,8 @@ def entry_from_json(item: dict[str, Any]) -> Entry:
             method=dict(summary.get("method") or {}),
             results=dict(summary.get("results") or {}),
             keywords={lang: tuple(words) for lang, words in (summary.get("keywords") or {}).items()},
+            unsupported={lang: tuple(items) for lang, items in (item.get("unsupported_numbers") or {}).items()},
+            repaired=bool(item.get("summary_repaired")),
         ),
         code_url=item.get("code_url"),
     )
