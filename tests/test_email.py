@@ -7,6 +7,7 @@ from __future__ import annotations
 import dataclasses
 import email
 import email.policy
+import os
 from datetime import date, datetime, timezone
 from email.message import EmailMessage
 from pathlib import Path
@@ -21,10 +22,12 @@ from generator.errors import SettingsError
 from generator.records import Day, Note, Summary
 from generator.settings import Recipient, load, smtp_server
 from generator.store import Store
+from tests.support.browser import REPO, chromium, chromium_missing
 from tests.support.days import HOSTILE_ABSTRACT, HOSTILE_TITLE, day, paper
 from tests.support.smtp_server import PASSWORD, USER, smtp_server as local_smtp
 
 runner = CliRunner()
+ARTIFACTS = REPO / "test-artifacts"
 # The test server takes AUTH over plain SMTP on 127.0.0.1 (aiosmtpd warns about it).
 pytestmark = pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS")
 DAY = date(2026, 6, 2)
@@ -47,6 +50,10 @@ def thirty_papers() -> Day:
         )) if entry.featured else entry
         for entry in base.entries
     )
+    # a word no line can hold, as arXiv titles sometimes have (chemical names, URLs)
+    long_word = dataclasses.replace(entries[2].ranked.paper, title="Segmentation" + "x" * 160)
+    entries = (*entries[:2], dataclasses.replace(entries[2], ranked=dataclasses.replace(
+        entries[2].ranked, paper=long_word)), *entries[3:])
     return dataclasses.replace(base, entries=entries, brief={"en": HOSTILE_BRIEF, "zh": "今日主题 [1]。"})
 
 
@@ -334,3 +341,39 @@ def test_the_site_links_the_sign_up_when_the_settings_give_one(stored: Path) -> 
         link = soup.find("a", class_="subscribe")
         assert link is not None and link.get_text() == label
         assert link["href"] == "mailto:radar@example.org?subject=subscribe"
+
+
+# --- in a browser ---------------------------------------------------------------------------------
+
+
+@pytest.mark.skipif(bool(chromium_missing()) and not os.environ.get("CI"),
+                    reason=f"{chromium_missing()}; with CI set this test runs and fails instead")
+def test_the_html_fits_600_px_and_a_phone_without_horizontal_scrolling(tmp_path: Path) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    pages = {}
+    for lang in ("en", "zh"):
+        pages[lang] = tmp_path / f"email-{lang}.html"
+        pages[lang].write_text(render(lang).html, "utf-8")
+    driver = chromium()
+    try:
+        for width in (600, 360):
+            # headless Chromium's window is at least 500 px wide: emulate the phone's viewport
+            driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", {
+                "width": width, "height": 900, "deviceScaleFactor": 1, "mobile": width < 500,
+            })
+            for lang, page in pages.items():
+                driver.get(page.as_uri())
+                view, scroll, widest = driver.execute_script(
+                    "const e = document.documentElement;"
+                    "return [e.clientWidth, e.scrollWidth,"
+                    " Math.max(...[...document.querySelectorAll('body *')].map(n => n.getBoundingClientRect().right))];"
+                )
+                driver.save_screenshot(str(ARTIFACTS / f"email-{lang}-{width}.png"))
+                assert scroll <= view and widest <= view + 0.5, (lang, width, view, scroll, widest)
+                card = driver.execute_script(
+                    "return document.querySelector('table table').getBoundingClientRect().width"
+                )
+                # the column is 600 px at most and fills a narrower view, but for the 8 px margins
+                assert min(view, 600) - 20 <= card <= 600, (lang, width, view, card)
+    finally:
+        driver.quit()
