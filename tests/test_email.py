@@ -230,6 +230,11 @@ def test_a_failed_day_is_retried_and_nothing_goes_twice() -> None:
     assert newsletter.due([ADA], [D1, D2, D3], sent, only=D2) == []
 
 
+def test_a_day_built_late_by_a_catch_up_still_goes_out() -> None:
+    sent = {newsletter.recipient_key(ADA.address): {D1, D3}}
+    assert newsletter.due([ADA], [D1, D2, D3], sent) == [(D2, ADA)]
+
+
 def test_old_days_are_not_sent_as_a_backlog() -> None:
     sent = {newsletter.recipient_key("ADA@example.org"): {date(2026, 5, 1)}}
     assert newsletter.due([ADA], [date(2026, 5, 1), D1, D2, D3, D4], sent) == [
@@ -360,6 +365,11 @@ def test_dry_run_writes_one_eml_per_language_and_records_nothing(stored: Path, t
     msg = parsed((out / "2026-06-02-zh.eml").read_bytes())
     assert msg["Subject"] == "论文雷达 · 2026-06-02：3 篇论文"
     assert sent_records(stored) == {}
+
+
+def test_email_needs_the_sites_absolute_url(stored: Path) -> None:
+    result = send(stored, {**env(), "DIGEST_SITEURL": "/radar"})
+    assert result.exit_code == 1 and "SITEURL" in result.output
 
 
 def test_email_without_settings_says_what_to_set(stored: Path) -> None:
