@@ -18,6 +18,19 @@ NoteKind = Literal[
 
 
 @dataclass(frozen=True, slots=True)
+class SourceRef:
+    """Where one source lists a paper (the card shows one badge per SourceRef)."""
+
+    source: str  # registered source name: "arxiv", "medrxiv", "huggingface", "journals", ...
+    id: str  # the source's own id: arXiv id, DOI, ...
+    url: str  # the paper's page at that source
+    category: str | None = None  # arXiv primary category, medRxiv category, the journal's name
+    upvotes: int | None = None  # community upvotes (Hugging Face)
+    # the source's own fields: ("comments", 3), ("github_repo", url), ("stars", 120), ...
+    fields: tuple[tuple[str, str | int], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class Paper:
     """One paper as a source delivers it. Text fields are untrusted."""
 
@@ -35,6 +48,18 @@ class Paper:
     source: str = "arxiv"
     doi: str | None = None
     comment: str | None = None
+    sources: tuple[SourceRef, ...] = ()  # every source that listed it, the primary first
+
+    @property
+    def key(self) -> str:
+        """How the store's seen-list and caches key the paper: "arxiv:2606.00002"."""
+        return f"{self.source}:{self.id}"
+
+    @property
+    def upvotes(self) -> int | None:
+        """The highest community upvotes of its sources, if any source counts them."""
+        counts = [ref.upvotes for ref in self.sources if ref.upvotes is not None]
+        return max(counts) if counts else None
 
 
 @dataclass(frozen=True, slots=True)
