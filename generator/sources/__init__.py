@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+import datetime as dt
 from typing import Protocol
 
 import httpx
@@ -15,9 +15,9 @@ from ..records import Paper
 class DigestDay:
     """What a source needs to know about the digest being built."""
 
-    date: date
-    window: tuple[datetime, datetime]
-    dates: tuple[date, ...]
+    date: dt.date
+    window: tuple[dt.datetime, dt.datetime]
+    dates: tuple[dt.date, ...]
 
 
 class Source(Protocol):
