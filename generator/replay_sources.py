@@ -34,7 +34,10 @@ from .localserver import LocalServer
 __all__ = ["PAGE_SIZE", "ReplaySources", "details_page", "main"]
 
 PAGE_SIZE = 30
-_FEED_TYPES = {".xml": "application/xml", ".rss": "application/rss+xml", ".atom": "application/atom+xml"}
+_FEED_TYPES = {
+    ".xml": "application/xml", ".rss": "application/rss+xml", ".rdf": "application/rdf+xml",
+    ".atom": "application/atom+xml",
+}
 
 Answer = tuple[int, bytes, dict[str, str]]
 
@@ -130,6 +133,7 @@ class ReplaySources(LocalServer):
         body = path.read_bytes()
         etag = '"' + hashlib.sha256(body).hexdigest()[:16] + '"'
         if if_none_match == etag:
+            self._count("feed_not_modified")
             return 304, b"", {"ETag": etag}
         return 200, body, {"Content-Type": _FEED_TYPES[path.suffix], "ETag": etag}
 
