@@ -74,12 +74,18 @@ class ReplaySources(LocalServer):
         super().__init__(self._handler(), port=port)
 
     def env(self) -> dict[str, str]:
-        """Environment overrides pointing the sources here (journal feeds: see `feed_url`)."""
+        """Environment overrides pointing the sources here; the journal feeds are those listed in
+        `journals/feeds.json` (name, file), as DIGEST_JOURNALS_FEEDS."""
+        listed = self._folder / "journals" / "feeds.json"
+        feeds = json.loads(listed.read_text(encoding="utf-8")) if listed.is_file() else []
         return {
             "DIGEST_MEDRXIV_URL": f"{self.origin}/details/medrxiv",
             "DIGEST_BIORXIV_URL": f"{self.origin}/details/biorxiv",
             "DIGEST_HF_URL": f"{self.origin}/api/daily_papers",
             "DIGEST_CROSSREF_URL": f"{self.origin}/works",
+            "DIGEST_JOURNALS_FEEDS": json.dumps(
+                [{"name": feed["name"], "url": self.feed_url(feed["file"])} for feed in feeds]
+            ),
         }
 
     def feed_url(self, name: str) -> str:
