@@ -24,12 +24,11 @@ import threading
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from datetime import date
-from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qsl, unquote, urlsplit
+from urllib.parse import unquote
 
-from .localserver import LocalServer
+from .localserver import Answer, LocalServer, answering
 
 __all__ = ["PAGE_SIZE", "ReplaySources", "details_page", "main"]
 
@@ -38,9 +37,6 @@ _FEED_TYPES = {
     ".xml": "application/xml", ".rss": "application/rss+xml", ".rdf": "application/rdf+xml",
     ".atom": "application/atom+xml",
 }
-
-Answer = tuple[int, bytes, dict[str, str]]
-
 
 def details_page(
     records: Sequence[Mapping[str, Any]], first: date, last: date, cursor: int,
@@ -71,7 +67,7 @@ class ReplaySources(LocalServer):
             raise FileNotFoundError(f"sample folder {self._folder} not found")
         self._lock = threading.Lock()
         self.requests: Counter[str] = Counter()  # requests served, by kind
-        super().__init__(self._handler(), port=port)
+        super().__init__(answering(self.answer), port=port)
 
     def env(self) -> dict[str, str]:
         """Environment overrides pointing the sources here; the journal feeds are those listed in
@@ -157,27 +153,6 @@ class ReplaySources(LocalServer):
         with self._lock:
             self.requests[kind] += 1
 
-    def _handler(self) -> type[BaseHTTPRequestHandler]:
-        replay = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:  # noqa: N802 (http.server's name)
-                parts = urlsplit(self.path)
-                query = dict(parse_qsl(parts.query, keep_blank_values=True))
-                headers = {name.lower(): value for name, value in self.headers.items()}
-                status, body, extra = replay.answer(parts.path, query, headers)
-                self.send_response(status)
-                for name, value in extra.items():
-                    self.send_header(name, value)
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            def log_message(self, format: str, *args: object) -> None:  # noqa: A002
-                pass  # one line per request would drown the demo's progress output
-
-        return Handler
-
 
 _JSON = {"Content-Type": "application/json; charset=utf-8"}
 
@@ -197,10 +172,7 @@ def main(argv: Sequence[str] | None = None) -> None:
             print(f"{name}={value}", flush=True)
         for feed in replay.feeds():
             print(f"feed: {replay.feed_url(feed)}", flush=True)
-        try:
-            threading.Event().wait()
-        except KeyboardInterrupt:
-            pass
+        replay.wait()
 
 
 if __name__ == "__main__":
