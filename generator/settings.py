@@ -8,6 +8,7 @@ settings file. `load()` is the only place that reads the environment.
 from __future__ import annotations
 
 import importlib
+import json
 import os
 import re
 import runpy
@@ -23,6 +24,7 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, f
 
 from .arxiv_taxonomy import CATEGORIES
 from .errors import SettingsError
+from .http import HttpSettings
 
 if TYPE_CHECKING:
     from .sources import SourceConfig
@@ -36,6 +38,14 @@ ENV_VARS: dict[str, str] = {
     "OPENAI_API_KEY": "the LLM API key; without it summaries are extractive",
     "OPENAI_BASE_URL": "an OpenAI-compatible server (DIGEST['llm']['base_url'])",
     "DIGEST_SITEURL": "the published site's URL (SITEURL), e.g. set by the Pages workflow",
+    "DIGEST_MEDRXIV_URL": "medRxiv's details API (DIGEST['sources']['medrxiv']['url'])",
+    "DIGEST_BIORXIV_URL": "bioRxiv's details API (DIGEST['sources']['biorxiv']['url'])",
+    "DIGEST_HF_URL": "the Hugging Face daily papers API (DIGEST['sources']['huggingface']['url'])",
+    "DIGEST_CROSSREF_URL": "Crossref's works API (DIGEST['sources']['journals']['crossref_url'])",
+    "DIGEST_JOURNALS_FEEDS": "the journal feeds, a JSON list of {\"name\": ..., \"url\": ...} "
+    "(DIGEST['sources']['journals']['feeds'])",
+    "DIGEST_HTTP_MAILTO": "the contact e-mail in the User-Agent, for Crossref's polite pool "
+    "(DIGEST['http']['mailto'])",
     "DIGEST_EMAIL_TO": "the email edition's recipients, comma-separated; `zh:you@example.org` "
     "asks for the Chinese edition (otherwise the first language)",
     "DIGEST_SMTP_URL": "the mail server: `smtp://user:password@host:port` (`smtps://` for TLS, "
@@ -147,6 +157,7 @@ class DigestSettings(_Strict):
     radar: RadarSettings = RadarSettings()
     llm: LLMSettings = LLMSettings()
     email: EmailSettings = EmailSettings()
+    http: HttpSettings = HttpSettings()
     store: Path = Field(Path("store"), description="where the digest keeps its state")
 
     @field_validator("languages")
@@ -388,12 +399,39 @@ def _apply_env(raw: dict[str, Any], env: Mapping[str, str]) -> tuple[dict[str, A
         if value:
             merged[section][name] = value
     merged.pop("arxiv", None)
+    for variable, (source, name) in SOURCE_ENV.items():
+        value = env.get(variable, "").strip()
+        if value and isinstance(merged["sources"].get(source), dict):
+            merged["sources"][source][name] = _json_list(variable, value) if name == "feeds" else value
+    if env.get("DIGEST_HTTP_MAILTO", "").strip():
+        merged["http"] = {**dict(raw.get("http") or {}), "mailto": env["DIGEST_HTTP_MAILTO"].strip()}
     if "api_key" in merged["llm"]:
         raise SettingsError(
             ["DIGEST['llm']['api_key']: never put the key in the settings file; "
              "set the OPENAI_API_KEY environment variable (a repository secret in Actions)"]
         )
     return merged, where
+
+
+# Environment variables that override an enabled source's setting: variable -> (source, setting).
+SOURCE_ENV: dict[str, tuple[str, str]] = {
+    "DIGEST_MEDRXIV_URL": ("medrxiv", "url"),
+    "DIGEST_BIORXIV_URL": ("biorxiv", "url"),
+    "DIGEST_HF_URL": ("huggingface", "url"),
+    "DIGEST_CROSSREF_URL": ("journals", "crossref_url"),
+    "DIGEST_JOURNALS_FEEDS": ("journals", "feeds"),
+}
+
+
+def _json_list(variable: str, value: str) -> list[Any]:
+    try:
+        parsed = json.loads(value)
+    except ValueError:
+        parsed = None
+    if not isinstance(parsed, list):
+        raise SettingsError([f"{variable}: must be a JSON list, e.g. [{{\"name\": \"Medical Image "
+                             f"Analysis\", \"url\": \"https://...\"}}]"])
+    return parsed
 
 
 def _validate(raw: dict[str, Any]) -> DigestSettings:

@@ -41,7 +41,7 @@ class RxivSettings(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    url: str = Field(description="details API of the server: <url>/<from>/<to>/<cursor>")
+    url: str = Field(description="details API of the server, asked `<url>/<from>/<to>/<cursor>`")
     categories: list[str] = Field(
         [], description="the server's subject categories to keep, e.g. 'radiology and imaging' "
         "(empty: all)"

@@ -16,7 +16,7 @@ class Settings(RxivSettings):
 
     url: str = Field(
         "https://api.biorxiv.org/details/biorxiv",
-        description="bioRxiv details API: <url>/<from>/<to>/<cursor> (env DIGEST_BIORXIV_URL)",
+        description="bioRxiv details API, asked `<url>/<from>/<to>/<cursor>` (env DIGEST_BIORXIV_URL)",
     )
 
 

@@ -39,7 +39,7 @@ class Settings(BaseModel):
 
     url: str = Field(
         "https://huggingface.co/api/daily_papers",
-        description="daily papers API, asked with ?date=YYYY-MM-DD (env DIGEST_HF_URL)",
+        description="daily papers API, asked `<url>?date=YYYY-MM-DD` (env DIGEST_HF_URL)",
     )
     min_upvotes: int = Field(0, ge=0, description="papers with fewer upvotes are left out")
 

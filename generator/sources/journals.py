@@ -76,13 +76,13 @@ class Settings(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     feeds: list[Feed] = Field(
-        [], description="table-of-contents feeds, each {'name': ..., 'url': ...} "
+        [], description="table-of-contents feeds, each `{'name': ..., 'url': ...}` "
         "(env DIGEST_JOURNALS_FEEDS: a JSON list of them)"
     )
     crossref: bool = Field(True, description="ask Crossref for what an item with a DOI lacks")
     crossref_url: str = Field(
         "https://api.crossref.org/works",
-        description="Crossref works API, asked <url>/<doi> (env DIGEST_CROSSREF_URL)",
+        description="Crossref works API, asked `<url>/<doi>` (env DIGEST_CROSSREF_URL)",
     )
     max_items: int = Field(500, ge=1, description="most items read from one feed")
 

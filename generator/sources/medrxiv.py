@@ -16,7 +16,7 @@ class Settings(RxivSettings):
 
     url: str = Field(
         "https://api.biorxiv.org/details/medrxiv",
-        description="medRxiv details API: <url>/<from>/<to>/<cursor> (env DIGEST_MEDRXIV_URL)",
+        description="medRxiv details API, asked `<url>/<from>/<to>/<cursor>` (env DIGEST_MEDRXIV_URL)",
     )
 
 
