@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 import httpx
 
-from . import http as polite
+from . import http as http_layer
 from . import mailings, rank, summarize, write
 from .errors import SourceError
 from .labels import note_text
@@ -197,9 +197,8 @@ def source_day(day: date, name: str, store: Store, holidays: Collection[date]) -
 
 
 def make_client(settings: Settings) -> httpx.Client:
-    """The one HTTP client of a run, shared by the sources (generator.http: User-Agent, pacing,
-    retries, revalidation from the store's http-cache folder)."""
-    return polite.make_client(
+    """The one HTTP client of a run, shared by the sources (generator.http: polite, patient)."""
+    return http_layer.make_client(
         settings.digest.http, site_url=settings.siteurl, cache_dir=settings.store_dir / "http-cache"
     )
 

@@ -8,7 +8,6 @@ settings file. `load()` is the only place that reads the environment.
 from __future__ import annotations
 
 import importlib
-import json
 import os
 import re
 import runpy
@@ -32,20 +31,10 @@ if TYPE_CHECKING:
 # Every environment variable the digest reads, with what it overrides (shown by `digest check`
 # and listed in the README; a test keeps the two in sync).
 ENV_VARS: dict[str, str] = {
-    "DIGEST_ARXIV_URL": "the arXiv API query URL (DIGEST['sources']['arxiv']['url'])",
-    "DIGEST_ARXIV_DELAY": "seconds between arXiv requests (DIGEST['sources']['arxiv']['delay_seconds'])",
     "DIGEST_LLM_MODEL": "the LLM model (DIGEST['llm']['model'])",
     "OPENAI_API_KEY": "the LLM API key; without it summaries are extractive",
     "OPENAI_BASE_URL": "an OpenAI-compatible server (DIGEST['llm']['base_url'])",
     "DIGEST_SITEURL": "the published site's URL (SITEURL), e.g. set by the Pages workflow",
-    "DIGEST_MEDRXIV_URL": "medRxiv's details API (DIGEST['sources']['medrxiv']['url'])",
-    "DIGEST_BIORXIV_URL": "bioRxiv's details API (DIGEST['sources']['biorxiv']['url'])",
-    "DIGEST_HF_URL": "the Hugging Face daily papers API (DIGEST['sources']['huggingface']['url'])",
-    "DIGEST_CROSSREF_URL": "Crossref's works API (DIGEST['sources']['journals']['crossref_url'])",
-    "DIGEST_JOURNALS_FEEDS": "the journal feeds, a JSON list of {\"name\": ..., \"url\": ...} "
-    "(DIGEST['sources']['journals']['feeds'])",
-    "DIGEST_HTTP_MAILTO": "the contact e-mail in the User-Agent, for Crossref's polite pool "
-    "(DIGEST['http']['mailto'])",
     "DIGEST_EMAIL_TO": "the email edition's recipients, comma-separated; `zh:you@example.org` "
     "asks for the Chinese edition (otherwise the first language)",
     "DIGEST_SMTP_URL": "the mail server: `smtp://user:password@host:port` (`smtps://` for TLS, "
@@ -155,9 +144,9 @@ class DigestSettings(_Strict):
         "\"module\" names a source module outside generator/sources)"
     )
     radar: RadarSettings = RadarSettings()
+    http: HttpSettings = HttpSettings()
     llm: LLMSettings = LLMSettings()
     email: EmailSettings = EmailSettings()
-    http: HttpSettings = HttpSettings()
     store: Path = Field(Path("store"), description="where the digest keeps its state")
 
     @field_validator("languages")
@@ -261,7 +250,7 @@ def load(config_path: Path | str = "pelicanconfig.py", env: Mapping[str, str] | 
     except SettingsError as exc:
         problems += exc.problems
     try:
-        configs = sources.configure(merged["sources"], where)
+        configs = sources.configure(merged["sources"], where, env)
     except SettingsError as exc:
         problems += exc.problems
     if not merged["sources"]:
@@ -391,47 +380,15 @@ def _apply_env(raw: dict[str, Any], env: Mapping[str, str]) -> tuple[dict[str, A
         ("llm", "model"): env.get("DIGEST_LLM_MODEL"),
         ("llm", "base_url"): env.get("OPENAI_BASE_URL"),
     }
-    if isinstance(merged["sources"].get("arxiv"), dict):
-        merged["arxiv"] = merged["sources"]["arxiv"]  # the overrides' section, popped below
-        overrides[("arxiv", "url")] = env.get("DIGEST_ARXIV_URL")
-        overrides[("arxiv", "delay_seconds")] = env.get("DIGEST_ARXIV_DELAY")
     for (section, name), value in overrides.items():
         if value:
             merged[section][name] = value
-    merged.pop("arxiv", None)
-    for variable, (source, name) in SOURCE_ENV.items():
-        value = env.get(variable, "").strip()
-        if value and isinstance(merged["sources"].get(source), dict):
-            merged["sources"][source][name] = _json_list(variable, value) if name == "feeds" else value
-    if env.get("DIGEST_HTTP_MAILTO", "").strip():
-        merged["http"] = {**dict(raw.get("http") or {}), "mailto": env["DIGEST_HTTP_MAILTO"].strip()}
     if "api_key" in merged["llm"]:
         raise SettingsError(
             ["DIGEST['llm']['api_key']: never put the key in the settings file; "
              "set the OPENAI_API_KEY environment variable (a repository secret in Actions)"]
         )
     return merged, where
-
-
-# Environment variables that override an enabled source's setting: variable -> (source, setting).
-SOURCE_ENV: dict[str, tuple[str, str]] = {
-    "DIGEST_MEDRXIV_URL": ("medrxiv", "url"),
-    "DIGEST_BIORXIV_URL": ("biorxiv", "url"),
-    "DIGEST_HF_URL": ("huggingface", "url"),
-    "DIGEST_CROSSREF_URL": ("journals", "crossref_url"),
-    "DIGEST_JOURNALS_FEEDS": ("journals", "feeds"),
-}
-
-
-def _json_list(variable: str, value: str) -> list[Any]:
-    try:
-        parsed = json.loads(value)
-    except ValueError:
-        parsed = None
-    if not isinstance(parsed, list):
-        raise SettingsError([f"{variable}: must be a JSON list, e.g. [{{\"name\": \"Medical Image "
-                             f"Analysis\", \"url\": \"https://...\"}}]"])
-    return parsed
 
 
 def _validate(raw: dict[str, Any]) -> DigestSettings:
@@ -474,8 +431,20 @@ def reference() -> str:
         module = importlib.import_module(sources.module_name(name, {}))
         walk(module.Settings, f"DIGEST['sources'][{name!r}]")
     lines += ["", "| environment variable | what it sets |", "| --- | --- |"]
-    lines += [f"| `{name}` | {meaning} |" for name, meaning in ENV_VARS.items()]
+    lines += [f"| `{name}` | {meaning} |" for name, meaning in env_vars().items()]
     return "\n".join(lines) + "\n"
+
+
+def env_vars() -> dict[str, str]:
+    """Every environment variable the digest reads: ENV_VARS and the built-in sources' overrides."""
+    from . import sources
+
+    found = dict(ENV_VARS)
+    for name in sources.builtin():
+        module = importlib.import_module(sources.module_name(name, {}))
+        for var, setting in getattr(module, "ENV", {}).items():
+            found[var] = f"DIGEST['sources'][{name!r}][{setting!r}] (when the source is enabled)"
+    return found
 
 
 def _show(value: Any) -> str:
