@@ -10,6 +10,7 @@ import pytest
 
 from generator import http as polite
 from generator.errors import SourceError
+from generator.merge import merge
 from generator.replay_sources import ReplaySources
 from generator.sources import huggingface, journals, medrxiv
 from tests.support.http_server import Reply, ScriptedServer, Seen
@@ -91,3 +92,9 @@ def test_a_paper_listed_by_three_sources_carries_what_the_merge_matches(
     assert surnames == {"Haddad"}
     assert hf.upvotes == 42 and pre.doi and pub.doi
     assert {paper.published.date().isoformat() for paper in (hf, pre, pub)} == {"2026-06-01"}
+
+    (merged,) = merge([[hf], [pre], [pub]])  # one card, every badge
+    assert merged.source == "journals" and merged.id == pub.id  # a journal's metadata is preferred
+    assert [ref.key for ref in merged.sources] == [pub.key, pre.key, hf.key]
+    assert merged.upvotes == 42 and merged.abstract == "An abstract."
+    assert merged.pdf_url == pre.pdf_url  # a journal feed gives no PDF: the preprint's

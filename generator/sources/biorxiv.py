@@ -6,9 +6,11 @@ from pydantic import Field
 
 from ._rxiv import RxivSettings, RxivSource, Server
 
-__all__ = ["SERVER", "Settings", "source"]
+__all__ = ["ENV", "SERVER", "Settings", "source"]
 
 SERVER = Server(name="biorxiv", label="bioRxiv", site="https://www.biorxiv.org")
+
+ENV = {"DIGEST_BIORXIV_URL": "url"}  # the demo and tests point it elsewhere
 
 
 class Settings(RxivSettings):

@@ -25,11 +25,12 @@ from ..records import Paper, SourceRef
 from ..text import one_line, plain_text
 from . import DigestDay
 
-__all__ = ["LABEL", "NAME", "Settings", "parse_day", "source"]
+__all__ = ["ENV", "LABEL", "NAME", "Settings", "parse_day", "source"]
 
 NAME = "huggingface"
 LABEL = "Hugging Face"
 PAGE = "https://huggingface.co/papers"
+ENV = {"DIGEST_HF_URL": "url"}  # the demo and tests point it elsewhere
 
 
 class Settings(BaseModel):

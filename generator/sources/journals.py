@@ -47,12 +47,14 @@ from ..records import Paper, SourceRef
 from ..text import one_line, plain_text
 from . import DigestDay
 
-__all__ = ["Feed", "Item", "NAME", "Settings", "from_crossref", "parse_feed", "source"]
+__all__ = ["ENV", "Feed", "Item", "NAME", "Settings", "from_crossref", "parse_feed", "source"]
 
 log = logging.getLogger(__name__)
 
 NAME = "journals"
 CROSSREF = "Crossref"
+# the demo and tests point them elsewhere; the feeds as a JSON list of {"name": ..., "url": ...}
+ENV = {"DIGEST_CROSSREF_URL": "crossref_url", "DIGEST_JOURNALS_FEEDS": "feeds"}
 _DOI = re.compile(r"\b(10\.\d{4,9}/[^\s\"'<>]+)", re.IGNORECASE)
 _DOI_MENTION = re.compile(r"(?:doi:\s*|doi\.org/)(10\.\d{4,9}/[^\s\"'<>]+)", re.IGNORECASE)
 _SD_ONLINE = re.compile(r"Available online\s+(\d{1,2}\s+[A-Z][a-z]+\s+\d{4})")

@@ -6,9 +6,11 @@ from pydantic import Field
 
 from ._rxiv import RxivSettings, RxivSource, Server
 
-__all__ = ["SERVER", "Settings", "source"]
+__all__ = ["ENV", "SERVER", "Settings", "source"]
 
 SERVER = Server(name="medrxiv", label="medRxiv", site="https://www.medrxiv.org")
+
+ENV = {"DIGEST_MEDRXIV_URL": "url"}  # the demo and tests point it elsewhere
 
 
 class Settings(RxivSettings):
