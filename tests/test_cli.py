@@ -32,7 +32,7 @@ def set_digest(project: Path, old: str, new: str) -> None:
     config.write_text(text.replace(old, new, 1))
 
 
-@pytest.mark.parametrize("command", ["run", "build", "check", "demo"])
+@pytest.mark.parametrize("command", ["run", "build", "check", "demo", "email"])
 def test_every_command_has_help(command: str) -> None:
     assert command in commands()
     result = invoke(command, "--help")
@@ -61,7 +61,7 @@ def test_check_names_each_bad_setting_in_one_line(project: Path) -> None:
     result = invoke("check", cwd=project)
     assert result.exit_code == 1
     lines = result.output.strip().splitlines()
-    assert any("DIGEST['arxiv']['categories']" in line and "cs.XX" in line for line in lines)
+    assert any("DIGEST['sources']['arxiv']['categories']" in line and "cs.XX" in line for line in lines)
     assert any("DIGEST['paper_per_day']" in line and "unknown setting" in line for line in lines)
     assert "Traceback" not in result.output
     assert all(line.startswith("error:") for line in lines)
