@@ -96,6 +96,7 @@ def render(day: Day, lang: str, *, sitename: str, links: Links, followed: Iterab
     """The edition of `day` in `lang` (pure: same day, same bytes)."""
     labels = {**POST_LABELS[lang], **_LABELS[lang]}
     featured = day.featured
+    followed_names = set(followed)
     title = labels["title"].format(date=day.date.isoformat())
     subject = labels["subject"].format(title=title, count=len(featured))
     matched = labels["matched_one" if len(featured) == 1 else "matched"].format(
@@ -109,7 +110,7 @@ def render(day: Day, lang: str, *, sitename: str, links: Links, followed: Iterab
         "date": day.date.isoformat(),
         "matched": matched,
         "brief": day.brief.get(lang) or day.brief.get("en") or "",
-        "cards": [_card(entry, lang, labels, set(followed)) for entry in featured],
+        "cards": [_card(entry, lang, labels, followed_names) for entry in featured],
         "links": links,
         "labels": labels,
     }
@@ -151,13 +152,17 @@ def _card(entry: Entry, lang: str, labels: Mapping[str, str], followed: set[str]
     }
 
 
+def paragraphs(text: str) -> list[str]:
+    """The brief's paragraphs (blank-line separated), each on one line."""
+    return [" ".join(p.split()) for p in re.split(r"\n\s*\n", text) if p.strip()]
+
+
 def brief_html(text: str, day_url: str) -> Markup:
     """The brief as escaped paragraphs; its "[3]" references link to the cards on the day page."""
-    paragraphs = [" ".join(p.split()) for p in re.split(r"\n\s*\n", text) if p.strip()]
     link = f'<a href="{html.escape(day_url)}#p\\1" style="color:#1d4ed8;">[\\1]</a>'
     return Markup("".join(
         f'<p style="margin:0 0 10px;">{_PAPER_REFERENCE.sub(link, html.escape(p))}</p>'
-        for p in paragraphs
+        for p in paragraphs(text)
     ))
 
 
@@ -172,9 +177,7 @@ def _environment(*, autoescape: bool) -> Environment:
         finalize=printable,
     )
     environment.filters["brief_html"] = brief_html
-    environment.filters["paragraphs"] = lambda text: [
-        " ".join(p.split()) for p in re.split(r"\n\s*\n", text) if p.strip()
-    ]
+    environment.filters["paragraphs"] = paragraphs
     return environment
 
 
