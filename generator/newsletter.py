@@ -97,7 +97,7 @@ def render(day: Day, lang: str, *, sitename: str, links: Links, followed: Iterab
     labels = {**POST_LABELS[lang], **_LABELS[lang]}
     featured = day.featured
     followed_names = set(followed)
-    title = labels["title"].format(date=day.date.isoformat())
+    title = f"{sitename} · {day.date.isoformat()}"
     subject = labels["subject"].format(title=title, count=len(featured))
     matched = labels["matched_one" if len(featured) == 1 else "matched"].format(
         featured=len(featured), candidates=len(day.entries)
@@ -234,7 +234,7 @@ def edition(day: Day, lang: str, settings: Settings) -> Edition:
     sender = settings.mail.sender if settings.mail else DRY_RUN_SENDER
     unsubscribe = unsubscribe_link(settings.digest.email.unsubscribe, sender)
     links = site_links(settings.siteurl, day.date, lang, list(settings.digest.languages), unsubscribe)
-    return render(day, lang, sitename=settings.sitename, links=links,
+    return render(day, lang, sitename=settings.sitename_in(lang), links=links,
                   followed=settings.digest.radar.authors)
 
 
