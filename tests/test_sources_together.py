@@ -98,3 +98,31 @@ def test_a_paper_listed_by_three_sources_carries_what_the_merge_matches(
     assert [ref.key for ref in merged.sources] == [pub.key, pre.key, hf.key]
     assert merged.upvotes == 42 and merged.abstract == "An abstract."
     assert merged.pdf_url == pre.pdf_url  # a journal feed gives no PDF: the preprint's
+
+
+def test_a_preprint_naming_its_journal_version_merges_with_it_by_doi() -> None:
+    preprint = {"messages": [{"status": "ok", "count": 1, "total": "1"}], "collection": [{
+        "doi": "10.5555/2026.05.01.26000001", "version": "2", "date": "2026-06-01",
+        "title": "A preprint title that the journal changed", "authors": "Haddad, R.",
+        "category": "radiology and imaging", "abstract": "Preprint abstract.", "server": "medRxiv",
+        "published": "10.5555/j.media.2026.103002"}]}
+    feed = b"""<?xml version="1.0"?><rss version="2.0"><channel><title>J</title><item>
+      <title>The journal's own, different title for the same work</title>
+      <link>https://journal.example/a/2</link><guid isPermaLink="false">10.5555/j.media.2026.103002</guid>
+      <pubDate>Mon, 01 Jun 2026 08:00:00 GMT</pubDate><author>x@example.org (Someone Else)</author>
+      </item></channel></rss>"""
+
+    def respond(seen: Seen) -> Reply:
+        if seen.path.startswith("/details/"):
+            return Reply(json.dumps(preprint).encode())
+        return Reply(feed, content_type="application/rss+xml")
+
+    day = digest_day("2026-06-02")
+    with ScriptedServer(respond) as server, polite.make_client(FAST) as http:
+        (pre,) = medrxiv.source(medrxiv.Settings(url=server.url("/details/medrxiv"))).fetch(day, http)
+        (pub,) = journals.source(journals.Settings(
+            feeds=[journals.Feed(name="Medical Image Analysis", url=server.url("/feed"))],
+            crossref=False)).fetch(day, http)
+    assert dict(pre.sources[0].fields)["published_doi"] == pub.doi
+    (merged,) = merge([[pre], [pub]])
+    assert [ref.source for ref in merged.sources] == ["journals", "medrxiv"]
