@@ -132,6 +132,23 @@ def test_a_paper_listed_by_two_sources_shows_both_badges() -> None:
     assert "2. [arXiv (CS.CV)] [HF ▲ 42] Paper number 2" in edition.text
 
 
+def test_figures_the_abstract_does_not_support_stay_marked() -> None:
+    base = thirty_papers()
+    second = base.entries[1]
+    flagged = dataclasses.replace(second, summary=Summary(
+        kind="llm", tldr={"en": "Dice rises to 91.2% on ISIC 2018.", "zh": "ISIC 2018 上 Dice 达到 91.2%。"},
+        unsupported={"en": ("91.2%",), "zh": ("91.2%",)},
+    ))
+    day_with_flag = dataclasses.replace(base, entries=(base.entries[0], flagged, *base.entries[2:]))
+    for lang, mark in (("en", " [not in the abstract]"), ("zh", "［摘要中未找到］")):
+        edition = newsletter.render(day_with_flag, lang, sitename="Paper Radar", links=links(lang), followed=[])
+        soup = BeautifulSoup(edition.html, "html.parser")
+        marked = soup.find("span", string="91.2%")
+        assert marked is not None and "dashed" in marked["style"]
+        assert marked.find_next_sibling("span").get_text() == mark
+        assert f"91.2%{mark}" in edition.text
+
+
 def test_the_chinese_edition_links_its_own_pages_and_the_english_one() -> None:
     edition = render("zh")
     soup = BeautifulSoup(edition.html, "html.parser")
