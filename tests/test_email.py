@@ -62,8 +62,11 @@ def links(lang: str = "en") -> newsletter.Links:
     return newsletter.site_links(SITE, DAY, lang, ["en", "zh"], "mailto:radar@example.org?subject=unsubscribe")
 
 
+SITENAMES = {"en": "Paper Radar", "zh": "论文雷达"}
+
+
 def render(lang: str = "en") -> newsletter.Edition:
-    return newsletter.render(thirty_papers(), lang, sitename="Paper Radar", links=links(lang), followed=[FOLLOWED])
+    return newsletter.render(thirty_papers(), lang, sitename=SITENAMES[lang], links=links(lang), followed=[FOLLOWED])
 
 
 # --- rendering ------------------------------------------------------------------------------------
@@ -130,6 +133,23 @@ def test_a_paper_listed_by_two_sources_shows_both_badges() -> None:
     card = BeautifulSoup(edition.html, "html.parser").find("a", href=item.url).find_parent("td")
     assert [span.get_text() for span in card.find_all("span")][1:3] == ["arXiv (CS.CV)", "HF ▲ 42"]
     assert "2. [arXiv (CS.CV)] [HF ▲ 42] Paper number 2" in edition.text
+
+
+def test_figures_the_abstract_does_not_support_stay_marked() -> None:
+    base = thirty_papers()
+    second = base.entries[1]
+    flagged = dataclasses.replace(second, summary=Summary(
+        kind="llm", tldr={"en": "Dice rises to 91.2% on ISIC 2018.", "zh": "ISIC 2018 上 Dice 达到 91.2%。"},
+        unsupported={"en": ("91.2%",), "zh": ("91.2%",)},
+    ))
+    day_with_flag = dataclasses.replace(base, entries=(base.entries[0], flagged, *base.entries[2:]))
+    for lang, mark in (("en", " [not in the abstract]"), ("zh", "［摘要中未找到］")):
+        edition = newsletter.render(day_with_flag, lang, sitename="Paper Radar", links=links(lang), followed=[])
+        soup = BeautifulSoup(edition.html, "html.parser")
+        marked = soup.find("span", string="91.2%")
+        assert marked is not None and "dashed" in marked["style"]
+        assert marked.find_next_sibling("span").get_text() == mark
+        assert f"91.2%{mark}" in edition.text
 
 
 def test_the_chinese_edition_links_its_own_pages_and_the_english_one() -> None:
@@ -354,6 +374,15 @@ def test_tls_servers_get_the_login_encrypted(scheme: str) -> None:
 def test_a_server_that_wants_tls_says_so() -> None:
     with local_smtp(tls="starttls") as server, pytest.raises(MailError, match="smtp\\+starttls://"):
         deliver(smtp_server(f"smtp://{USER}:{PASSWORD}@127.0.0.1:{server.port}"), [])
+
+
+def test_the_subject_names_the_labs_site_in_each_language(stored: Path, tmp_path: Path) -> None:
+    config = stored / "pelicanconfig.py"
+    config.write_text(config.read_text().replace('SITENAME = "Paper Radar"', 'SITENAME = "Vision Lab Radar"')
+                      .replace('"SITENAME": "论文雷达"', '"SITENAME": "视觉实验室雷达"'))
+    assert send(stored, {"DIGEST_SITEURL": SITE}, "--dry-run", str(tmp_path)).exit_code == 0
+    assert parsed((tmp_path / "2026-06-02-en.eml").read_bytes())["Subject"] == "Vision Lab Radar · 2026-06-02: 3 papers"
+    assert parsed((tmp_path / "2026-06-02-zh.eml").read_bytes())["Subject"] == "视觉实验室雷达 · 2026-06-02：3 篇论文"
 
 
 def test_dry_run_writes_one_eml_per_language_and_records_nothing(stored: Path, tmp_path: Path) -> None:
