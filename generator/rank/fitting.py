@@ -45,13 +45,13 @@ def sample(papers: Sequence[Paper], radar: Radar, config: RankConfig) -> list[Pa
     """At most max_negatives papers, chosen by a stable hash of the id (so the same papers stay
     in as the archive grows), never the lab's own papers."""
     own = set(radar.liked) | {p.arxiv_id for p in radar.library if p.arxiv_id}
-    ordered = sorted((p for p in papers if p.id not in own),
-                     key=lambda p: hashlib.sha1(p.id.encode()).hexdigest())
+    ordered = sorted((p for p in papers if p.id not in own), key=_stable_order)
     return sorted(ordered[:config.max_negatives], key=lambda p: p.id)
 
 
 def declared(papers: Sequence[Paper], radar: Radar, config: RankConfig) -> list[bool]:
-    """Per archive paper, whether it is about archive_topics of the radar's topics or more: the
+    """Per archive paper, whether it is about archive_topics of the radar's topics or more (of the
+    first archive_topic_sample papers in a stable order; the others are not looked at): the
     lab's subject by its own declaration, so the text models learn it with the lab's papers,
     not against them. Counted as negatives, such papers taught the models the library's own
     words rather than its subject, and new papers on that subject in other words (pathology,
@@ -59,7 +59,14 @@ def declared(papers: Sequence[Paper], radar: Radar, config: RankConfig) -> list[
     if config.archive_topics <= 0 or not radar.topics:
         return [False] * len(papers)
     topics = TopicMatcher(radar.topics, config.topic_mentions)
-    return [len(topics.match(p.title, p.abstract)[0]) >= config.archive_topics for p in papers]
+    looked_at = {p.id for p in sorted(papers, key=_stable_order)[:config.archive_topic_sample]}
+    return [p.id in looked_at and len(topics.match(p.title, p.abstract)[0]) >= config.archive_topics
+            for p in papers]
+
+
+def _stable_order(paper: Paper) -> str:
+    """An order of papers that does not change as the archive grows: a hash of the id."""
+    return hashlib.sha1(paper.id.encode()).hexdigest()
 
 
 def _fit(radar: Radar, liked: Sequence[Paper], negatives: Sequence[Paper], config: RankConfig,
