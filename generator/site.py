@@ -57,24 +57,32 @@ def read_day(path: Path) -> dict[str, Any]:
     The last DAYS_KEPT days read stay in memory while their files are unchanged; `counts` still
     tells how many candidates the day had.
     """
+    key = _file_key_or_none(path)
+    cached = _DAYS.get(path)
+    if cached is None or cached[0] != key or key is None:
+        day = read_whole_day(path)
+        day["papers"] = [paper for paper in day.get("papers", []) if paper.get("featured")]
+        cached = (key or _file_key(path), day)
+    _DAYS[path] = cached
+    _DAYS.move_to_end(path)
+    while len(_DAYS) > DAYS_KEPT:
+        _DAYS.popitem(last=False)
+    return cached[1]
+
+
+def read_whole_day(path: Path) -> dict[str, Any]:
+    """The stored day with all its candidates, as the store wrote it."""
     try:
-        key = _file_key(path)
-        cached = _DAYS.get(path)
-        if cached is None or cached[0] != key:
-            day = json.loads(path.read_text("utf-8"))
-            day["papers"] = [paper for paper in day.get("papers", []) if paper.get("featured")]
-            cached = (key, day)
-        _DAYS[path] = cached
-        _DAYS.move_to_end(path)
-        while len(_DAYS) > DAYS_KEPT:
-            _DAYS.popitem(last=False)
+        day = json.loads(path.read_text("utf-8"))
+        if not isinstance(day, dict) or not isinstance(day.get("papers", []), list):
+            raise ValueError("not a day object")
     except FileNotFoundError:
         raise BuildError(
             f"{path} not found: a post names a day the store does not have; run `digest run --date {path.stem}`"
         ) from None
     except (OSError, ValueError, AttributeError) as exc:
         raise BuildError(f"{path}: unreadable day file ({exc}); re-run `digest run --date {path.stem}`") from exc
-    return cached[1]
+    return day
 
 
 def outline(day: dict[str, Any]) -> dict[str, Any]:

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from selenium.webdriver.common.keys import Keys
 
 from tests.support.browser import (
     CANDIDATES, FEATURED, FOLLOWED, REPO, build_demo_site, chromium, chromium_missing, serve,
@@ -138,13 +139,58 @@ def test_language_switch_keeps_the_page(browser: Any, site_url: str) -> None:
     assert console_errors(browser) == []
 
 
+def search_for(browser: Any, query: str) -> list[Any]:
+    box = browser.find_element("css selector", "#search-q")
+    box.send_keys(Keys.CONTROL, "a")
+    box.send_keys(Keys.BACKSPACE)  # an empty box clears the results
+    wait_for(lambda: not browser.find_element("css selector", ".search-status").text, "no results")
+    box.send_keys(query)
+    wait_for(lambda: browser.find_element("css selector", ".search-status").text, f"results of {query}")
+    while True:  # ten at a time
+        links = wait_for(lambda: browser.find_elements("css selector", "#search-results li a"), "results")
+        more = browser.find_elements("css selector", ".search-more button")
+        if not more:
+            return links
+        more[0].click()
+        wait_for(lambda links=links: len(browser.find_elements("css selector", "#search-results li a")) > len(links), "more")
+
+
+def result_places(results: list[Any], site_url: str) -> list[str]:
+    return [link.get_attribute("href").removeprefix(site_url) for link in results]
+
+
 def test_search_finds_papers_of_all_days(browser: Any, site_url: str) -> None:
     open_page(browser, f"{site_url}/archives/")
-    box = browser.find_element("css selector", "#search-q")
-    box.send_keys("Deliberative Curation")
-    results = wait_for(lambda: browser.find_elements("css selector", "#search-results li a"), "search results")
+    results = search_for(browser, "Deliberative Curation")
     assert "Deliberative Curation" in results[0].text
     assert results[0].get_attribute("href").startswith(f"{site_url}/2026/06/02/#p")
+    # an author across days: the followed author's paper of each day, newest day first
+    places = result_places(search_for(browser, FOLLOWED), site_url)
+    assert places[:2] == ["/2026/06/03/#p1", "/2026/06/02/#p1"]
+    fetched = browser.execute_script(
+        "return performance.getEntriesByType('resource').map(e => e.name).filter(n => n.includes('/search/'))")
+    assert f"{site_url}/search/index.json" in fetched and all(n.endswith(".json") for n in fetched)
+    assert console_errors(browser) == []
+
+
+def test_chinese_search_finds_segmentation_papers_without_a_key(browser: Any, site_url: str) -> None:
+    open_page(browser, f"{site_url}/zh/")
+    english = result_places(search_for(browser, "segmentation"), site_url)
+    chinese = result_places(search_for(browser, "分割"), site_url)
+    # every segmentation paper, by the glossary's 分割 where no Chinese summary says it (extractive
+    # ones), and the papers whose Chinese summary says 分割
+    assert english and set(english) <= set(chinese)
+    assert "/zh/2026/06/03/#p1" in chinese and "/zh/2026/06/03/#p1" not in english
+    assert all(place.startswith("/zh/2026/06/0") for place in chinese)  # cards of the Chinese edition
+    assert "条结果" in browser.find_element("css selector", ".search-status").text
+    assert console_errors(browser) == []
+
+
+def test_a_result_below_the_featured_papers_opens_its_batch(browser: Any, site_url: str) -> None:
+    open_page(browser, f"{site_url}/2026/06/02/#p{FEATURED + 12}")
+    card = wait_for(lambda: browser.find_elements("css selector", f"#p{FEATURED + 12}"), "the card's batch")[0]
+    assert card.is_displayed()
+    assert visible_ranks(browser, ".batch .paper") == list(range(FEATURED + 11, FEATURED + 21))
     assert console_errors(browser) == []
 
 

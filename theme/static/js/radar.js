@@ -129,23 +129,41 @@
       if (day.filterAgain) day.filterAgain();
     }
 
-    button.hidden = false;
-    button.addEventListener("click", function () {
-      if (rest) return show();
+    function load() {
+      if (rest) return Promise.resolve();
       status.textContent = ui.loading;
       button.disabled = true;
-      fetch(section.getAttribute("data-src"))
+      return fetch(section.getAttribute("data-src"))
         .then(function (response) {
           if (!response.ok) throw new Error(response.status);
           return response.json();
         })
         .then(function (data) {
           rest = (data.papers || []).filter(function (paper) { return !paper.featured; });
-          show();
         })
-        .catch(function () { status.textContent = ui.failed; })
-        .then(function () { button.disabled = false; });
+        .finally(function () { button.disabled = false; });
+    }
+
+    // A link to a paper below the featured ones (a search result: "#p87") shows its batch.
+    function reveal() {
+      var wanted = /^#p(\d+)$/.exec(location.hash);
+      if (!wanted || document.getElementById("p" + wanted[1])) return;
+      load().then(function () {
+        var at = rest.findIndex(function (paper) { return String(paper.rank) === wanted[1]; });
+        if (at < 0) return;
+        next = at - at % size;
+        show();
+        var target = document.getElementById("p" + wanted[1]);
+        if (target) target.scrollIntoView();
+      }).catch(function () { status.textContent = ui.failed; });
+    }
+
+    button.hidden = false;
+    button.addEventListener("click", function () {
+      load().then(show).catch(function () { status.textContent = ui.failed; });
     });
+    window.addEventListener("hashchange", reveal);
+    reveal();
   }
 
   // Opened from files (file://), a link to a folder ("../2026/06/02/") shows a folder listing:
