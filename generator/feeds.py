@@ -32,6 +32,7 @@ from pelican.utils import slugify
 from .files import write_atomic
 from .site import badge, digest_settings, read_day
 from .store import Store
+from .summarize.grounding import segments
 from .text import one_line
 
 PAPERS_FEED = "feeds/papers.atom.xml"
@@ -52,6 +53,7 @@ _LABELS = {
         "more": "and {count} more",
         "tldr": "TL;DR",
         "extractive": "(extractive summary, not written by an LLM)",
+        "unverified": " [not in the abstract]",  # follows the item: its own space
         "abstract": "Abstract",
         "pdf": "PDF",
         "code": "Code",
@@ -66,6 +68,7 @@ _LABELS = {
         "more": "等 {count} 位",
         "tldr": "要点",
         "extractive": "（摘要节选，非 LLM 生成）",
+        "unverified": "［摘要中未找到］",
         "abstract": "摘要页",
         "pdf": "PDF",
         "code": "代码",
@@ -131,6 +134,9 @@ def _item(paper: Mapping[str, Any], lang: str, when: date, *, host: str, day_lin
     tldr = _shorten(one_line((summary.get("tldr") or {}).get(lang) or paper.get("abstract")))
     if paper.get("summary_kind") != "llm":
         tldr = f"{tldr} {labels['extractive']}".strip()
+    elif flagged := (paper.get("unsupported_numbers") or {}).get(lang):
+        # what the paper does not support is marked in the text itself: feed readers drop styling
+        tldr = "".join(part + labels["unverified"] if bad else part for part, bad in segments(tldr, flagged))
     authors = [one_line(a) for a in paper.get("authors", [])]
     named = ", ".join(authors[:MAX_AUTHORS])
     if len(authors) > MAX_AUTHORS:

@@ -94,6 +94,10 @@ class Summary:
     method: dict[str, str] = field(default_factory=dict)
     results: dict[str, str] = field(default_factory=dict)
     keywords: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # Numbers, datasets and metrics the title and abstract do not support, as written, per language
+    # (summarize/grounding.py); the page and feeds mark them. Empty when all are supported.
+    unsupported: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    repaired: bool = False  # the LLM was asked once more to correct unsupported items
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,7 +9,7 @@ import pickle
 import re
 import shutil
 from collections import OrderedDict
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 from jinja2 import FileSystemBytecodeCache, pass_context
 from jinja2.runtime import Context
 from markdown import Markdown
-from markupsafe import Markup
+from markupsafe import Markup, escape
 from pelican import Pelican, signals
 from pelican.generators import ArticlesGenerator, Generator
 from pelican.readers import MarkdownReader, Readers
@@ -29,6 +29,7 @@ from .errors import BuildError
 from .incremental import PageSkippingWriter
 from .settings import Settings
 from .store import Store, note_from_json
+from .summarize.grounding import segments
 from .write import note_text, source_name
 
 # Full days (featured papers only) read in this process, keyed by path and (mtime, size), least
@@ -253,6 +254,19 @@ def brief_html(text: str) -> Markup:
     return Markup("".join(f"<p>{p}</p>" for p in linked))
 
 
+def unverified(text: str, items: Iterable[str] | None, tooltip: str) -> Markup:
+    """Summary text, escaped, each unsupported item in <span class="unverified"> with a tooltip.
+
+    The tooltip is the title attribute, repeated as visually hidden text for screen readers.
+    """
+    tip = escape(tooltip)  # a translated label arrives as Markup already: not escaped twice
+    hidden = f'<span class="visually-hidden"> ({tip})</span>'
+    return Markup("".join(
+        f'<span class="unverified" title="{tip}">{escape(part)}{hidden}</span>' if flagged else str(escape(part))
+        for part, flagged in segments(str(text), items or ())
+    ))
+
+
 def printable(value: Any) -> Any:
     """What a template prints, without the control characters that paper text may carry."""
     if not isinstance(value, str) or value.isprintable():  # the common case, checked in C
@@ -305,6 +319,7 @@ def add_template_helpers(generator: Generator) -> None:
         badge=badge,
         matched_label=matched_label,
         brief_html=brief_html,
+        unverified=unverified,
         day_note=day_note,
         topic_slug=topic_slug,
         digest_day=digest_day,

@@ -33,6 +33,7 @@ from tests.support.browser import (
     FORMAT_1_REASON,
     HOSTILE_LLM_ERROR,
     REPO,
+    UNVERIFIED,
     build_demo_site,
     demo_day,
 )
@@ -198,6 +199,26 @@ def test_every_template_string_is_translated_and_the_catalog_is_compiled() -> No
         compiled = gettext.GNUTranslations(handle)
     stale = [m.id for m in catalog if m.id and isinstance(m.id, str) and compiled.gettext(m.id) != m.string]
     assert not stale, "messages.mo is older than messages.po: run pybabel compile -d theme/translations"
+
+
+@pytest.mark.parametrize(("prefix", "tooltip", "footer"), [
+    ("", "not found in the paper's title or abstract", "repaired 1, still flagged 1"),
+    ("zh/", "论文标题和摘要中未找到", "1 篇摘要经过修正，1 篇仍有未核实内容"),
+])
+def test_unsupported_numbers_are_marked_with_a_tooltip_in_the_pages_language(
+    built: Settings, prefix: str, tooltip: str, footer: str
+) -> None:
+    day = page(built, prefix + "2026/06/02/index.html")
+    marked = [a for t, a in day.with_class("unverified") if t == "span"]
+    data = json.loads((built.output_dir / "data" / "2026-06-02.json").read_text("utf-8"))
+    flagged = [p for p in data["papers"] if p["unsupported_numbers"]]
+    assert [p["rank"] for p in flagged] == [UNVERIFIED] and data["counts"]["flagged"] == 1
+    lang = "zh" if prefix else "en"
+    expected = flagged[0]["unsupported_numbers"][lang]
+    assert expected and all(a["title"] == tooltip for a in marked)
+    assert len(marked) == len(expected) + 1  # each item once in the results, plus the footer's example
+    assert f"({tooltip})" in day.plain  # the tooltip is read out by screen readers too
+    assert footer in day.plain and not day.problems
 
 
 @pytest.mark.parametrize("prefix", ["", "zh/"])
