@@ -176,7 +176,7 @@ def check(config: ConfigOption = Path("pelicanconfig.py"), debug: DebugOption = 
             + f") through {mail.server.url}" if mail else "no email edition (DIGEST_EMAIL_TO not set)"
         )
         typer.echo(
-            f"settings OK: {', '.join(digest.arxiv.categories)}; {digest.papers_per_day} papers a "
+            f"settings OK: sources {_sources_line(settings)}; {digest.papers_per_day} papers a "
             f"day; languages {', '.join(digest.languages)}; library {len(radar.library)} papers, "
             f"{len(radar.topics)} topics, {len(radar.authors)} followed authors; {llm}; {readers}"
         )
@@ -269,7 +269,7 @@ def demo(
         days = _listing_dates(listings)
         if not days:
             raise SettingsError([f"--listings {listings}: no YYYY-MM-DD.jsonl.gz files found"])
-        with ReplayArxiv(listings, holidays=base.digest.arxiv.holidays) as server:
+        with ReplayArxiv(listings, holidays=base.holidays) as server:
             env = {**os.environ, "DIGEST_ARXIV_URL": server.url, "DIGEST_ARXIV_DELAY": "0"}
             settings = settings_module.load(config, env=env)
             _run_days(days, settings, nothing="no listing day to replay")
@@ -308,7 +308,7 @@ def catch_up(
 
     with _errors_as_lines(debug):
         settings = settings_module.load(config)
-        holidays = settings.digest.arxiv.holidays
+        holidays = settings.holidays
         latest = _parse_date(until, "--until") or _latest_mailing(settings)
         todo = catch_up_days(
             Store(settings.store_dir).days(), latest, holidays, lookback=days or CATCH_UP_MAILINGS
@@ -344,15 +344,24 @@ def backfill(
                 [f"--to {end}: not announced yet (the latest complete mailing is {latest})"]
             )
         todo = backfill_days(
-            start, end, Store(settings.store_dir).days(), settings.digest.arxiv.holidays, force=force
+            start, end, Store(settings.store_dir).days(), settings.holidays, force=force
         )
         _run_days(todo, settings, nothing=f"every mailing from {start} to {end} is built")
 
 
 def _latest_mailing(settings: settings_module.Settings) -> date:
     return mailings.latest_complete_mailing(
-        datetime.now(timezone.utc), settings.digest.arxiv.holidays
+        datetime.now(timezone.utc), settings.holidays
     )
+
+
+def _sources_line(settings: settings_module.Settings) -> str:
+    """The enabled sources, e.g. "arxiv (cs.CV, eess.IV), medrxiv"."""
+    parts = []
+    for name, config in settings.sources.items():
+        categories = getattr(config.settings, "categories", None)
+        parts.append(f"{name} ({', '.join(categories)})" if categories else name)
+    return ", ".join(parts)
 
 
 def _run_days(days: list[date], settings: settings_module.Settings, *, nothing: str) -> None:

@@ -7,15 +7,16 @@ settings file. `load()` is the only place that reads the environment.
 
 from __future__ import annotations
 
+import importlib
 import os
 import re
 import runpy
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from email.utils import parseaddr
 from pathlib import Path
-from typing import Any, Literal, cast
+from typing import TYPE_CHECKING, Any, Literal, cast
 from urllib.parse import unquote, urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
@@ -23,11 +24,14 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, f
 from .arxiv_taxonomy import CATEGORIES
 from .errors import SettingsError
 
+if TYPE_CHECKING:
+    from .sources import SourceConfig
+
 # Every environment variable the digest reads, with what it overrides (shown by `digest check`
 # and listed in the README; a test keeps the two in sync).
 ENV_VARS: dict[str, str] = {
-    "DIGEST_ARXIV_URL": "the arXiv API query URL (DIGEST['arxiv']['url'])",
-    "DIGEST_ARXIV_DELAY": "seconds between arXiv requests (DIGEST['arxiv']['delay_seconds'])",
+    "DIGEST_ARXIV_URL": "the arXiv API query URL (DIGEST['sources']['arxiv']['url'])",
+    "DIGEST_ARXIV_DELAY": "seconds between arXiv requests (DIGEST['sources']['arxiv']['delay_seconds'])",
     "DIGEST_LLM_MODEL": "the LLM model (DIGEST['llm']['model'])",
     "OPENAI_API_KEY": "the LLM API key; without it summaries are extractive",
     "OPENAI_BASE_URL": "an OpenAI-compatible server (DIGEST['llm']['base_url'])",
@@ -44,7 +48,7 @@ EMAIL_ENV = ("DIGEST_EMAIL_TO", "DIGEST_SMTP_URL", "DIGEST_EMAIL_FROM")
 SMTP_PORTS = {"smtp": 25, "smtps": 465, "smtp+starttls": 587}
 
 # arXiv announces nothing on these dates (its published holiday schedule); the papers roll
-# into the next mailing. Labs can extend the list in DIGEST['arxiv']['holidays'].
+# into the next mailing. Labs can extend the list in DIGEST['sources']['arxiv']['holidays'].
 DEFAULT_HOLIDAYS: tuple[date, ...] = (
     date(2025, 12, 25),
     date(2025, 12, 26),
@@ -61,7 +65,7 @@ class _Strict(BaseModel):
 
 
 class ArxivSettings(_Strict):
-    """Where the day's papers come from."""
+    """The arXiv source (generator.sources.arxiv): the categories of the day's mailing."""
 
     categories: list[str] = Field(min_length=1, description="arXiv categories, OR-ed")
     url: str = Field("https://export.arxiv.org/api/query", description="arXiv API query URL")
@@ -136,7 +140,10 @@ class DigestSettings(_Strict):
         ["en", "zh"], min_length=1, description="site languages; the first is the main site"
     )
     papers_per_day: int = Field(30, ge=1, le=500, description="featured papers a day")
-    arxiv: ArxivSettings
+    sources: dict[str, dict[str, Any]] = Field(
+        description="the enabled sources: name -> its settings (see each source below; "
+        "\"module\" names a source module outside generator/sources)"
+    )
     radar: RadarSettings = RadarSettings()
     llm: LLMSettings = LLMSettings()
     email: EmailSettings = EmailSettings()
@@ -198,10 +205,22 @@ class Settings:
     siteurl: str
     openai_api_key: SecretStr | None
     mail: Mail | None = None  # None: the email edition is not configured
+    sources: Mapping[str, SourceConfig] = field(default_factory=dict)  # enabled, in settings order
 
     @property
     def llm_enabled(self) -> bool:
         return self.openai_api_key is not None
+
+    @property
+    def arxiv(self) -> ArxivSettings | None:
+        """The arXiv source's settings, if arXiv is enabled."""
+        config = self.sources.get("arxiv")
+        return config.settings if config and isinstance(config.settings, ArxivSettings) else None
+
+    @property
+    def holidays(self) -> tuple[date, ...]:
+        """Dates without an arXiv mailing, hence without a digest (the digest's calendar)."""
+        return tuple(self.arxiv.holidays) if self.arxiv else DEFAULT_HOLIDAYS
 
 
 def load(config_path: Path | str = "pelicanconfig.py", env: Mapping[str, str] | None = None) -> Settings:
@@ -222,7 +241,25 @@ def load(config_path: Path | str = "pelicanconfig.py", env: Mapping[str, str] | 
     raw = namespace.get("DIGEST")
     if not isinstance(raw, dict):
         raise SettingsError([f"{config_path.name}: DIGEST must be a dict of settings"])
-    digest = _validate(_apply_env(raw, env))
+    from . import sources  # its registry imports the source modules, which import this module
+
+    merged, where = _apply_env(raw, env)
+    problems: list[str] = []  # every problem at once: the digest's and each source's
+    try:
+        digest = _validate(merged)
+    except SettingsError as exc:
+        problems += exc.problems
+    try:
+        configs = sources.configure(merged["sources"], where)
+    except SettingsError as exc:
+        problems += exc.problems
+    if not merged["sources"]:
+        problems.append(
+            "DIGEST['sources']: no source enabled; add one, e.g. "
+            "'sources': {'arxiv': {'categories': ['cs.CV']}} (see the README's Sources)"
+        )
+    if problems:
+        raise SettingsError(problems)
     root = config_path.parent
 
     def resolve(path: Path | str) -> Path:
@@ -241,6 +278,7 @@ def load(config_path: Path | str = "pelicanconfig.py", env: Mapping[str, str] | 
         siteurl=env.get("DIGEST_SITEURL") or str(namespace.get("SITEURL", "")),
         openai_api_key=SecretStr(key) if key else None,
         mail=_mail(env, digest.languages),
+        sources=configs,
     )
 
 
@@ -317,37 +355,58 @@ def redact_url(text: str) -> str:
     return re.sub(r"(?i)([a-z][a-z0-9+.-]*://[^/\s:@]*:)\S*@", r"\1***@", text)
 
 
-def _apply_env(raw: dict[str, Any], env: Mapping[str, str]) -> dict[str, Any]:
-    """Lay the environment's overrides over the settings file's values."""
-    merged = {**raw, "arxiv": dict(raw.get("arxiv") or {}), "llm": dict(raw.get("llm") or {})}
+def _apply_env(raw: dict[str, Any], env: Mapping[str, str]) -> tuple[dict[str, Any], dict[str, str]]:
+    """Lay the environment's overrides over the settings file's values; the old top-level
+    `DIGEST['arxiv']` becomes `DIGEST['sources']['arxiv']`. Also returns where each source's
+    entry was written, for error messages."""
+    merged = {**raw, "llm": dict(raw.get("llm") or {})}
+    sources = raw.get("sources") or {}
+    if not isinstance(sources, Mapping):
+        raise SettingsError([f"DIGEST['sources']: must be a dict of source name -> settings (got {sources!r})"])
+    merged["sources"] = {name: dict(entry) if isinstance(entry, Mapping) else entry
+                         for name, entry in sources.items()}
+    where: dict[str, str] = {}
+    if "arxiv" in merged:
+        if "arxiv" in merged["sources"]:
+            raise SettingsError(
+                ["DIGEST['arxiv'] and DIGEST['sources']['arxiv'] are both set: keep one "
+                 "(DIGEST['sources']['arxiv'])"]
+            )
+        legacy = merged.pop("arxiv")
+        merged["sources"] = {"arxiv": dict(legacy) if isinstance(legacy, Mapping) else legacy,
+                             **merged["sources"]}
+        where["arxiv"] = "DIGEST['arxiv']"
     overrides = {
-        ("arxiv", "url"): env.get("DIGEST_ARXIV_URL"),
-        ("arxiv", "delay_seconds"): env.get("DIGEST_ARXIV_DELAY"),
         ("llm", "model"): env.get("DIGEST_LLM_MODEL"),
         ("llm", "base_url"): env.get("OPENAI_BASE_URL"),
     }
+    if isinstance(merged["sources"].get("arxiv"), dict):
+        merged["arxiv"] = merged["sources"]["arxiv"]  # the overrides' section, popped below
+        overrides[("arxiv", "url")] = env.get("DIGEST_ARXIV_URL")
+        overrides[("arxiv", "delay_seconds")] = env.get("DIGEST_ARXIV_DELAY")
     for (section, name), value in overrides.items():
         if value:
             merged[section][name] = value
+    merged.pop("arxiv", None)
     if "api_key" in merged["llm"]:
         raise SettingsError(
             ["DIGEST['llm']['api_key']: never put the key in the settings file; "
              "set the OPENAI_API_KEY environment variable (a repository secret in Actions)"]
         )
-    return merged
+    return merged, where
 
 
 def _validate(raw: dict[str, Any]) -> DigestSettings:
     try:
         return DigestSettings.model_validate(raw)
     except ValidationError as exc:
-        raise SettingsError([_problem(error) for error in exc.errors()]) from None
+        raise SettingsError([problem_line("DIGEST", error) for error in exc.errors()]) from None
 
 
-def _problem(error: Mapping[str, Any]) -> str:
-    """One line naming the setting, e.g. `DIGEST['arxiv']['categories'][0]: unknown ...`."""
-    where = "DIGEST" + "".join(f"[{part}]" if isinstance(part, int) else f"[{part!r}]"
-                               for part in error["loc"])
+def problem_line(at: str, error: Mapping[str, Any]) -> str:
+    """One line naming the setting under `at`, e.g. `DIGEST['sources']['arxiv']['categories'][0]: unknown ...`."""
+    where = at + "".join(f"[{part}]" if isinstance(part, int) else f"[{part!r}]"
+                         for part in error["loc"])
     if error["type"] == "extra_forbidden":
         return f"{where}: unknown setting (check the spelling; see the settings reference)"
     if error["type"] == "missing":
@@ -371,6 +430,11 @@ def reference() -> str:
             lines.append(f"| `{key}` | {default} | {info.description or ''} |")
 
     walk(DigestSettings, "DIGEST")
+    from . import sources
+
+    for name in sources.builtin():
+        module = importlib.import_module(sources.module_name(name, {}))
+        walk(module.Settings, f"DIGEST['sources'][{name!r}]")
     lines += ["", "| environment variable | what it sets |", "| --- | --- |"]
     lines += [f"| `{name}` | {meaning} |" for name, meaning in ENV_VARS.items()]
     return "\n".join(lines) + "\n"

@@ -28,9 +28,9 @@ from pelican.utils import pelican_open
 from .errors import BuildError
 from .incremental import PageSkippingWriter
 from .settings import Settings
-from .store import Store, note_from_json
+from .labels import json_badges, note_text, source_name
+from .store import Store, note_from_json, upgrade_day_json
 from .summarize.grounding import segments
-from .write import note_text, source_name
 
 # Full days (featured papers only) read in this process, keyed by path and (mtime, size), least
 # recently used dropped first: day pages and the feeds (which read the last feeds.MAX_DAYS days)
@@ -39,9 +39,12 @@ _DAYS: OrderedDict[Path, tuple[tuple[int, int], dict[str, Any]]] = OrderedDict()
 DAYS_KEPT = 64
 # What pages listing many days (topic pages, the search index, radar counts) need of a day's
 # featured papers; the abstracts and structured summaries that make a day file big are left out.
-OUTLINE_FIELDS = ("rank", "featured", "title", "authors", "source", "primary_category", "matched")
+OUTLINE_FIELDS = (
+    "rank", "featured", "title", "authors", "source", "primary_category", "sources", "upvotes",
+    "matched",
+)
 OUTLINE_SUMMARY_FIELDS = ("title", "tldr")
-OUTLINES_FOLDER = "day-outlines"
+OUTLINES_FOLDER = "day-outlines-3"  # named after the day format its outlines have
 
 
 def digest_settings(pelican_settings: dict[str, Any]) -> Settings:
@@ -74,7 +77,7 @@ def read_day(path: Path) -> dict[str, Any]:
 def read_whole_day(path: Path) -> dict[str, Any]:
     """The stored day with all its candidates, as the store wrote it."""
     try:
-        day = json.loads(path.read_text("utf-8"))
+        day = upgrade_day_json(json.loads(path.read_text("utf-8")))
         if not isinstance(day, dict) or not isinstance(day.get("papers", []), list):
             raise ValueError("not a day object")
     except FileNotFoundError:
@@ -216,9 +219,17 @@ def radar_counts(papers: list[dict[str, Any]], topics: list[str]) -> list[tuple[
     """How many featured papers matched each radar topic, in the radar's order."""
     featured = [paper for paper in papers if paper.get("featured")]
     return [
-        (topic, sum(1 for paper in featured if f"topic:{topic}" in paper.get("matched", ())))
+        (topic, sum(1 for paper in featured if topic in topic_names(paper)))
         for topic in topics
     ]
+
+
+def topic_names(paper: Mapping[str, Any]) -> tuple[str, ...]:
+    """The radar topics a paper of the day's JSON matched."""
+    return tuple(
+        str(match["name"]) for match in paper.get("matched") or ()
+        if isinstance(match, Mapping) and match.get("kind") == "topic"
+    )
 
 
 def safe_url(value: object) -> str | None:
@@ -227,16 +238,14 @@ def safe_url(value: object) -> str | None:
     return text if _SAFE_URL.match(text) else None
 
 
-def badge(paper: Mapping[str, Any]) -> str:
-    """The source badge of a paper, e.g. "arXiv (CS.CV)"."""
-    name = source_name(str(paper.get("source") or "arxiv"))
-    category = str(paper.get("primary_category") or "").upper()
-    return f"{name} ({category})" if category else name
+def badges(paper: Mapping[str, Any]) -> list[str]:
+    """The source badges of a paper, e.g. ["arXiv (CS.CV)", "HF ▲ 42"]."""
+    return json_badges(paper)
 
 
-def matched_label(match: str) -> str:
-    """What a reader sees of a radar match: "topic:Medical imaging" -> "Medical imaging"."""
-    return match.partition(":")[2] if match.startswith(("topic:", "author:")) else match
+def matched_label(match: Mapping[str, Any]) -> str:
+    """What a reader sees of a radar match: {"kind": "topic", "name": "Medical imaging"} -> its name."""
+    return str(match.get("name", ""))
 
 
 def day_note(item: str | dict[str, Any], lang: str) -> str:
@@ -316,8 +325,10 @@ def add_template_helpers(generator: Generator) -> None:
     generator.env.globals["site_root"] = site_root
     generator.env.filters.update(
         safe_url=safe_url,
-        badge=badge,
+        badges=badges,
+        source_name=source_name,
         matched_label=matched_label,
+        topic_names=topic_names,
         brief_html=brief_html,
         unverified=unverified,
         day_note=day_note,

@@ -12,7 +12,7 @@ import feedparser
 import pytest
 
 from generator import feeds
-from generator.records import Day, Entry, Ranked, Summary
+from generator.records import Day, Entry, Match, Ranked, Summary
 from generator.store import day_to_json
 from tests.support.days import HOSTILE_ABSTRACT, paper
 from tests.support.site import build_site
@@ -27,7 +27,7 @@ def entry(number: int, *, title: str | None = None, code_url: str | None = None,
                  authors=("<b>Mallory</b>", "张三", "Eve \x00"))
     return Entry(
         rank=number,
-        ranked=Ranked(paper=item, score=90.0 - number, matched=(f"topic:{TOPIC}", "author:张三")),
+        ranked=Ranked(paper=item, score=90.0 - number, matched=(Match("topic", TOPIC), Match("author", "张三"))),
         featured=featured,
         summary=Summary(
             kind="llm",

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from generator.build import build
-from generator.records import Day, Entry, Note, Paper, Ranked, Related, Summary
+from generator.records import Day, Entry, Match, Note, Paper, Ranked, Related, Summary
 from generator.settings import Settings, load
 from generator.store import Store, dumps
 from generator.summarize import grounding
@@ -76,8 +76,8 @@ def demo_day(when: date, listing: str, *, hostile: bool, related_day: date | Non
             ranked=Ranked(
                 paper=item,
                 score=round(95 - position * 1.3, 1),
-                matched=("topic:Medical imaging modalities", f"author:{FOLLOWED}") if position == 1
-                else ("topic:Disease detection & diagnosis",) if position <= FEATURED else (),
+                matched=(Match("topic", "Medical imaging modalities"), Match("author", FOLLOWED)) if position == 1
+                else (Match("topic", "Disease detection & diagnosis"),) if position <= FEATURED else (),
                 why=("segmentation", "lesion"),
                 related=related if position == 1 else (),
             ),
@@ -105,6 +105,9 @@ def store_as_format_1(store: Store, when: date) -> None:
     for paper in data["papers"]:
         if paper["summary_reason"]:
             paper["summary_reason"] = FORMAT_1_REASON
+        # before format 3: matches as "topic:X" strings, one source and no `sources` list
+        paper["matched"] = [f"{match['kind']}:{match['name']}" for match in paper["matched"]]
+        del paper["sources"], paper["upvotes"]
     path.write_text(dumps(data), "utf-8")
 
 
