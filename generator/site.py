@@ -25,9 +25,10 @@ from pelican.readers import MarkdownReader, Readers
 from pelican.urlwrappers import Tag
 from pelican.utils import pelican_open
 
+from . import glossary
 from .errors import BuildError
 from .incremental import PageSkippingWriter
-from .settings import Settings
+from .settings import RadarSettings, Settings
 from .labels import json_badges, note_text, source_name
 from .store import Store, note_from_json, upgrade_day_json
 from .summarize.grounding import segments
@@ -243,9 +244,49 @@ def badges(paper: Mapping[str, Any]) -> list[str]:
     return json_badges(paper)
 
 
-def matched_label(match: Mapping[str, Any]) -> str:
-    """What a reader sees of a radar match: {"kind": "topic", "name": "Medical imaging"} -> its name."""
-    return str(match.get("name", ""))
+@pass_context
+def matched_label(context: Context, match: Mapping[str, Any]) -> str:
+    """What a reader sees of a radar match: {"kind": "topic", "name": "Medical imaging"} -> the
+    topic's name in the page's language; an author's name as it is."""
+    name = str(match.get("name", ""))
+    return topic_name(context, name) if match.get("kind") == "topic" else name
+
+
+@pass_context
+def topic_name(context: Context, topic: object) -> str:
+    """A radar topic (a name or Pelican's Tag) as the page's language names it (DIGEST's topic_text)."""
+    name = str(getattr(topic, "name", topic))
+    return _radar(context).topic_name(name, _page_lang(context))
+
+
+@pass_context
+def topic_description(context: Context, topic: object) -> str | None:
+    """A radar topic's one line in the page's language, or None."""
+    name = str(getattr(topic, "name", topic))
+    return _radar(context).topic_description(name, _page_lang(context))
+
+
+@pass_context
+def term(context: Context, word: str) -> str:
+    """A keyword or matched term in the page's language: the glossary's Chinese for the Chinese
+    edition where it has one ("segmentation" -> "分割"), else the word as it is."""
+    if _page_lang(context) == "zh":
+        return glossary.to_chinese(str(word)) or str(word)
+    return str(word)
+
+
+@pass_context
+def colon(context: Context) -> str:
+    """The colon after a label: full-width in Chinese text."""
+    return "：" if _page_lang(context) == "zh" else ": "
+
+
+def _page_lang(context: Context) -> str:
+    return str(context.get("DEFAULT_LANG") or "en")
+
+
+def _radar(context: Context) -> RadarSettings:
+    return digest_settings({"DIGEST_SETTINGS": context.get("DIGEST_SETTINGS")}).digest.radar
 
 
 def day_note(item: str | dict[str, Any], lang: str) -> str:
@@ -322,12 +363,15 @@ def add_template_helpers(generator: Generator) -> None:
         return Tag(name, generator.settings).slug
 
     generator.env.finalize = printable  # templates compile lazily, after this signal
-    generator.env.globals["site_root"] = site_root
+    generator.env.globals.update(site_root=site_root, colon=colon)
     generator.env.filters.update(
         safe_url=safe_url,
         badges=badges,
         source_name=source_name,
         matched_label=matched_label,
+        topic_name=topic_name,
+        topic_description=topic_description,
+        term=term,
         topic_names=topic_names,
         brief_html=brief_html,
         unverified=unverified,
