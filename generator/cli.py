@@ -112,14 +112,22 @@ def run(
         when = _parse_date(day) or _latest_mailing(settings)
         with _progress() as progress:
             result = run_day(when, settings, on_progress=progress)
+        failed = _failed_sources(result.failed)
         if result.skipped:
-            stderr.print(f"{when}: nothing written ({result.skipped}).")
+            stderr.print(f"{when}: nothing written ({result.skipped}){failed}.")
             return
         where = ", ".join(_relative(p) for p in result.posts)
         stderr.print(
             f"{when}: fetched {result.fetched} papers, {result.new} new, featured "
-            f"{result.featured}, LLM-summarized {result.llm_summaries}; posts: {where}"
+            f"{result.featured}, LLM-summarized {result.llm_summaries}; posts: {where}{failed}"
         )
+
+
+def _failed_sources(failed: tuple[str, ...]) -> str:
+    """The end of a summary line naming the sources that failed (their items come next run)."""
+    if not failed:
+        return ""
+    return f"; source failed, its papers wait for the next digest: {'; '.join(failed)}"
 
 
 @app.command()
@@ -381,11 +389,11 @@ def _run_days(days: list[date], settings: settings_module.Settings, *, nothing: 
         )
     for result in report.results:
         done = result.skipped or f"{result.featured} featured of {result.new} new papers"
-        stderr.print(f"{result.date}: {done}")
+        stderr.print(f"{result.date}: {done}{_failed_sources(result.failed)}")
     if report.failures or report.left:
         failed = ", ".join(map(str, report.failures))
         left = (
-            f"; not tried (arXiv looked down): {', '.join(map(str, report.left))}"
+            f"; not tried (every source looked down): {', '.join(map(str, report.left))}"
             if report.left else ""
         )
         raise SourceError(f"not built: {failed}{left}; run the command again later to retry them")

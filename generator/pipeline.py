@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 import httpx
 
+from . import http as http_layer
 from . import mailings, rank, summarize, write
 from .errors import SourceError
 from .labels import note_text
@@ -196,11 +197,9 @@ def source_day(day: date, name: str, store: Store, holidays: Collection[date]) -
 
 
 def make_client(settings: Settings) -> httpx.Client:
-    """The one HTTP client of a run, shared by the sources."""
-    return httpx.Client(
-        timeout=httpx.Timeout(30.0, connect=10.0),
-        follow_redirects=True,
-        headers={"User-Agent": f"Paper Radar (+{settings.siteurl or 'https://github.com/'})"},
+    """The one HTTP client of a run, shared by the sources (generator.http: polite, patient)."""
+    return http_layer.make_client(
+        settings.digest.http, site_url=settings.siteurl, cache_dir=settings.store_dir / "http-cache"
     )
 
 

@@ -23,6 +23,7 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, f
 
 from .arxiv_taxonomy import CATEGORIES
 from .errors import SettingsError
+from .http import HttpSettings
 
 if TYPE_CHECKING:
     from .sources import SourceConfig
@@ -30,8 +31,6 @@ if TYPE_CHECKING:
 # Every environment variable the digest reads, with what it overrides (shown by `digest check`
 # and listed in the README; a test keeps the two in sync).
 ENV_VARS: dict[str, str] = {
-    "DIGEST_ARXIV_URL": "the arXiv API query URL (DIGEST['sources']['arxiv']['url'])",
-    "DIGEST_ARXIV_DELAY": "seconds between arXiv requests (DIGEST['sources']['arxiv']['delay_seconds'])",
     "DIGEST_LLM_MODEL": "the LLM model (DIGEST['llm']['model'])",
     "OPENAI_API_KEY": "the LLM API key; without it summaries are extractive",
     "OPENAI_BASE_URL": "an OpenAI-compatible server (DIGEST['llm']['base_url'])",
@@ -194,6 +193,7 @@ class DigestSettings(_Strict):
         "\"module\" names a source module outside generator/sources)"
     )
     radar: RadarSettings = RadarSettings()
+    http: HttpSettings = HttpSettings()
     llm: LLMSettings = LLMSettings()
     email: EmailSettings = EmailSettings()
     store: Path = Field(Path("store"), description="where the digest keeps its state")
@@ -299,7 +299,7 @@ def load(config_path: Path | str = "pelicanconfig.py", env: Mapping[str, str] | 
     except SettingsError as exc:
         problems += exc.problems
     try:
-        configs = sources.configure(merged["sources"], where)
+        configs = sources.configure(merged["sources"], where, env)
     except SettingsError as exc:
         problems += exc.problems
     if not merged["sources"]:
@@ -429,14 +429,9 @@ def _apply_env(raw: dict[str, Any], env: Mapping[str, str]) -> tuple[dict[str, A
         ("llm", "model"): env.get("DIGEST_LLM_MODEL"),
         ("llm", "base_url"): env.get("OPENAI_BASE_URL"),
     }
-    if isinstance(merged["sources"].get("arxiv"), dict):
-        merged["arxiv"] = merged["sources"]["arxiv"]  # the overrides' section, popped below
-        overrides[("arxiv", "url")] = env.get("DIGEST_ARXIV_URL")
-        overrides[("arxiv", "delay_seconds")] = env.get("DIGEST_ARXIV_DELAY")
     for (section, name), value in overrides.items():
         if value:
             merged[section][name] = value
-    merged.pop("arxiv", None)
     if "api_key" in merged["llm"]:
         raise SettingsError(
             ["DIGEST['llm']['api_key']: never put the key in the settings file; "
@@ -485,8 +480,20 @@ def reference() -> str:
         module = importlib.import_module(sources.module_name(name, {}))
         walk(module.Settings, f"DIGEST['sources'][{name!r}]")
     lines += ["", "| environment variable | what it sets |", "| --- | --- |"]
-    lines += [f"| `{name}` | {meaning} |" for name, meaning in ENV_VARS.items()]
+    lines += [f"| `{name}` | {meaning} |" for name, meaning in env_vars().items()]
     return "\n".join(lines) + "\n"
+
+
+def env_vars() -> dict[str, str]:
+    """Every environment variable the digest reads: ENV_VARS and the built-in sources' overrides."""
+    from . import sources
+
+    found = dict(ENV_VARS)
+    for name in sources.builtin():
+        module = importlib.import_module(sources.module_name(name, {}))
+        for var, setting in getattr(module, "ENV", {}).items():
+            found[var] = f"DIGEST['sources'][{name!r}][{setting!r}] (when the source is enabled)"
+    return found
 
 
 def _show(value: Any) -> str:

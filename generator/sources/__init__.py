@@ -1,7 +1,9 @@
 """Where papers come from: the Source interface and the registry of enabled sources.
 
 A source is one module exporting `Settings` (a pydantic model: `extra="forbid"`, every field
-described, so that it lands in the README's settings reference) and `source(settings) -> Source`.
+described, so that it lands in the README's settings reference) and `source(settings) -> Source`;
+optionally `ENV = {"DIGEST_X_URL": "url"}`, environment variables overriding its settings (a
+value starting with "[" or "{" is read as JSON, for lists and dicts).
 It is enabled by an entry `DIGEST['sources'][<name>] = {...}` in pelicanconfig.py; the module is
 `generator.sources.<name>`, or the one the entry names with `"module": "pkg.mod"`. The old
 top-level `DIGEST['arxiv']` means `DIGEST['sources']['arxiv']`.
@@ -15,6 +17,7 @@ the day before the digest's), so weekend items roll into Monday's digest.
 from __future__ import annotations
 
 import importlib
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 import datetime as dt
@@ -67,8 +70,11 @@ def module_name(name: str, entry: Mapping[str, Any]) -> str:
     return str(entry.get("module") or f"{__name__}.{name}")
 
 
-def configure(entries: Mapping[str, Any], where: Mapping[str, str] | None = None) -> dict[str, SourceConfig]:
-    """Resolve and validate every `DIGEST['sources']` entry, in the order given.
+def configure(
+    entries: Mapping[str, Any], where: Mapping[str, str] | None = None, env: Mapping[str, str] | None = None
+) -> dict[str, SourceConfig]:
+    """Resolve and validate every `DIGEST['sources']` entry, in the order given, with the
+    environment's overrides (the module's ENV) laid over it.
 
     `where[name]` names an entry's setting in errors (default `DIGEST['sources'][name]`).
     Raises SettingsError with one line per problem.
@@ -93,6 +99,10 @@ def configure(entries: Mapping[str, Any], where: Mapping[str, str] | None = None
             problems.append(f"{at}: module {target!r} is not a source (it needs Settings and source())")
             continue
         values = {key: value for key, value in entry.items() if key != "module"}
+        for var, field in getattr(module, "ENV", {}).items():
+            value = (env or {}).get(var, "").strip()
+            if value:
+                values[field] = _env_value(var, value, problems)
         try:
             settings = module.Settings.model_validate(values)
         except ValidationError as exc:
@@ -102,6 +112,16 @@ def configure(entries: Mapping[str, Any], where: Mapping[str, str] | None = None
     if problems:
         raise SettingsError(problems)
     return configs
+
+
+def _env_value(var: str, value: str, problems: list[str]) -> Any:
+    if not value.startswith(("[", "{")):
+        return value
+    try:
+        return json.loads(value)
+    except ValueError as exc:
+        problems.append(f"{var}: not valid JSON ({exc})")
+        return value
 
 
 def builtin() -> list[str]:

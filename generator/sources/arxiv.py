@@ -39,6 +39,7 @@ if TYPE_CHECKING:
     from . import DigestDay
 
 Settings = ArxivSettings  # DIGEST['sources']['arxiv']
+ENV = {"DIGEST_ARXIV_URL": "url", "DIGEST_ARXIV_DELAY": "delay_seconds"}  # the demo and tests point it elsewhere
 
 __all__ = [
     "ArxivSource", "Settings", "day_query", "fetch_day", "fetch_window", "make_session", "search", "source",
