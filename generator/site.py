@@ -276,6 +276,18 @@ def term(context: Context, word: str) -> str:
 
 
 @pass_context
+def radar_topic_names(context: Context) -> dict[str, str]:
+    """Every radar topic's name in the page's language (for the next batch's cards, made by radar.js)."""
+    radar = _radar(context)
+    return {topic: radar.topic_name(topic, _page_lang(context)) for topic in radar.topics}
+
+
+def chinese_glossary() -> dict[str, str]:
+    """The glossary as {English term in lower case: Chinese}, for the next batch's why-terms."""
+    return {entry.english.lower(): entry.chinese for entry in glossary.entries()}
+
+
+@pass_context
 def colon(context: Context) -> str:
     """The colon after a label: full-width in Chinese text."""
     return "：" if _page_lang(context) == "zh" else ": "
@@ -363,7 +375,9 @@ def add_template_helpers(generator: Generator) -> None:
         return Tag(name, generator.settings).slug
 
     generator.env.finalize = printable  # templates compile lazily, after this signal
-    generator.env.globals.update(site_root=site_root, colon=colon)
+    generator.env.globals.update(
+        site_root=site_root, colon=colon, radar_topic_names=radar_topic_names, chinese_glossary=chinese_glossary
+    )
     generator.env.filters.update(
         safe_url=safe_url,
         badges=badges,
@@ -400,6 +414,17 @@ def attach_days(generator: ArticlesGenerator) -> None:
         article.outline = day_outline(article.day_file)
         article.radar = radar_counts(article.outline["papers"], topics)
     link_neighbours(generator.articles)
+    add_quiet_topics(generator, topics)
+
+
+def add_quiet_topics(generator: ArticlesGenerator, topics: list[str]) -> None:
+    """Every radar topic gets a page (a topic no day matched yet says so), as every topic has a feed."""
+    known = {tag.name for tag in generator.tags}
+    quiet = [Tag(topic, generator.settings) for topic in topics if topic not in known]
+    for tag in quiet:
+        generator.tags[tag] = []
+    if quiet:
+        generator.context["tags"] = list(generator.tags.items())
 
 
 def link_neighbours(articles: list[Any]) -> None:

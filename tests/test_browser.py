@@ -15,7 +15,8 @@ import pytest
 from selenium.webdriver.common.keys import Keys
 
 from tests.support.browser import (
-    CANDIDATES, FEATURED, FOLLOWED, REPO, build_demo_site, chromium, chromium_missing, serve,
+    CANDIDATES, FEATURED, FOLLOWED, REPO, axe_violations, build_demo_site, checkers_missing, chromium,
+    chromium_missing, serve,
 )
 
 pytestmark = pytest.mark.skipif(
@@ -256,3 +257,70 @@ def test_a_missing_page_shows_the_styled_404(browser: Any, site_url: str) -> Non
     link = browser.find_element("css selector", "main a")
     assert link.get_attribute("href") == f"{site_url}/"
     assert [e for e in console_errors(browser) if "404" not in e] == []  # the page's own status
+
+
+# --- accessibility and phones -----------------------------------------------------------------
+
+PAGES = [("", "home"), ("2026/06/02/", "day"), ("archives/", "archive"), ("topics/", "topics"),
+         ("archives/?q=segmentation", "search"), ("about/", "about")]
+TAP_TARGETS = (".nav a, .langs a, .brand, .radar-topics a, .day-list a, .topic-list a, .site-foot a, "
+               ".day-nav a, .links a, .author, #search-results a, .search-more button, .next-batch")
+
+
+@pytest.mark.parametrize("lang", ["", "zh/"])
+def test_axe_finds_no_serious_or_critical_violation(browser: Any, site_url: str, lang: str) -> None:
+    problem = checkers_missing()
+    if problem:
+        pytest.skip(problem) if not os.environ.get("CI") else pytest.fail(problem)
+    counts = {}
+    for path, name in PAGES:
+        open_page(browser, f"{site_url}/{lang}{path}")
+        if "?q=" in path:
+            wait_for(lambda: browser.find_elements("css selector", "#search-results li a"), "search results")
+        violations = axe_violations(browser)
+        counts[name] = {impact: sum(1 for v in violations if v["impact"] == impact)
+                        for impact in ("critical", "serious", "moderate", "minor")}
+        bad = [v for v in violations if v["impact"] in ("serious", "critical")]
+        assert not bad, (lang + path, bad)
+    print(f"axe-core violations ({lang or 'en/'}):", counts)
+
+
+@pytest.mark.parametrize("lang", ["", "zh/"])
+def test_phone_pages_have_large_tap_targets_and_no_sideways_scroll(browser: Any, site_url: str, lang: str) -> None:
+    browser.set_window_size(360, 800)
+    try:
+        for path, _name in PAGES:
+            open_page(browser, f"{site_url}/{lang}{path}")
+            if "?q=" in path:
+                wait_for(lambda: browser.find_elements("css selector", "#search-results li a"), "search results")
+            small = browser.execute_script(
+                "return [...document.querySelectorAll(arguments[0])].filter(e => e.offsetParent)"
+                ".map(e => [e.getBoundingClientRect(), e.outerHTML.slice(0, 80)])"
+                ".filter(([r]) => r.width < 24 || r.height < 24).map(([r, h]) => [r.width, r.height, h])",
+                TAP_TARGETS)
+            assert not small, (lang + path, small[:5])
+            overflow = browser.execute_script("return document.documentElement.scrollWidth - window.innerWidth")
+            assert overflow <= 0, f"{lang}{path} scrolls sideways by {overflow}px at 360px"
+        # the card with a long URL, a formula and eighty authors (and its abstract, opened)
+        open_page(browser, f"{site_url}/{lang}2026/06/02/#p4")
+        browser.execute_script("document.querySelectorAll('#p4 details').forEach(d => d.open = true)")
+        assert "Consortium Member" in browser.find_element("css selector", "#p4").text
+        assert browser.execute_script("return document.documentElement.scrollWidth - window.innerWidth") <= 0
+    finally:
+        browser.set_window_size(1280, 900)
+
+
+@pytest.mark.parametrize(("lang", "one_author", "tldr", "why", "terms"),
+                         [("", "1 author", "TL;DR", "Why picked:", "terms: segmentation, lesion"),
+                          ("zh/", "1 位作者", "要点", "入选理由：", "关键词：分割、病灶")])
+def test_next_batch_cards_have_a_tldr_the_why_and_a_right_author_count(
+        browser: Any, site_url: str, lang: str, one_author: str, tldr: str, why: str, terms: str) -> None:
+    open_page(browser, f"{site_url}/{lang}2026/06/02/")
+    browser.find_element("css selector", ".next-batch").click()
+    card = wait_for(lambda: browser.find_elements("css selector", f".batch #p{FEATURED + 1}"), "the first batch")[0]
+    text = card.text
+    assert one_author in text and "authors" not in text.replace("Authors", "")
+    assert tldr in text and card.find_element("css selector", ".tldr .mark").text  # extractive, marked
+    assert why in text and terms in text
+    assert "2026-" in card.find_element("css selector", ".date").text
+    assert console_errors(browser) == []

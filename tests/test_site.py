@@ -19,7 +19,7 @@ import pytest
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
-from generator import build, glossary, incremental, site
+from generator import build, feeds, glossary, incremental, site
 from generator.errors import BuildError
 from generator.records import Day, Match
 from generator.settings import Settings
@@ -27,6 +27,7 @@ from generator.store import Store
 from generator.write import write_posts
 from tests.support.browser import (
     CANDIDATES,
+    COMMENT,
     FEATURED,
     FOLLOWED,
     FORMAT_1_NOTE,
@@ -80,7 +81,8 @@ class Page(HTMLParser):
         self.open.pop()
 
     def handle_data(self, data: str) -> None:
-        self.text.append(data)
+        if self.open[-1:] != ["script"]:  # what a reader sees: not the scripts' data
+            self.text.append(data)
 
     def all(self, tag: str, **attrs: str) -> list[dict[str, str]]:
         return [a for t, a in self.elements
@@ -518,26 +520,32 @@ def test_adding_or_changing_a_day_rebuilds_only_what_changed_and_matches_a_full_
     _add_day(settings, new)
     plan = build.build(settings)
     assert not plan.full
-    # 2026-06-02 and the disease topic page, in both languages (2026-06-03 gains a next-day link)
-    assert plan.skipped == 4
+    # 2026-06-02, the disease topic page and the pages of the five topics no day matched, in both
+    # languages (2026-06-03 gains a next-day link)
+    assert plan.skipped == 14
     _assert_same_as_a_full_build(settings, tmp_path / "full-1")
 
     # The newest day is re-run with other matches: the disease topic page lists it, Medical imaging
-    # no longer does; a topic that no day matches any more loses its page.
+    # no longer does; a topic that is not on the radar (any more) and no day matches loses its page;
+    # a radar topic no day matches keeps its page (and its feed).
     changed = dataclasses.replace(new, entries=tuple(
-        dataclasses.replace(entry, ranked=dataclasses.replace(entry.ranked, matched=(Match("topic", "Segment Anything (SAM)"),)))
+        dataclasses.replace(entry, ranked=dataclasses.replace(entry.ranked, matched=(
+            Match("topic", "Segment Anything (SAM)"), Match("topic", "A retired topic"))))
         for entry in new.entries
     ), brief={"en": "A different brief [1]."})
     _add_day(settings, changed)
     build.build(settings)
-    assert (settings.output_dir / "zh" / "topics" / "segment-anything-sam" / "index.html").is_file()
+    assert (settings.output_dir / "zh" / "topics" / "a-retired-topic" / "index.html").is_file()
     _assert_same_as_a_full_build(settings, tmp_path / "full-2")
 
     Store(settings.store_dir).day_path(changed.date).unlink()
     for post in settings.content_dir.rglob("*2026-06-04*"):
         post.unlink()
     build.build(settings)
-    assert not (settings.output_dir / "zh" / "topics" / "segment-anything-sam" / "index.html").exists()
+    assert not (settings.output_dir / "zh" / "topics" / "a-retired-topic" / "index.html").exists()
+    quiet = page(settings, "zh/topics/segment-anything-sam/index.html")
+    assert "目前还没有精选论文命中此主题。" in quiet.plain and "分割一切（SAM）" in quiet.plain
+    assert quiet.all("a", href=f"{SITEURL}/zh/feeds/topics/segment-anything-sam.atom.xml")
     _assert_same_as_a_full_build(settings, tmp_path / "full-3")
 
 
@@ -581,3 +589,19 @@ def test_day_pages_link_the_previous_and_next_day(built: Settings, prefix: str) 
     first, last = page(built, prefix + "2026/06/02/index.html"), page(built, prefix + "2026/06/03/index.html")
     assert first.all("a", rel="next", href=f"{SITEURL}/{prefix}2026/06/03/") and not first.all("a", rel="prev")
     assert last.all("a", rel="prev", href=f"{SITEURL}/{prefix}2026/06/02/") and not last.all("a", rel="next")
+
+
+@pytest.mark.parametrize(("prefix", "submitted", "comment"), [("", "Submitted", "Comment:"), ("zh/", "提交于", "备注：")])
+def test_cards_label_the_submission_date_and_show_the_arxiv_comment(built: Settings, prefix: str, submitted: str,
+                                                                   comment: str) -> None:
+    day = page(built, prefix + "2026/06/02/index.html")
+    assert re.search(rf"{submitted} 20\d\d-\d\d-\d\d", day.plain)
+    assert f"{comment} {COMMENT}" in day.plain or f"{comment}{COMMENT}" in day.plain
+
+
+def test_every_radar_topic_has_a_page_as_it_has_a_feed(built: Settings) -> None:
+    for topic in built.digest.radar.topics:
+        slug = feeds.topic_slug(topic)  # Pelican's tag slug (tests/test_feeds.py checks the two agree)
+        for prefix in ("", "zh/"):
+            assert (built.output_dir / prefix / "topics" / slug / "index.html").is_file(), topic
+            assert (built.output_dir / prefix / "feeds" / "topics" / f"{slug}.atom.xml").is_file(), topic
