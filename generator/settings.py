@@ -255,6 +255,11 @@ class Settings:
     openai_api_key: SecretStr | None
     mail: Mail | None = None  # None: the email edition is not configured
     sources: Mapping[str, SourceConfig] = field(default_factory=dict)  # enabled, in settings order
+    sitenames: Mapping[str, str] = field(default_factory=dict)  # per language (I18N_SUBSITES)
+
+    def sitename_in(self, lang: str) -> str:
+        """The site's name in `lang`: its I18N_SUBSITES SITENAME, else SITENAME."""
+        return self.sitenames.get(lang, self.sitename)
 
     @property
     def llm_enabled(self) -> bool:
@@ -328,6 +333,11 @@ def load(config_path: Path | str = "pelicanconfig.py", env: Mapping[str, str] | 
         openai_api_key=SecretStr(key) if key else None,
         mail=_mail(env, digest.languages),
         sources=configs,
+        sitenames={
+            str(lang): str(subsite["SITENAME"])
+            for lang, subsite in (namespace.get("I18N_SUBSITES") or {}).items()
+            if isinstance(subsite, dict) and subsite.get("SITENAME")
+        },
     )
 
 
