@@ -146,6 +146,11 @@ class RadarSettings(_Strict):
         return (text.description.get(lang) if text else None) or None
     authors: list[str] = Field([], description="followed authors")
     exclude: list[str] = Field([], description="keywords that veto a paper")
+    floor: float = Field(
+        20.0, ge=0, le=100,
+        description="relevance floor: papers scoring at least this (0-100, how likely a paper belongs "
+                    "with the lab's own) are featured, up to papers_per_day (measured: benchmarks/rank.py featured)",
+    )
 
 
 class LLMSettings(_Strict):
@@ -187,7 +192,12 @@ class DigestSettings(_Strict):
     languages: list[Literal["en", "zh"]] = Field(
         ["en", "zh"], min_length=1, description="site languages; the first is the main site"
     )
-    papers_per_day: int = Field(30, ge=1, le=500, description="featured papers a day")
+    papers_per_day: int = Field(30, ge=1, le=500, description="most featured papers a day (those above radar.floor)")
+    min_papers_per_day: int = Field(
+        5, ge=0, le=500,
+        description="fewest featured papers a day (papers_per_day at most), below the floor if need be, "
+                    "so a quiet day is not empty",
+    )
     sources: dict[str, dict[str, Any]] = Field(
         description="the enabled sources: name -> its settings (see each source below; "
         "\"module\" names a source module outside generator/sources)"
