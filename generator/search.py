@@ -60,7 +60,7 @@ from .text import one_line
 FOLDER = "search"
 INDEX_FORMAT = 2
 CHUNK = 64  # documents a docs file holds
-POSTINGS_A_FILE = 3000  # a terms file's size: ~3,000 postings, a few KB gzipped
+POSTINGS_A_FILE = 1500  # a terms file's size: ~1,500 postings, ~3 KB gzipped
 MAX_BUCKETS = 4096
 MAX_TITLE = 300
 MAX_AUTHORS = 4  # authors a result names; the rest are counted ("+ 12")
