@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 import re
 import time
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Collection, Mapping, Sequence
 from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -35,6 +35,9 @@ log = logging.getLogger(__name__)
 # How many earlier digest days the ranker learns from and finds related papers in: bounds memory
 # and time as the archive grows.
 ARCHIVE_DAYS = 60
+
+# Papers on the day page's "Trending today" strip, at most.
+TRENDING_MAX = 8
 
 # How many digests back a failing source is asked again for what it missed.
 CARRY_OVER_DAYS = 10
@@ -131,7 +134,7 @@ def run_day(
     )
     digest = Day(
         date=day, entries=entries, brief=summaries.brief, notes=notes + summaries.notes,
-        usage=summaries.usage,
+        usage=summaries.usage, trending=trending(entries),
     )
     store.write_day(digest)
     posts = write.write_posts(digest, settings)
@@ -207,6 +210,21 @@ def new_papers(papers: list[Paper], seen: Mapping[str, tuple[int, date]]) -> lis
     """Papers not in an earlier digest under any identity (`merge.identities`): a new version of
     a paper, or its listing on another source, is not new."""
     return [paper for paper in papers if not any(key in seen for key in identities(paper))]
+
+
+def trending(entries: Sequence[Entry]) -> tuple[int, ...]:
+    """The ranks of the day's "Trending today" strip, most upvoted first: papers the community
+    upvoted (Hugging Face) that are on the lab's themes, i.e. matched a radar topic or followed
+    author, or scored at least as high as the day's last featured paper. An off-theme paper stays
+    off the strip however many upvotes it has."""
+    featured = [e.ranked.score for e in entries if e.featured]
+    floor = min(featured) if featured else float("inf")
+    chosen = [
+        e for e in entries
+        if (e.ranked.paper.upvotes or 0) > 0 and (e.ranked.matched or e.ranked.score >= floor)
+    ]
+    chosen.sort(key=lambda e: (-(e.ranked.paper.upvotes or 0), e.rank))
+    return tuple(e.rank for e in chosen[:TRENDING_MAX])
 
 
 def find_code_url(paper: Paper) -> str | None:
