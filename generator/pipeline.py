@@ -17,6 +17,7 @@ import httpx
 
 from . import http as http_layer
 from . import mailings, rank, summarize, write
+from .community import on_theme
 from .errors import SourceError
 from .labels import note_text
 from .merge import identities, merge
@@ -214,14 +215,12 @@ def new_papers(papers: list[Paper], seen: Mapping[str, tuple[int, date]]) -> lis
 
 def trending(entries: Sequence[Entry]) -> tuple[int, ...]:
     """The ranks of the day's "Trending today" strip, most upvoted first: papers the community
-    upvoted (Hugging Face) that are on the lab's themes, i.e. matched a radar topic or followed
-    author, or scored at least as high as the day's last featured paper. An off-theme paper stays
-    off the strip however many upvotes it has."""
-    featured = [e.ranked.score for e in entries if e.featured]
-    floor = min(featured) if featured else float("inf")
+    upvoted (Hugging Face) that are on the lab's themes (`community.on_theme`: a radar topic or
+    followed author matched, or a score at the featured floor). An off-theme paper stays off the
+    strip however many upvotes it has."""
     chosen = [
         e for e in entries
-        if (e.ranked.paper.upvotes or 0) > 0 and (e.ranked.matched or e.ranked.score >= floor)
+        if (e.ranked.paper.upvotes or 0) > 0 and on_theme(e.ranked.score, bool(e.ranked.matched))
     ]
     chosen.sort(key=lambda e: (-(e.ranked.paper.upvotes or 0), e.rank))
     return tuple(e.rank for e in chosen[:TRENDING_MAX])

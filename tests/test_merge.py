@@ -54,8 +54,9 @@ def test_trending_is_upvoted_papers_on_the_labs_themes_never_an_off_theme_crowd_
 
     entries = [
         entry(1, 80.0, None), entry(2, 60.0, 5),  # featured; the second upvoted
-        entry(3, 40.0, 500),  # off-theme, below the featured floor: not trending however upvoted
+        entry(3, 12.0, 500),  # off-theme, below the featured floor: not trending however upvoted
         entry(4, 30.0, 12, (Match("topic", "Medical imaging"),)),  # on a radar topic
         entry(5, 61.0, 0),  # no upvotes
+        entry(6, 20.0, 1),  # at the featured floor
     ]
-    assert trending(entries) == (4, 2)
+    assert trending(entries) == (4, 2, 6)
