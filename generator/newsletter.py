@@ -134,7 +134,7 @@ def _card(entry: Entry, lang: str, labels: Mapping[str, str], followed: set[str]
     why.append(labels["score"].format(score=f"{entry.ranked.score:.1f}"))
     return {
         "rank": entry.rank,
-        "badge": " · ".join(badges(paper)),
+        "badges": [one_line(badge) for badge in badges(paper)],
         "title": one_line(paper.title),
         "title_tr": one_line(summary.title.get(lang, "")) if lang != "en" else "",
         "url": safe_url(paper.url),
@@ -143,7 +143,7 @@ def _card(entry: Entry, lang: str, labels: Mapping[str, str], followed: set[str]
         "more_authors": len(paper.authors) - len(shown),
         "tldr": one_line(tldr or summary.tldr.get("en") or ""),
         "tldr_lang": "en" if untranslated else None,
-        "marks": "; ".join(marks),
+        "marks": labels["comma"].join(marks),
         "why": " · ".join(one_line(w) for w in why),
     }
 

@@ -84,7 +84,7 @@ _Number = tuple[int, int, str, tuple[tuple[float, float], ...]]
 _TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9+]*(?:[-_.:@/][A-Za-z0-9+]+)*")
 _METRICS = {  # metric -> the names the paper may use for it (normalised: lower case, alphanumerics)
     "dice": ("dice", "dsc"), "dsc": ("dice", "dsc"), "iou": ("iou", "jaccard", "intersectionoverunion"),
-    "miou": ("miou", "iou", "intersectionoverunion"), "auc": ("auc", "auroc", "areaunderthe"),
+    "miou": ("miou", "meaniou", "meanintersectionoverunion"), "auc": ("auc", "auroc", "areaunderthe"),
     "auroc": ("auc", "auroc", "areaunderthe"), "auprc": ("auprc", "aupr", "precisionrecall"),
     "f1": ("f1", "fscore", "fmeasure"), "map": ("map",), "psnr": ("psnr",), "ssim": ("ssim",),
     "lpips": ("lpips",), "fid": ("fid", "frechet", "fréchet"), "hd95": ("hd95", "hausdorff"),
@@ -107,6 +107,7 @@ class Evidence:
     values: tuple[float, ...]
     years: frozenset[float]  # values that are years: matched exactly, never as a rounded 2k
     text: str  # lower case, alphanumerics only: names are looked up in it
+    words: frozenset[str]  # lower case words (split at anything but letters and digits): short names
     initials: str  # the first letter of every word, lower case
 
     @classmethod
@@ -122,10 +123,17 @@ class Evidence:
                 values.add(value * _WORD_NUMBERS[match.group(2).lower()])
         words = re.findall(r"[A-Za-z0-9]+", text)
         return cls(
+            words=frozenset(w.lower() for w in words),
             values=tuple(sorted(values)),
             years=years,
             text=_squash(text),
             initials="".join(w[0].lower() for w in words),
+        )
+
+    def _has_word(self, word: str) -> bool:
+        """A short name as a whole word: SAM, SAMs, ISIC in "ISIC2018", not "sam" in "same"."""
+        return word in self.words or word + "s" in self.words or any(
+            w.startswith(word) and w[len(word):].isdigit() for w in self.words
         )
 
     def supports_value(self, candidates: Iterable[tuple[float, float]]) -> bool:
@@ -136,11 +144,15 @@ class Evidence:
         return False
 
     def supports_name(self, name: str, metric: str | None = None) -> bool:
+        if len(name) > 2 and name.endswith("s") and name[:-1].isupper() and self.supports_name(name[:-1]):
+            return True  # MLLMs when the paper says MLLM
         squashed = _squash(name)
-        if not squashed or squashed in self.text:
+        if metric is not None:  # a word of the paper, not a piece of one ("iou" is in "previous")
+            return any(self._has_word(alias) if alias.isalnum() and len(alias) <= 6 else alias in self.text
+                       for alias in _METRICS[metric])
+        short = len(squashed) <= 4 and name.isalnum()  # SAM is a word of its own, not "sam" in "same"
+        if not squashed or (self._has_word(squashed) if short else squashed in self.text):
             return True
-        if metric is not None:
-            return any(alias in self.text for alias in _METRICS[metric])
         letters = name.removesuffix("s") if name[:-1].isupper() else name
         if letters.isalpha() and letters.isupper() and len(letters) >= 2:
             return letters.lower() in self.initials
@@ -190,6 +202,10 @@ def segments(text: str, items: Iterable[str]) -> list[tuple[str, bool]]:
 # --- reading numbers -------------------------------------------------------------------------------
 
 
+_LATEX_FORMAT = re.compile(
+    r"\\(?:textbf|textit|texttt|textsc|textrm|text|emph|underline|mathbb|mathbf|mathrm|mathcal|mathit"
+    r"|mathsf|operatorname|boldsymbol|bm|left|right|cdot|approx|geq|leq|le|ge)\b"
+)
 _DASHES = {"\u2212": "-", "\u2013": "-", "\u2014": "-", "\u2010": "-", "\u2011": "-"}
 
 
@@ -206,9 +222,10 @@ def _narrow(ch: str) -> str:
 def _delatex(text: str) -> str:
     """Abstracts carry LaTeX: 94.0\\%, $6.72\\times$, $16{\\times}16$."""
     for old, new in (("\\%", "%"), ("\\times", "×"), ("\\pm", "±"), ("\\sim", "~"), ("\\,", ""),
-                     ("$", ""), ("{", ""), ("}", ""), ("\\", " ")):
+                     ("{,}", ","), ("$", "")):
         text = text.replace(old, new)
-    return text
+    text = _LATEX_FORMAT.sub(" ", text)  # \textbf{91.9}: the command goes, its argument stays; \NAME stays
+    return text.replace("{", "").replace("}", "").replace("\\", " ")
 
 
 def _squash(text: str) -> str:
@@ -350,9 +367,22 @@ def _names(text: str) -> list[tuple[int, str, str | None]]:
             if _DIMENSION.fullmatch(base):
                 continue
             found.append((start, base, None))
-        elif _looks_like_a_name(base):
+        elif _UNIT_AFTER.fullmatch(base):
+            continue  # dB, GB, FLOPs: a unit, checked with its number
+        elif _looks_like_a_name(base) or _proper_noun(text, start, base):
             found.append((start, base, None))
     return found
+
+
+def _proper_noun(text: str, start: int, word: str) -> bool:
+    """A capitalised word inside a sentence (Synapse, Cityscapes), or any in Chinese text."""
+    if len(word) < 4 or not word[0].isupper() or not word[1:].islower():
+        return False
+    before = text[:start].rstrip()
+    if not before:
+        return False
+    last = before[-1]
+    return _is_cjk(last) or last in "，、（" or (last.isalnum() or last in ",)") and not before.endswith(("TL;DR",))
 
 
 def _looks_like_a_name(word: str) -> bool:
