@@ -6,8 +6,9 @@ For every paper of the three demo days it writes one-sentence summaries, in Engl
   3.2× -> 3.2x / 3.2-fold / 3.2 times / 3.2 倍 ; 12,000 -> 12000 / 12k / 1.2万 / 一万二千 ; ranges ;
   -1.30 -> −1.30 / "drops by 1.30" ; years), and the dataset-like names and metrics it names;
 - injected unsupported items: numbers the abstract does not state in any form (checked against the
-  same independent regex, with every scale and rounding), written in the same forms, and datasets
-  and metrics it does not name.
+  same independent regex, with every scale and rounding), written in the same forms, datasets
+  and metrics it does not name, and metrics given a value the abstract states only in sentences
+  that do not name that metric ("Dice of 0.93" when 0.93 is an AUC).
 It prints, per language, the recall of the injected items and the rate of supported items falsely
 flagged (targets: recall 100%, false flags <= 2%), with the forms that missed or flagged.
 
@@ -72,6 +73,7 @@ _CN_DIGITS = "零一二三四五六七八九"
 class Item:
     text: str  # as the summary writes it
     form: str  # which form, for the breakdown
+    zh: str | None = None  # the Chinese summary's wording, when it differs
 
 
 def main() -> None:
@@ -81,20 +83,25 @@ def main() -> None:
     for paper in papers:
         evidence = Evidence.of(paper.title, paper.abstract)
         known = _known_values(f"{paper.title} {paper.abstract}")
-        for kind, items in (("supported", list(_supported(paper))), ("injected", list(_injected(paper, known, rng)))):
+        supported = [*_supported(paper), *_pairs(paper, rng, injected=False)]
+        injected = [*_injected(paper, known, rng), *_pairs(paper, rng, injected=True)]
+        for kind, items in (("supported", supported), ("injected", injected)):
             for item in items:
                 for lang, templates in (("en", EN), ("zh", ZH)):
-                    sentence = rng.choice(templates).format(x=item.text)
+                    wording = item.zh if lang == "zh" and item.zh else item.text
+                    sentence = rng.choice(templates).format(x=wording)
                     flagged = unsupported(sentence, evidence)
                     results.setdefault((kind, lang), []).append((item, bool(flagged)))
 
     print(f"Grounding check on {len(papers)} real abstracts of the demo days {', '.join(DAYS)}")
     ok = True
     for lang in ("en", "zh"):
-        injected = [(i, f) for i, f in results[("injected", lang)] if not i.form.startswith("name")]
+        injected = [(i, f) for i, f in results[("injected", lang)] if not i.form.startswith(("name", "pair"))]
         injected_names = [(i, f) for i, f in results[("injected", lang)] if i.form.startswith("name")]
-        supported = [(i, f) for i, f in results[("supported", lang)] if not i.form.startswith("name")]
+        supported = [(i, f) for i, f in results[("supported", lang)] if not i.form.startswith(("name", "pair"))]
         names = [(i, f) for i, f in results[("supported", lang)] if i.form.startswith("name")]
+        injected_pairs = [(i, f) for i, f in results[("injected", lang)] if i.form.startswith("pair")]
+        pairs = [(i, f) for i, f in results[("supported", lang)] if i.form.startswith("pair")]
         caught = sum(f for _, f in injected)
         recall = caught / len(injected)
         false_numbers = sum(f for _, f in supported) / len(supported)
@@ -107,6 +114,11 @@ def main() -> None:
         print(f"      injected datasets and metrics caught {sum(f for _, f in injected_names)}/{len(injected_names)}"
               f" = {sum(f for _, f in injected_names) / len(injected_names):.2%}; supported names falsely flagged "
               f"{sum(f for _, f in names)}/{len(names)} = {sum(f for _, f in names) / len(names):.2%}")
+        print(f"      a metric with a value stated in another sentence (mispaired) caught "
+              f"{sum(f for _, f in injected_pairs)}/{len(injected_pairs)} = "
+              f"{sum(f for _, f in injected_pairs) / max(1, len(injected_pairs)):.2%}; metric-value pairs the paper "
+              f"states falsely flagged {sum(f for _, f in pairs)}/{len(pairs)} = "
+              f"{sum(f for _, f in pairs) / max(1, len(pairs)):.2%}")
         missed = [i for i, f in results[("injected", lang)] if not f]
         flagged = [i for i, f in results[("supported", lang)] if f]
         if missed:
@@ -178,6 +190,40 @@ def _supported(paper: Paper) -> Iterator[Item]:
     for metric in _METRICS:
         if re.search(rf"(?<![\w-]){re.escape(metric)}(?![\w-])", paper.abstract):
             yield Item(metric, "name: metric")
+
+
+# --- metrics with their values ---------------------------------------------------------------------
+
+
+def _pairs(paper: Paper, rng: random.Random, *, injected: bool) -> Iterator[Item]:
+    """A metric of the abstract with a value of the same sentence, or (injected) of a sentence that
+    names neither that metric nor one of its other names, and states that value nowhere near it."""
+    text = paper.abstract.replace("\\%", "%").replace("$", "").replace("{,}", ",")
+    sentences = re.split(r"(?<=[.;])\s+", text)
+    for metric in _METRICS:
+        names = (metric.lower(), *_METRIC_ALIASES.get(metric, ()))
+        def named(sentence: str, names: tuple[str, ...] = names) -> bool:
+            words = set(re.findall(r"[a-z0-9]+", sentence.lower()))
+            squashed = re.sub(r"[^0-9a-z]", "", sentence.lower())
+            return any(n in words if len(n) <= 6 else n in squashed for n in names)
+        with_metric = [s for s in sentences if named(s)]
+        if not any(re.search(rf"(?<![\w-]){re.escape(metric)}(?![\w-])", s) for s in with_metric):
+            continue
+        if not injected:
+            for sentence in with_metric:
+                for match in _STANDALONE.finditer(sentence):
+                    if not match.group("end") and not match.group("neg") and not re.match(r"0\d", match.group("num")):
+                        number = match.group("num") + ("%" if (match.group("unit") or "").endswith("%") else "")
+                        yield Item(f"{metric} of {number}", "pair", zh=f"{metric} 为 {number}")
+            continue
+        nearby = _known_values(" ".join(with_metric))
+        others = [m for s in sentences if not named(s) for m in _STANDALONE.finditer(s)
+                  if not m.group("end") and not m.group("neg") and not re.match(r"0\d", m.group("num"))
+                  and _free(float(m.group("num").replace(",", "")), nearby, 0.6)]
+        if others:
+            match = rng.choice(others)
+            number = match.group("num") + ("%" if (match.group("unit") or "").endswith("%") else "")
+            yield Item(f"{metric} of {number}", "pair, mispaired", zh=f"{metric} 为 {number}")
 
 
 # --- injected unsupported items --------------------------------------------------------------------

@@ -83,3 +83,24 @@ def test_names_are_whole_words_and_proper_nouns_count() -> None:
     assert unsupported("Tested on Synapse and then Cityscapes.", evidence) == ("Synapse", "Cityscapes")
     assert unsupported("在 Synapse 数据集上测试。", evidence) == ("Synapse",)
     assert unsupported("Transfer works. Same holds.", evidence) == ()  # capitals that start a sentence
+
+
+PAIRED = Evidence.of("A model", "We use 1,000 images. Our model reaches a Dice of 0.891. It runs 3.2× faster with an AUC of 91.2%.")
+
+
+@pytest.mark.parametrize(
+    ("summary", "flagged"),
+    [
+        ("Dice of 0.891 and AUC of 91.2%.", ()),
+        ("It reaches 89.1% Dice; AUC 0.912.", ()),
+        ("Dice 系数为 89.1%，AUC 为 91.2%。", ()),
+        ("Dice on 1,000 images.", ()),  # a preposition: 1,000 is not a Dice
+        ("Dice and AUC of 0.891 and 91.2%, respectively.", ()),  # a list of metrics: not paired
+        ("Dice of 91.2%.", ("Dice of 91.2%",)),  # both in the paper, not together
+        ("It reaches 91.2% Dice.", ("91.2% Dice",)),
+        ("AUC 为 0.891。", ("AUC 为 0.891",)),
+    ],
+)
+def test_a_metric_and_its_value_are_stated_together(summary: str, flagged: tuple[str, ...]) -> None:
+    assert unsupported(summary, PAIRED) == flagged
+    assert [part for part, bad in segments(summary, flagged) if bad] == list(flagged)
