@@ -104,13 +104,18 @@ def run_day(
 
     radar = load_radar(settings)
     pool = list(store.archive(before=day, max_days=ARCHIVE_DAYS))
-    featured_count = settings.digest.papers_per_day
+    digest_settings = settings.digest
     ranked = rank.rank(
-        new, radar, archive=[paper for _, paper in pool], featured=featured_count,
+        new, radar, archive=[paper for _, paper in pool], featured=digest_settings.papers_per_day,
         related_pool=pool,
     )
+    scores = [r.score for r in ranked]
+    matched = rank.matched_count(scores, floor=digest_settings.radar.floor)
+    featured_count = rank.featured_count(scores, floor=digest_settings.radar.floor,
+                                         minimum=digest_settings.min_papers_per_day,
+                                         cap=digest_settings.papers_per_day)
     featured = ranked[:featured_count]
-    log.info("%s: ranked %d papers, featuring %d", day, len(ranked), len(featured))
+    log.info("%s: ranked %d papers, %d above the floor, featuring %d", day, len(ranked), matched, len(featured))
 
     summaries = summarize.summarize_day(
         featured, settings, store,
@@ -135,7 +140,7 @@ def run_day(
     )
     digest = Day(
         date=day, entries=entries, brief=summaries.brief, notes=notes + summaries.notes,
-        usage=summaries.usage, trending=trending(entries),
+        usage=summaries.usage, matched=matched, trending=trending(entries),
     )
     store.write_day(digest)
     posts = write.write_posts(digest, settings)

@@ -32,7 +32,7 @@ import logging
 import re
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timezone
 from typing import Any
 from urllib.parse import quote, urlsplit, urlunsplit
@@ -101,7 +101,6 @@ class Item:
     abstract: str = ""
     authors: tuple[str, ...] = ()
     published: date | None = None
-    fields: tuple[tuple[str, str | int], ...] = field(default=())
 
 
 @dataclass(frozen=True)
