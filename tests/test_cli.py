@@ -141,3 +141,19 @@ def test_demo_merges_arxiv_medrxiv_hugging_face_and_journals_and_shows_each_pape
     assert any(badge.startswith("HF ▲") for badge in shown) and any(b.startswith("arXiv (") for b in shown)
     for badge in shown:  # every source badge of every card
         assert f'<span class="badge">{badge}</span>' in day_page, badge
+
+
+def test_topics_take_names_and_descriptions_per_language_or_plain_keywords(project: Path) -> None:
+    # the demo radar gives its topics in the dict form; a plain keyword list stays valid beside it
+    set_digest(project, '"topics": {', '"topics": {"Plain topic": ["plain keyword"], ')
+    result = invoke("check", cwd=project)
+    assert result.exit_code == 0, result.output
+    assert "8 topics" in result.output
+    set_digest(project, '"name": {"zh": "分割一切（SAM）"}', '"name": {"fr": "Segmenter tout"}')
+    set_digest(project, '"description": {"en": "Delineating', '"descriptions": {"en": "Delineating')
+    result = invoke("check", cwd=project)
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    lines = result.output.strip().splitlines()
+    assert any("['Segment Anything (SAM)']['name']" in line and "unknown language(s) fr" in line for line in lines)
+    assert any("['Medical image segmentation & registration']['descriptions']: unknown setting" in line
+               for line in lines)
