@@ -11,7 +11,10 @@ lab's papers as positives) and changes what the measurements in benchmarks/rank.
   regression), lifting papers that share the lab's subject but few of its exact words;
 - the margins, the radar topics matched and the followed authors are combined into a calibrated
   probability of belonging with the lab's papers (calibration), so a floor on the 0-100 score
-  means the same on a busy day as on a quiet one: featured are the papers above it.
+  means the same on a busy day as on a quiet one: featured are the papers above it;
+- the community's attention (Hugging Face upvotes, comments, stars) raises the score of a paper on
+  the lab's themes by at most community.COMMUNITY_SHARE of itself; an off-theme paper keeps its
+  score (generator/community.py, measured by benchmarks/rank.py community).
 
 Modules: config (RankConfig, the tuning, passed in), topics (keywords, topics, authors, vetoes),
 terms (hashed word and word-pair counts), models (the text models), fitting, calibration (the
@@ -24,6 +27,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 
+from ..community import boost
 from ..radar import Radar
 from ..records import LibraryPaper, Match, Paper, Ranked
 from .calibration import featured_count, matched_count
@@ -104,7 +108,8 @@ def rank(
         if vetoed:
             scored.append((0.0, 0, paper.id, Ranked(paper, 0.0, matched, (f"excluded: {vetoed}",))))
             continue
-        score = model.score(margins[i], themes[i], len(topic_names), bool(followed))
+        # The community's attention lifts a paper on the lab's themes a little (generator/community.py).
+        score = boost(model.score(margins[i], themes[i], len(topic_names), bool(followed)), paper, bool(matched))
         why = whys[i] or tuple(keywords[:config.why_count])
         scored.append((score, len(keywords), paper.id, Ranked(paper, score, matched, why)))
     # Equal scores (a radar without papers to learn from): more of the lab's keywords go first.
