@@ -13,10 +13,12 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 from rich.logging import RichHandler
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from . import mailings, settings as settings_module
 from .errors import DigestError, SettingsError, SourceError
+from .redact import RedactingFilter, redact
 
 app = typer.Typer(
     help="Paper Radar: a lab's daily research digest (arXiv → rank → summarize → Pelican site).",
@@ -25,6 +27,8 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 stderr = Console(stderr=True, highlight=False)
+# Every log line and error line passes through the redaction layer (generator.redact).
+_redacting = RedactingFilter()
 
 ConfigOption = Annotated[
     Path,
@@ -45,10 +49,13 @@ def main() -> None:
 @contextmanager
 def _errors_as_lines(debug: bool) -> Iterator[None]:
     """Let a DigestError out as one line per problem and exit code 1; a traceback only with --debug."""
+    handler = RichHandler(console=stderr, show_path=False, show_time=False, markup=False)
+    _redacting.secrets = list(settings_module.secret_values(os.environ))
+    handler.addFilter(_redacting)
     logging.basicConfig(
         level=logging.DEBUG if debug else logging.INFO,
         format="%(message)s",
-        handlers=[RichHandler(console=stderr, show_path=False, show_time=False, markup=False)],
+        handlers=[handler],
         force=True,
     )
     for noisy in ("arxiv", "httpx", "httpx2", "openai", "pelican"):
@@ -62,7 +69,19 @@ def _errors_as_lines(debug: bool) -> Iterator[None]:
             raise
         problems = exc.problems if isinstance(exc, SettingsError) else [str(exc)]
         for problem in problems:
-            stderr.print(f"[red]error:[/red] {problem}", markup=True, soft_wrap=True)
+            line = escape(redact(problem, _redacting.secrets))
+            stderr.print(f"[red]error:[/red] {line}", markup=True, soft_wrap=True)
+        raise typer.Exit(1) from None
+    except OSError as exc:  # a full disk, a read-only or missing folder: nothing was half-written
+        if debug:
+            raise
+        where = f"{exc.filename}: " if exc.filename else ""
+        line = escape(redact(f"{where}{exc.strerror or exc}", _redacting.secrets))
+        stderr.print(
+            f"[red]error:[/red] cannot write or read {line} (free space or fix the permissions, "
+            "then run the command again: files are written atomically, nothing is half-written)",
+            markup=True, soft_wrap=True,
+        )
         raise typer.Exit(1) from None
     except KeyboardInterrupt:
         stderr.print("interrupted")

@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import runpy
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any, Literal
@@ -19,6 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, f
 
 from .arxiv_taxonomy import CATEGORIES
 from .errors import SettingsError
+from .redact import url_secrets
 
 # Every environment variable the digest reads, with what it overrides (shown by `digest check`
 # and listed in the README; a test keeps the two in sync).
@@ -30,6 +31,20 @@ ENV_VARS: dict[str, str] = {
     "OPENAI_BASE_URL": "an OpenAI-compatible server (DIGEST['llm']['base_url'])",
     "DIGEST_SITEURL": "the published site's URL (SITEURL), e.g. set by the Pages workflow",
 }
+
+# Environment variables holding a secret (masked wherever it could be shown), and those holding
+# a URL whose password or secret parameters are (`DIGEST_SMTP_URL`: smtp://user:password@host).
+SECRET_ENV_VARS = ("OPENAI_API_KEY",)
+URL_ENV_VARS = ("OPENAI_BASE_URL", "DIGEST_ARXIV_URL", "DIGEST_SMTP_URL")
+
+
+def secret_values(env: Mapping[str, str]) -> tuple[str, ...]:
+    """The secrets the environment holds, for `redact.redact` (the CLI masks them in every line)."""
+    values = [env.get(name, "").strip() for name in SECRET_ENV_VARS]
+    for name in URL_ENV_VARS:
+        values += url_secrets(env.get(name, ""))
+    return tuple(value for value in values if value)
+
 
 # arXiv announces nothing on these dates (its published holiday schedule); the papers roll
 # into the next mailing. Labs can extend the list in DIGEST['arxiv']['holidays'].
@@ -133,6 +148,8 @@ class Settings:
     sitename: str
     siteurl: str
     openai_api_key: SecretStr | None
+    # secret values to mask in any text shown (secret_values); kept out of repr and fingerprints
+    secrets: tuple[str, ...] = field(default=(), repr=False)
 
     @property
     def llm_enabled(self) -> bool:
@@ -175,6 +192,7 @@ def load(config_path: Path | str = "pelicanconfig.py", env: Mapping[str, str] | 
         sitename=str(namespace.get("SITENAME", "Paper Radar")),
         siteurl=env.get("DIGEST_SITEURL") or str(namespace.get("SITEURL", "")),
         openai_api_key=SecretStr(key) if key else None,
+        secrets=secret_values(env) + url_secrets(digest.llm.base_url or "") + url_secrets(digest.arxiv.url),
     )
 
 

@@ -26,6 +26,7 @@ from openai.types.chat import ChatCompletion, ChatCompletionMessageParam
 from pydantic import AfterValidator, BaseModel, ConfigDict, ValidationError, create_model
 
 from .errors import SummaryError
+from .redact import redact
 from .records import Note, Paper, Ranked, Summary, Usage
 from .settings import LLMSettings, Settings
 from .store import Store
@@ -330,10 +331,10 @@ class _Completion:
 class _Llm:
     """The day's conversation with the LLM: retries, the structured-output mode, the budget, the tally."""
 
-    def __init__(self, client: openai.OpenAI, llm: LLMSettings, secret: str | None):
+    def __init__(self, client: openai.OpenAI, llm: LLMSettings, secrets: tuple[str, ...]):
         self.client = client.with_options(timeout=llm.timeout_seconds, max_retries=0)
         self.llm = llm
-        self.secret = secret
+        self.secrets = secrets  # masked in every error text (generator.redact)
         self.json_mode = False  # set once the server answers 400 to json_schema
         self.stopped_by: str | None = None  # the budget setting that stopped spending
         self.requests = self.tokens_in = self.tokens_out = 0
@@ -370,7 +371,7 @@ class _Llm:
         return (tokens_in * self.llm.price_in_per_mtok + tokens_out * self.llm.price_out_per_mtok) / 1e6
 
     def redact(self, text: str) -> str:
-        return text.replace(self.secret, "***") if self.secret else text
+        return redact(text, self.secrets)
 
     def _reserve(self, tokens_in: int, tokens_out: int) -> None:
         """Count the request's worst case against the budget before sending it."""
@@ -492,7 +493,7 @@ def summarize_day(
 
     secret = settings.openai_api_key.get_secret_value() if settings.openai_api_key else None
     client = client or openai.OpenAI(api_key=secret, base_url=settings.digest.llm.base_url)
-    llm = _Llm(client, settings.digest.llm, secret)
+    llm = _Llm(client, settings.digest.llm, (*((secret,) if secret else ()), *settings.secrets))
     languages = tuple(settings.digest.languages)
     prompt = load_prompt("paper")
     summaries = {}
