@@ -16,10 +16,13 @@ from pelican.settings import read_settings
 from . import incremental
 from .errors import BuildError, DigestError
 from .settings import Settings
+from .store import Store
 from .text import one_line
 
 # Warnings that Pelican logs but that mean a page of the site is broken (a link to a file that
 # does not exist, a post it could not read): the build fails instead of publishing them.
+log = logging.getLogger(__name__)
+
 _BROKEN_SITE_WARNINGS = ("Unable to find", "Skipping", "Could not process", "Cannot find")
 
 
@@ -36,6 +39,15 @@ def pelican_settings(settings: Settings) -> dict[str, Any]:
             "OUTPUT_PATH": str(settings.output_dir),
         },
     )
+    # Posts whose day file is missing belong to a run that did not finish (the day file is written
+    # last): they are not a day of the site until `digest catch-up` or `digest run` rebuilds it.
+    unbuilt = _unfinished_days(settings)
+    if unbuilt:
+        log.warning(
+            "posts of %s have no day file (a run that did not finish): left out of the site; "
+            "`digest catch-up` or `digest run --date D` rebuilds them", ", ".join(unbuilt),
+        )
+        pelican["IGNORE_FILES"] = [*pelican.get("IGNORE_FILES", []), *(f"{day}-*.md" for day in unbuilt)]
     # Each language subsite lives under /<lang>/ and needs its own absolute URLs (feeds too).
     subsites = pelican.get("I18N_SUBSITES", {})
     pelican["I18N_SUBSITES"] = {
@@ -76,6 +88,13 @@ def build(settings: Settings) -> incremental.BuildPlan:
         raise BuildError(f"site build failed: {problems[0]}{more}")
     incremental.finish_build(plan)
     return plan
+
+
+def _unfinished_days(settings: Settings) -> list[str]:
+    """Dates (YYYY-MM-DD) of digest posts without a day file in the store."""
+    store = Store(settings.store_dir)
+    posts = {path.name[:10] for path in (settings.content_dir / "digests").glob("*/????-??-??-*.md")}
+    return sorted(day for day in posts if not store.day_path_of(day).is_file())
 
 
 class _ProblemCollector(logging.Handler):

@@ -246,13 +246,14 @@ def catch_up(
     """The daily job: build every recent mailing day without a digest yet (failed days are retried)."""
     from .catchup import CATCH_UP_MAILINGS, catch_up_days
     from .store import Store
+    from .write import built_days
 
     with _errors_as_lines(debug):
         settings = settings_module.load(config)
         holidays = settings.digest.arxiv.holidays
         latest = _parse_date(until, "--until") or _latest_mailing(settings)
         todo = catch_up_days(
-            Store(settings.store_dir).days(), latest, holidays, lookback=days or CATCH_UP_MAILINGS
+            built_days(Store(settings.store_dir).days(), settings), latest, holidays, lookback=days or CATCH_UP_MAILINGS
         )
         _run_days(todo, settings, nothing=f"every mailing up to {latest} is built")
 
@@ -273,6 +274,7 @@ def backfill(
     """Build past mailing days in a range; resumable: days already built are skipped (unless --force)."""
     from .catchup import backfill_days
     from .store import Store
+    from .write import built_days
 
     with _errors_as_lines(debug):
         settings = settings_module.load(config)
@@ -285,7 +287,8 @@ def backfill(
                 [f"--to {end}: not announced yet (the latest complete mailing is {latest})"]
             )
         todo = backfill_days(
-            start, end, Store(settings.store_dir).days(), settings.digest.arxiv.holidays, force=force
+            start, end, built_days(Store(settings.store_dir).days(), settings), settings.digest.arxiv.holidays,
+            force=force,
         )
         _run_days(todo, settings, nothing=f"every mailing from {start} to {end} is built")
 

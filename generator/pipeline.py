@@ -63,8 +63,8 @@ def run_day(
     """Build the digest of mailing `day`: store its day JSON and write its posts.
 
     A day without a mailing, or without new papers, writes nothing. Files are written in an order
-    that makes a crash harmless: day JSON and posts first (atomically), the papers marked as seen
-    last, so a re-run redoes the whole day.
+    that makes a crash harmless: posts and the papers seen first (atomically), the day JSON last:
+    it marks the day built, so a crash before it leaves a day that the next run redoes whole.
     """
     holidays = settings.digest.arxiv.holidays
     if not mailings.is_mailing_day(day, holidays):
@@ -119,9 +119,12 @@ def run_day(
         date=day, entries=entries, brief=summaries.brief, notes=summaries.notes,
         usage=summaries.usage,
     )
-    store.write_day(digest)
+    # The day file is the commit mark: posts and seen-list first, the day file last (atomically).
+    # Until it exists the day is unbuilt: catch-up retries it and the site shows none of it (its
+    # seen-list rows are replaced by the retry; a day's own rows never hide its papers).
     posts = write.write_posts(digest, settings)
     store.mark_seen(day, new)
+    store.write_day(digest)
     return RunResult(
         day,
         fetched=len(papers),

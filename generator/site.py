@@ -27,7 +27,7 @@ from .errors import BuildError
 from .incremental import PageSkippingWriter
 from .settings import Settings
 from .store import Store, note_from_json
-from .write import note_text, source_name
+from .write import built_days, note_text, source_name
 
 # Full days (featured papers only) read in this process, keyed by path and (mtime, size), least
 # recently used dropped first: day pages and the feeds (which read the last feeds.MAX_DAYS days)
@@ -305,7 +305,7 @@ def publish_days(pelican: Pelican) -> None:
     target = Path(pelican.output_path) / "data"
     target.mkdir(parents=True, exist_ok=True)
     gone = {path.name for path in target.glob("*.json")}  # days an incremental build's output still has
-    for day in store.days():
+    for day in built_days(store.days(), settings):  # a day JSON is published with its pages only
         published = target / f"{day.isoformat()}.json"
         gone.discard(published.name)
         _copy_if_changed(store.day_path(day), published)

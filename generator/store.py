@@ -35,7 +35,11 @@ class Store:
     # --- days -------------------------------------------------------------------------------
 
     def day_path(self, day: date) -> Path:
-        return self.root / "days" / f"{day.isoformat()}.json"
+        return self.day_path_of(day.isoformat())
+
+    def day_path_of(self, name: str) -> Path:
+        """The day file of a date written YYYY-MM-DD (as post file names spell it)."""
+        return self.root / "days" / f"{name}.json"
 
     def write_day(self, day: Day) -> Path:
         """Write the day atomically; an unchanged day leaves the file untouched."""

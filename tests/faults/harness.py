@@ -27,6 +27,10 @@ DAY = "2026-06-02"
 NEXT_DAY = "2026-06-03"
 
 
+# No library: the ranker has nothing to fit, so a run takes seconds, not the SVD's minute on a busy machine.
+RADAR = {"topics": {"Medical imaging": ["medical image", "MRI", "CT", "segmentation"]}, "authors": ["Hao Chen"]}
+
+
 def make_project(root: Path, *, papers: int = 3, llm: dict[str, object] | None = None,
                  digest: dict[str, object] | None = None) -> Path:
     """A project like a lab's fork: the repository's settings with a few papers a day."""
@@ -34,7 +38,7 @@ def make_project(root: Path, *, papers: int = 3, llm: dict[str, object] | None =
     text = (REPO / "pelicanconfig.py").read_text("utf-8")
     text += f"\nDIGEST['papers_per_day'] = {papers}\n"
     text += f"DIGEST['llm'].update({llm or {}!r})\n"
-    text += f"DIGEST.update({digest or {}!r})\n"
+    text += f"DIGEST.update({ {'radar': RADAR, **(digest or {})}!r})\n"
     (root / "pelicanconfig.py").write_text(text, "utf-8")
     for folder in ("theme", "radar"):
         (root / folder).symlink_to(REPO / folder, target_is_directory=True)

@@ -1,0 +1,69 @@
+"""A day is built only when all of it is written: posts, seen-list, then the day file as the commit mark."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from generator.replay import ReplayArxiv
+from tests.faults.harness import (
+    DAY, LISTINGS, arxiv_env, assert_one_error_line, assert_site_sound, digest, kill_when, make_project,
+    snapshot, start_digest,
+)
+
+DAY_FILE = f"store/days/{DAY}.json"
+POSTS = [f"content/digests/2026/{DAY}-{lang}.md" for lang in ("en", "zh")]
+
+
+@pytest.fixture(scope="module")
+def arxiv() -> ReplayArxiv:
+    with ReplayArxiv(LISTINGS) as server:
+        yield server
+
+
+def assert_built(project: Path) -> None:
+    for name in (DAY_FILE, *POSTS):
+        assert (project / name).is_file(), name
+    seen = (project / "store/seen/2026-06.tsv").read_text("utf-8")
+    stored = json.loads((project / DAY_FILE).read_text("utf-8"))
+    assert {p["id"] for p in stored["papers"]} == {line.split("\t")[0] for line in seen.splitlines()}
+
+
+def test_a_failing_post_write_is_one_line_and_the_day_is_retried(tmp_path: Path, arxiv: ReplayArxiv) -> None:
+    project = make_project(tmp_path / "project")
+    blocker = project / "content" / "digests" / "2026"
+    blocker.parent.mkdir(parents=True)
+    blocker.write_text("not a folder")  # the posts cannot be written (as with a full disk)
+    result = digest(project, "run", "--date", DAY, env=arxiv_env(arxiv.url))
+    assert_one_error_line(result, "cannot write or read", "2026")
+    assert not (project / DAY_FILE).exists()  # not built: nothing vouches for a half-written day
+    blocker.unlink()
+    retried = digest(project, "catch-up", "--until", DAY, env=arxiv_env(arxiv.url))
+    assert retried.returncode == 0, retried.stderr
+    assert_built(project)
+
+
+@pytest.mark.parametrize("point", [POSTS[0], "store/seen/2026-06.tsv", DAY_FILE])
+def test_kill_9_during_a_run_leaves_a_day_built_whole_or_not_at_all(
+    tmp_path: Path, arxiv: ReplayArxiv, point: str
+) -> None:
+    project = make_project(tmp_path / "project")
+    run = start_digest(project, "run", "--date", DAY, env=arxiv_env(arxiv.url))
+    kill_when(run, project / point)
+    complete = (project / DAY_FILE).is_file()
+    if complete:
+        assert_built(project)  # the day file is written last: when it is there, so is the rest
+    built = digest(project, "build")
+    assert built.returncode == 0, built.stderr
+    assert_site_sound(project)
+    assert (project / "output/data" / f"{DAY}.json").is_file() == complete
+    retried = digest(project, "catch-up", "--until", DAY, env=arxiv_env(arxiv.url))
+    assert retried.returncode == 0, retried.stderr
+    assert ("nothing to do" in retried.stderr) == complete, retried.stderr
+    assert_built(project)
+    before = snapshot(project, "store/days", "content/digests")
+    again = digest(project, "catch-up", "--until", DAY, env=arxiv_env(arxiv.url))
+    assert "nothing to do" in again.stderr
+    assert snapshot(project, "store/days", "content/digests") == before
