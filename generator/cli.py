@@ -164,6 +164,7 @@ def check(config: ConfigOption = Path("pelicanconfig.py"), debug: DebugOption = 
             problems += radar_problems(radar)
         except SettingsError as exc:
             problems += exc.problems
+        problems += _state_problems(settings)
         if not settings.siteurl:
             problems.append("SITEURL: empty; feeds need absolute links (set it or DIGEST_SITEURL)")
         default_model = settings_module.LLMSettings.model_fields["model"].default
@@ -291,6 +292,24 @@ def backfill(
             force=force,
         )
         _run_days(todo, settings, nothing=f"every mailing from {start} to {end} is built")
+
+
+def _state_problems(settings: settings_module.Settings) -> list[str]:
+    """What `digest check` finds wrong in the tree the settings point at (store, posts)."""
+    problems = []
+    store = settings.store_dir
+    if store.exists() and not store.is_dir():
+        problems.append(f"DIGEST['store']: {store} is a file, not a folder: point the setting at a folder")
+    languages = settings.digest.languages
+    posts = settings.content_dir / "digests"
+    for lang in ("en", "zh"):
+        found = next(iter(posts.glob(f"*/????-??-??-{lang}.md")), None) if posts.is_dir() else None
+        if found is not None and lang not in languages:
+            problems.append(
+                f"DIGEST['languages'] is {languages!r} but content/digests holds {lang!r} posts "
+                f"({found.name}): add {lang!r}, or delete those posts, or the site will not build"
+            )
+    return problems
 
 
 def _latest_mailing(settings: settings_module.Settings) -> date:

@@ -9,17 +9,19 @@ from __future__ import annotations
 
 import os
 import runpy
+import traceback
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from urllib.parse import urlsplit
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 
 from .arxiv_taxonomy import CATEGORIES
 from .errors import SettingsError
-from .redact import url_secrets
+from .redact import redact, url_secrets
 
 # Every environment variable the digest reads, with what it overrides (shown by `digest check`
 # and listed in the README; a test keeps the two in sync).
@@ -77,6 +79,11 @@ class ArxivSettings(_Strict):
         list(DEFAULT_HOLIDAYS), description="dates without an arXiv mailing"
     )
 
+    @field_validator("url")
+    @classmethod
+    def _url(cls, value: str) -> str:
+        return http_url(value)
+
     @field_validator("categories")
     @classmethod
     def _known_categories(cls, value: list[str]) -> list[str]:
@@ -86,6 +93,18 @@ class ArxivSettings(_Strict):
                     f"unknown arXiv category {category!r} (see https://arxiv.org/category_taxonomy)"
                 )
         return value
+
+
+def http_url(value: str) -> str:
+    """`value` if it is an http(s) URL with a host, else ValueError (for a source's or server's URL)."""
+    try:
+        parts = urlsplit(value)
+        ok = parts.scheme in ("http", "https") and bool(parts.hostname)
+    except ValueError:
+        ok = False
+    if not ok:
+        raise ValueError("not an http(s) URL: expected e.g. https://export.arxiv.org/api/query")
+    return value
 
 
 class RadarSettings(_Strict):
@@ -112,6 +131,11 @@ class LLMSettings(_Strict):
     budget_usd: float | None = Field(None, ge=0, description="most dollars spent per day")
     price_in_per_mtok: float = Field(0.15, ge=0, description="USD per million input tokens")
     price_out_per_mtok: float = Field(0.60, ge=0, description="USD per million output tokens")
+
+    @field_validator("base_url")
+    @classmethod
+    def _url(cls, value: str | None) -> str | None:
+        return None if value is None else http_url(value)
 
 
 class DigestSettings(_Strict):
@@ -170,7 +194,10 @@ def load(config_path: Path | str = "pelicanconfig.py", env: Mapping[str, str] | 
     try:
         namespace = runpy.run_path(str(config_path))
     except Exception as exc:  # the lab's file: report, don't crash
-        raise SettingsError([f"{config_path.name}: cannot be read: {exc}"]) from exc
+        line = next((frame.lineno for frame in reversed(traceback.extract_tb(exc.__traceback__))
+                     if frame.filename == str(config_path)), None)
+        where = f"{config_path.name}, line {line}" if line else config_path.name
+        raise SettingsError([f"{where}: cannot be read: {type(exc).__name__}: {exc}"]) from exc
     raw = namespace.get("DIGEST")
     if not isinstance(raw, dict):
         raise SettingsError([f"{config_path.name}: DIGEST must be a dict of settings"])
@@ -231,8 +258,10 @@ def _problem(error: Mapping[str, Any]) -> str:
         return f"{where}: unknown setting (check the spelling; see the settings reference)"
     if error["type"] == "missing":
         return f"{where}: required setting is missing"
+    if error["loc"] == ("languages",) and error["type"] == "too_short":
+        return f"{where}: empty; list the site's languages, 'en' first (e.g. ['en', 'zh'])"
     message = str(error["msg"]).removeprefix("Value error, ")
-    return f"{where}: {message} (got {error.get('input')!r})"
+    return redact(f"{where}: {message} (got {error.get('input')!r})")
 
 
 def reference() -> str:
