@@ -60,8 +60,9 @@ DIGEST = {
 # --- Pelican -----------------------------------------------------------------------------------
 SITENAME = "Paper Radar"
 SITESUBTITLE = "Academic Intelligence · Curated Daily"
-# The published URL; the Pages workflow overrides it with DIGEST_SITEURL. The demo serves
-# output/ at this address (see the README).
+# The published URL, for canonical, hreflang, OpenGraph, sitemap and feed URLs; the Pages
+# workflow overrides it with DIGEST_SITEURL. Links between pages are relative (generator.site's
+# site_root), so output/ also works from any other address.
 SITEURL = "http://localhost:8000"
 AUTHOR = "Paper Radar"
 TIMEZONE = "UTC"

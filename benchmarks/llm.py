@@ -25,7 +25,7 @@ sys.path.insert(0, str(REPO))  # a script, not a package: reach tests/support fr
 from generator import settings as settings_module  # noqa: E402
 from generator.settings import Settings  # noqa: E402
 from generator.store import Store  # noqa: E402
-from generator.summarize import PAPER_MAX_TOKENS_OUT, estimate_tokens, summarize_day  # noqa: E402
+from generator.summarize import PAPER_MAX_TOKENS_OUT, estimate_tokens, openai_client, summarize_day  # noqa: E402
 from tests.support.openai_server import OpenAIServer, Recorded  # noqa: E402
 from tests.support.papers import listing_papers, ranked  # noqa: E402
 
@@ -47,7 +47,7 @@ def _settings(server: OpenAIServer, concurrency: int | None = None) -> Settings:
 
 def _timed_day(settings: Settings, store: Path, featured: list) -> float:
     start = time.perf_counter()
-    day = summarize_day(featured, settings, Store(store))
+    day = summarize_day(featured, settings, Store(store), client=openai_client(settings))
     elapsed = time.perf_counter() - start
     assert {s.kind for s in day.summaries.values()} == {"llm"} and day.brief, day.notes
     return elapsed

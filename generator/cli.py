@@ -6,6 +6,7 @@ import logging
 import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from functools import partial
 from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Annotated, Any
@@ -17,7 +18,8 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from . import mailings, settings as settings_module
-from .errors import DigestError, SettingsError, SourceError
+from .errors import DigestError, SettingsError, SourceError, StoreError
+from .records import Day
 from .redact import RedactingFilter, redact
 
 app = typer.Typer(
@@ -187,11 +189,87 @@ def check(config: ConfigOption = Path("pelicanconfig.py"), debug: DebugOption = 
             f"LLM {digest.llm.model}" if settings.llm_enabled
             else "no OPENAI_API_KEY: extractive summaries"
         )
+        mail = settings.mail
+        readers = (
+            f"email to {len(mail.recipients)} readers ("
+            + ", ".join(f"{lang} {sum(r.lang == lang for r in mail.recipients)}" for lang in digest.languages)
+            + f") through {mail.server.url}" if mail else "no email edition (DIGEST_EMAIL_TO not set)"
+        )
         typer.echo(
             f"settings OK: {', '.join(digest.arxiv.categories)}; {digest.papers_per_day} papers a "
             f"day; languages {', '.join(digest.languages)}; library {len(radar.library)} papers, "
-            f"{len(radar.topics)} topics, {len(radar.authors)} followed authors; {llm}"
+            f"{len(radar.topics)} topics, {len(radar.authors)} followed authors; {llm}; {readers}"
         )
+
+
+@app.command()
+def email(
+    day: Annotated[
+        str | None,
+        typer.Option("--date", "-d", help="Send this digest day, YYYY-MM-DD (default: the newest days "
+                     "not yet mailed)."),
+    ] = None,
+    dry_run: Annotated[
+        Path | None,
+        typer.Option("--dry-run", help="Write the emails as .eml files into this folder; send nothing."),
+    ] = None,
+    config: ConfigOption = Path("pelicanconfig.py"),
+    debug: DebugOption = False,
+) -> None:
+    """Email the digest to the lab (DIGEST_EMAIL_TO), each reader in their language; never twice."""
+    from . import newsletter
+    from .smtp import deliver
+    from .store import Store
+
+    with _errors_as_lines(debug):
+        settings = settings_module.load(config)
+        store = Store(settings.store_dir)
+        days = store.days()
+        when = _parse_date(day)
+        if when is not None and when not in days:
+            raise StoreError(f"--date {when}: no digest that day; build it first (digest run --date {when})")
+        now = datetime.now(timezone.utc)
+        loaded: dict[date, Day] = {}
+
+        def edition(on: date, lang: str) -> newsletter.Edition:
+            if on not in loaded:
+                stored = store.load_day(on)
+                assert stored is not None  # `on` is one of the store's days
+                loaded[on] = stored
+            return newsletter.edition(loaded[on], lang, settings)
+
+        if dry_run is not None:
+            on = when or (days[-1] if days else None)
+            if on is None:
+                raise StoreError(f"{settings.store_dir}: no digest yet; build one first (digest run)")
+            for lang in settings.digest.languages:
+                readers = [r.address for r in settings.mail.recipients if r.lang == lang] if settings.mail else []
+                msg = newsletter.addressed(edition(on, lang), ", ".join(readers) or "undisclosed-recipients:;",
+                                           settings, now)
+                path = dry_run / f"{on.isoformat()}-{lang}.eml"
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_bytes(msg.as_bytes())
+                stderr.print(f"{_relative(path)}: {msg['Subject']} ({path.stat().st_size} bytes, "
+                             f"{len(readers)} reader{'s' if len(readers) != 1 else ''})")
+            return
+        if settings.mail is None:
+            raise SettingsError([
+                "DIGEST_EMAIL_TO, DIGEST_SMTP_URL and DIGEST_EMAIL_FROM are not set: the email "
+                "edition needs all three (see the README; --dry-run writes the emails without them)"
+            ])
+        todo = newsletter.due(settings.mail.recipients, days, store.sent(), only=when)
+        if not todo:
+            stderr.print("nothing to send: every reader has had the newest digests.")
+            return
+        messages = [
+            (newsletter.addressed(edition(on, reader.lang), reader.address, settings, now),
+             partial(store.mark_sent, on, newsletter.recipient_key(reader.address), reader.lang, now))
+            for on, reader in todo
+        ]
+        count = deliver(settings.mail.server, messages)
+        sent_days = ", ".join(sorted({on.isoformat() for on, _ in todo}))
+        stderr.print(f"sent {count} email{'s' if count != 1 else ''} ({sent_days}) through "
+                     f"{settings.mail.server.url}")
 
 
 @app.command()

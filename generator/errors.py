@@ -5,7 +5,8 @@ DigestError
  ├── SourceError     a paper source failed: HTTP error after retries, unreachable, malformed reply
  ├── StoreError      the store on disk is unreadable or inconsistent
  ├── SummaryError    the LLM failed for a paper (caught per paper: the paper falls back)
- └── BuildError      Pelican failed to build the site
+ ├── BuildError      Pelican failed to build the site
+ └── MailError       the mail server refused the email edition or could not be reached
 
 Every message passes through `redact.redact` when the error is made: a URL in it loses its user
 info and secret parameters, whatever module raised it (the key itself is masked where it is known:
@@ -44,3 +45,7 @@ class SummaryError(DigestError):
 
 class BuildError(DigestError):
     """The site could not be built."""
+
+
+class MailError(DigestError):
+    """The email edition could not be sent; the message never holds the server's password."""

@@ -96,7 +96,8 @@ def run_day(
     log.info("%s: ranked %d papers, featuring %d", day, len(ranked), len(featured))
 
     summaries = summarize.summarize_day(
-        featured, settings, store, client=llm_client,
+        featured, settings, store,
+        client=llm_client if llm_client is not None else summarize.openai_client(settings),
         on_progress=lambda done, total: progress("summarize", done, total),
     )
     for note in summaries.notes:

@@ -8,14 +8,16 @@ settings file. `load()` is the only place that reads the environment.
 from __future__ import annotations
 
 import os
+import re
 import runpy
 import traceback
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from email.utils import parseaddr
 from pathlib import Path
-from urllib.parse import urlsplit
-from typing import Any, Literal
+from typing import Any, Literal, cast
+from urllib.parse import unquote, urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 
@@ -32,6 +34,11 @@ ENV_VARS: dict[str, str] = {
     "OPENAI_API_KEY": "the LLM API key; without it summaries are extractive",
     "OPENAI_BASE_URL": "an OpenAI-compatible server (DIGEST['llm']['base_url'])",
     "DIGEST_SITEURL": "the published site's URL (SITEURL), e.g. set by the Pages workflow",
+    "DIGEST_EMAIL_TO": "the email edition's recipients, comma-separated; `zh:you@example.org` "
+    "asks for the Chinese edition (otherwise the first language)",
+    "DIGEST_SMTP_URL": "the mail server: `smtp://user:password@host:port` (`smtps://` for TLS, "
+    "`smtp+starttls://` for STARTTLS); the password is never shown",
+    "DIGEST_EMAIL_FROM": "the email edition's sender, e.g. `Paper Radar <radar@example.org>`",
 }
 
 # Environment variables holding a secret (masked wherever it could be shown), and those holding
@@ -47,6 +54,10 @@ def secret_values(env: Mapping[str, str]) -> tuple[str, ...]:
         values += url_secrets(env.get(name, ""))
     return tuple(value for value in values if value)
 
+
+# What the email settings are for: recipients, server and sender come together or not at all.
+EMAIL_ENV = ("DIGEST_EMAIL_TO", "DIGEST_SMTP_URL", "DIGEST_EMAIL_FROM")
+SMTP_PORTS = {"smtp": 25, "smtps": 465, "smtp+starttls": 587}
 
 # arXiv announces nothing on these dates (its published holiday schedule); the papers roll
 # into the next mailing. Labs can extend the list in DIGEST['arxiv']['holidays'].
@@ -138,6 +149,24 @@ class LLMSettings(_Strict):
         return None if value is None else http_url(value)
 
 
+class EmailSettings(_Strict):
+    """The email edition's public settings (recipients, server and sender are secrets: env vars)."""
+
+    subscribe: str | None = Field(
+        None, description="sign-up URL or `mailto:` address; the site shows a Subscribe link to it"
+    )
+    unsubscribe: str | None = Field(
+        None, description="the emails' List-Unsubscribe: a URL or `mailto:` (default: mailto the sender)"
+    )
+
+    @field_validator("subscribe", "unsubscribe")
+    @classmethod
+    def _link(cls, value: str | None) -> str | None:
+        if value is not None and not re.match(r"^(https?://[^\s\"'<>]+|mailto:[^\s\"'<>]+@[^\s\"'<>]+)$", value):
+            raise ValueError("expected an http(s):// URL or a mailto: address")
+        return value
+
+
 class DigestSettings(_Strict):
     """The `DIGEST` dict of pelicanconfig.py."""
 
@@ -148,6 +177,7 @@ class DigestSettings(_Strict):
     arxiv: ArxivSettings
     radar: RadarSettings = RadarSettings()
     llm: LLMSettings = LLMSettings()
+    email: EmailSettings = EmailSettings()
     store: Path = Field(Path("store"), description="where the digest keeps its state")
 
     @field_validator("languages")
@@ -156,6 +186,39 @@ class DigestSettings(_Strict):
         if value[0] != "en" or len(set(value)) != len(value):
             raise ValueError("must start with 'en' (the main site) and list each language once")
         return value
+
+
+@dataclass(frozen=True)
+class Recipient:
+    """One reader of the email edition and the language they read it in."""
+
+    address: str
+    lang: str
+
+
+@dataclass(frozen=True)
+class SmtpServer:
+    """The mail server the email edition goes through; `url` is safe to show."""
+
+    scheme: Literal["smtp", "smtps", "smtp+starttls"]
+    host: str
+    port: int
+    username: str | None
+    password: SecretStr | None
+
+    @property
+    def url(self) -> str:
+        """The server as logs show it: no user name, no password."""
+        return f"{self.scheme}://{self.host}:{self.port}"
+
+
+@dataclass(frozen=True)
+class Mail:
+    """The email edition's delivery: who gets it, through which server, from whom."""
+
+    recipients: tuple[Recipient, ...]
+    server: SmtpServer
+    sender: str
 
 
 @dataclass(frozen=True)
@@ -172,6 +235,7 @@ class Settings:
     sitename: str
     siteurl: str
     openai_api_key: SecretStr | None
+    mail: Mail | None = None  # None: the email edition is not configured
     # secret values to mask in any text shown (secret_values); kept out of repr and fingerprints
     secrets: tuple[str, ...] = field(default=(), repr=False)
 
@@ -219,8 +283,77 @@ def load(config_path: Path | str = "pelicanconfig.py", env: Mapping[str, str] | 
         sitename=str(namespace.get("SITENAME", "Paper Radar")),
         siteurl=env.get("DIGEST_SITEURL") or str(namespace.get("SITEURL", "")),
         openai_api_key=SecretStr(key) if key else None,
+        mail=_mail(env, digest.languages),
         secrets=secret_values(env) + url_secrets(digest.llm.base_url or "") + url_secrets(digest.arxiv.url),
     )
+
+
+def _mail(env: Mapping[str, str], languages: Sequence[str]) -> Mail | None:
+    """The email delivery from DIGEST_EMAIL_TO, DIGEST_SMTP_URL and DIGEST_EMAIL_FROM (all or none)."""
+    values = {name: env.get(name, "").strip() for name in EMAIL_ENV}
+    if not any(values.values()):
+        return None
+    problems = [
+        f"{name}: not set, but {', '.join(n for n in EMAIL_ENV if values[n])} is: the email edition "
+        "needs all three (or none)"
+        for name in EMAIL_ENV if not values[name]
+    ]
+    recipients: list[Recipient] = []
+    for item in filter(None, (part.strip() for part in values["DIGEST_EMAIL_TO"].split(","))):
+        lang, colon, address = item.partition(":")
+        if not colon or lang not in ("en", "zh"):
+            lang, address = languages[0], item
+        if lang not in languages:
+            problems.append(f"DIGEST_EMAIL_TO: {item!r} asks for {lang!r}, not one of the site's "
+                            f"languages {list(languages)}")
+        elif not _ADDRESS.match(address.strip()):
+            problems.append(f"DIGEST_EMAIL_TO: {address.strip()!r} is not an email address "
+                            "(expected e.g. ada@example.org or zh:ada@example.org)")
+        else:
+            recipients.append(Recipient(address.strip(), lang))
+    if values["DIGEST_EMAIL_TO"] and not recipients and not problems:
+        problems.append("DIGEST_EMAIL_TO: no address in it (comma-separated addresses)")
+    sender = values["DIGEST_EMAIL_FROM"]
+    address = parseaddr(sender)[1]
+    if sender and not _ADDRESS.match(address):
+        problems.append(f"DIGEST_EMAIL_FROM: {sender!r} is not an email address "
+                        "(expected e.g. Paper Radar <radar@example.org>)")
+    server = None
+    if values["DIGEST_SMTP_URL"]:
+        try:
+            server = smtp_server(values["DIGEST_SMTP_URL"])
+        except ValueError as exc:
+            problems.append(f"DIGEST_SMTP_URL: {exc}")
+    if problems:
+        raise SettingsError(problems)
+    assert server is not None
+    return Mail(tuple(recipients), server, sender)
+
+
+_ADDRESS = re.compile(r"^[^@\s<>,;:\"]+@[^@\s<>,;:\"]+\.[^@\s<>,;:\"]+$")
+
+
+def smtp_server(url: str) -> SmtpServer:
+    """Parse `smtp://user:password@host:port`; a ValueError's message never holds the password."""
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    try:
+        port = parts.port
+        host = parts.hostname
+    except ValueError:
+        port, host = None, None
+        if not scheme or scheme in SMTP_PORTS:
+            raise ValueError(f"{redact(url)}: the port is not a number") from None
+    if scheme not in SMTP_PORTS:
+        raise ValueError(f"{redact(url)}: expected smtp://, smtps:// or smtp+starttls:// "
+                         "(e.g. smtps://user:password@smtp.example.org:465)")
+    if not host:
+        raise ValueError(f"{redact(url)}: no host (e.g. smtps://user:password@smtp.example.org:465)")
+    username = unquote(parts.username) if parts.username else None
+    password = SecretStr(unquote(parts.password)) if parts.password else None
+    if (password is None) != (username is None):
+        raise ValueError(f"{redact(url)}: give both the user name and the password, or neither")
+    return SmtpServer(cast(Any, scheme), host, port or SMTP_PORTS[scheme], username, password)
 
 
 def _apply_env(raw: dict[str, Any], env: Mapping[str, str]) -> dict[str, Any]:

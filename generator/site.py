@@ -13,8 +13,10 @@ from collections.abc import Mapping
 from datetime import date
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
-from jinja2 import FileSystemBytecodeCache
+from jinja2 import FileSystemBytecodeCache, pass_context
+from jinja2.runtime import Context
 from markdown import Markdown
 from markupsafe import Markup
 from pelican import Pelican, signals
@@ -251,6 +253,35 @@ def printable(value: Any) -> Any:
     return Markup(cleaned) if isinstance(value, Markup) else cleaned
 
 
+def relative_root(output_file: str) -> str:
+    """The relative URL from a page written at `output_file` (a path inside its edition's output
+    folder) to that edition's root: "./" for "index.html", "../../../" for "2026/06/02/index.html"."""
+    depth = output_file.replace("\\", "/").strip("/").count("/")
+    return "../" * depth or "./"
+
+
+@pass_context
+def site_root(context: Context, lang: str | None = None) -> str:
+    """The URL the theme puts before a path of the site: relative to the page being written, so that
+    output/ works from any host, port, sub-path or file:// (canonical, hreflang, OpenGraph and feed
+    URLs stay absolute from SITEURL). `lang` names another language's edition.
+
+    The 404 page is served at any missing URL, where a relative link would point elsewhere: its
+    links start with SITEURL's path ("/" or "/<repo>/"), right on any host that serves the site
+    under the configured path.
+    """
+    editions = list(context.get("lang_siteurls") or {})
+    main = editions[0] if editions else context.get("DEFAULT_LANG")
+    here = context.get("DEFAULT_LANG")
+    target = lang or here
+    if context.get("page_kind") == "404":
+        main_root = urlsplit(str(context.get("main_siteurl") or context.get("SITEURL") or "")).path.rstrip("/") + "/"
+    else:
+        root = relative_root(str(context.get("output_file") or "index.html"))
+        main_root = root if here == main else ("../" if root == "./" else root + "../")
+    return main_root if target == main else f"{main_root}{target}/"
+
+
 def add_template_helpers(generator: Generator) -> None:
     """The filters the theme uses to render paper data, and the control-character filter on output."""
     # Every generator of every language has its own Jinja environment: share compiled templates.
@@ -260,6 +291,7 @@ def add_template_helpers(generator: Generator) -> None:
         return Tag(name, generator.settings).slug
 
     generator.env.finalize = printable  # templates compile lazily, after this signal
+    generator.env.globals["site_root"] = site_root
     generator.env.filters.update(
         safe_url=safe_url,
         badge=badge,
@@ -289,6 +321,16 @@ def attach_days(generator: ArticlesGenerator) -> None:
         article.day_file = store.day_path(_date(digest_date))
         article.outline = day_outline(article.day_file)
         article.radar = radar_counts(article.outline["papers"], topics)
+    link_neighbours(generator.articles)
+
+
+def link_neighbours(articles: list[Any]) -> None:
+    """Give each digest post of one edition `prev_article` (the day before) and `next_article` (the
+    day after), or None at the ends: the day page's previous/next links."""
+    days = sorted((a for a in articles if a.metadata.get("digest_date")), key=lambda a: str(a.metadata["digest_date"]))
+    for position, article in enumerate(days):
+        article.prev_article = days[position - 1] if position else None
+        article.next_article = days[position + 1] if position + 1 < len(days) else None
 
 
 def digest_day(article: Any) -> dict[str, Any]:

@@ -6,6 +6,9 @@ Layout under the store directory (small text files, stable order, git-friendly):
                                   at output/data/YYYY-MM-DD.json)
     seen/YYYY-MM.tsv              id, version, digest date: one line per paper, so a paper
                                   (or a new version of it) appears in one digest only
+    sent/YYYY-MM.tsv              digest date, recipient key, language, when: one line per email
+                                  edition sent, so nobody gets a day twice (the key is a hash of
+                                  the address: the store is public, the addresses are not)
     cache/KIND/YYYY-MM.jsonl      memoized work such as LLM replies; append-only, last line wins
 """
 
@@ -20,7 +23,7 @@ from typing import Any, cast, get_args
 
 from .errors import StoreError
 from .files import write_atomic
-from .records import Day, Entry, Note, NoteKind, Paper
+from .records import Day, Entry, Note, NoteKind, Paper, Ranked, Related, Summary, Usage
 
 DAY_FORMAT_VERSION = 2  # 2: notes and summary reasons are {"kind": ..., values...}, not text
 
@@ -56,6 +59,18 @@ class Store:
             return json.loads(path.read_text("utf-8"))
         except (OSError, ValueError) as exc:
             raise StoreError(f"{path}: unreadable day file ({exc}); delete it and re-run that day") from exc
+
+    def load_day(self, day: date) -> Day | None:
+        """The stored day as records, or None if there is no digest that day."""
+        data = self.read_day(day)
+        if data is None:
+            return None
+        try:
+            return day_from_json(data)
+        except (KeyError, TypeError, ValueError) as exc:
+            raise StoreError(
+                f"{self.day_path(day)}: unreadable day file ({exc!r}); re-run `digest run --date {day}`"
+            ) from exc
 
     def days(self) -> list[date]:
         """Every date with a digest, oldest first."""
@@ -111,6 +126,28 @@ class Store:
             except ValueError as exc:
                 raise StoreError(f"{path}:{number}: malformed line {line!r}") from exc
         return rows
+
+    # --- email editions sent -----------------------------------------------------------------
+
+    def sent(self) -> dict[str, set[date]]:
+        """recipient key -> the digest dates mailed to that recipient."""
+        sent: dict[str, set[date]] = {}
+        folder = self.root / "sent"
+        for path in sorted(folder.glob("*.tsv")) if folder.is_dir() else []:
+            for number, line in enumerate(path.read_text("utf-8").splitlines(), 1):
+                try:
+                    when, key, _lang, _at = line.split("\t")
+                    sent.setdefault(key, set()).add(date.fromisoformat(when))
+                except ValueError as exc:
+                    raise StoreError(f"{path}:{number}: malformed line {line!r}") from exc
+        return sent
+
+    def mark_sent(self, day: date, key: str, lang: str, at: datetime) -> None:
+        """Record that the edition of `day` in `lang` went to the recipient `key` (once written, kept)."""
+        path = self.root / "sent" / f"{day:%Y-%m}.tsv"
+        lines = path.read_text("utf-8").splitlines(keepends=True) if path.is_file() else []
+        lines.append(f"{day.isoformat()}\t{key}\t{lang}\t{_utc(at)}\n")
+        write_atomic(path, "".join(sorted(lines)))
 
     # --- caches -------------------------------------------------------------------------------
 
@@ -188,6 +225,45 @@ def entry_to_json(entry: Entry) -> dict[str, Any]:
             "keywords": {lang: list(words) for lang, words in summary.keywords.items()},
         },
     }
+
+
+def day_from_json(data: dict[str, Any]) -> Day:
+    """The day's JSON (format 1 or 2) as records: the inverse of `day_to_json`."""
+    usage = data.get("usage")
+    return Day(
+        date=date.fromisoformat(data["date"]),
+        entries=tuple(entry_from_json(item) for item in data.get("papers", [])),
+        brief=dict(data.get("brief") or {}),
+        notes=tuple(note_from_json(note) for note in data.get("notes", [])),
+        usage=Usage(**usage) if usage else None,
+    )
+
+
+def entry_from_json(item: dict[str, Any]) -> Entry:
+    summary = item.get("summary") or {}
+    reason = item.get("summary_reason")
+    return Entry(
+        rank=int(item["rank"]),
+        ranked=Ranked(
+            paper=paper_from_json(item),
+            score=float(item.get("score", 0.0)),
+            matched=tuple(item.get("matched", ())),
+            why=tuple(item.get("why", ())),
+            related=tuple(Related(**related) for related in item.get("related", ())),
+        ),
+        featured=bool(item.get("featured")),
+        summary=Summary(
+            kind=item.get("summary_kind", "extractive"),
+            tldr=dict(summary.get("tldr") or {}),
+            reason=note_from_json(reason) if reason else None,
+            title=dict(summary.get("title") or {}),
+            problem=dict(summary.get("problem") or {}),
+            method=dict(summary.get("method") or {}),
+            results=dict(summary.get("results") or {}),
+            keywords={lang: tuple(words) for lang, words in (summary.get("keywords") or {}).items()},
+        ),
+        code_url=item.get("code_url"),
+    )
 
 
 def note_to_json(note: Note) -> dict[str, Any]:

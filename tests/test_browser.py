@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -24,11 +25,23 @@ ARTIFACTS = REPO / "test-artifacts"
 WAIT_SECONDS = 10
 
 
+# The site is built for its published address and served elsewhere: another host, a random port,
+# the published sub-path (as GitHub Pages serves a project site) -- and, in
+# test_site_works_from_another_sub_path_and_from_files, another sub-path and file://.
+PUBLISHED = "https://radar.example/lab"
+SUB_PATH = "/lab/"
+
+
 @pytest.fixture(scope="module")
-def site_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def built_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("browser-site")
-    with serve(root / "output") as url:
-        build_demo_site(root, url)
+    build_demo_site(root, PUBLISHED)
+    return root / "output"
+
+
+@pytest.fixture(scope="module")
+def site_url(built_site: Path) -> Iterator[str]:
+    with serve(built_site, SUB_PATH) as url:
         yield url
 
 
@@ -161,3 +174,39 @@ def test_browser_starts_quickly() -> None:
     seconds = time.monotonic() - started
     print(f"chromium start+quit: {seconds:.2f} s")
     assert seconds < 30
+
+
+def styled_and_scripted(browser: Any) -> tuple[str, bool]:
+    """The page's background colour (the theme's, once site.css applied) and whether radar.js ran
+    (it reveals the next-batch button, hidden in the HTML)."""
+    background = browser.execute_script("return getComputedStyle(document.body).backgroundColor")
+    button = browser.find_elements("css selector", ".next-batch")
+    return background, bool(button) and button[0].is_displayed()
+
+
+THEME_BACKGROUND = "rgb(251, 250, 247)"  # --bg of theme/static/css/site.css
+
+
+def test_site_works_from_another_sub_path_and_from_files(browser: Any, built_site: Path) -> None:
+    with serve(built_site, "/somewhere/else/") as elsewhere:
+        for path in ("2026/06/02/", "zh/2026/06/02/"):
+            open_page(browser, f"{elsewhere}/{path}")
+            assert styled_and_scripted(browser) == (THEME_BACKGROUND, True), path
+            assert console_errors(browser) == [], path
+        browser.find_element("css selector", 'a[rel="prev"], a[rel="next"]').click()
+        wait_for(lambda: browser.current_url.startswith(f"{elsewhere}/zh/2026/06/0"), "a neighbouring day")
+        assert styled_and_scripted(browser)[0] == THEME_BACKGROUND
+    open_page(browser, (built_site / "zh" / "2026" / "06" / "03" / "index.html").as_uri())
+    assert styled_and_scripted(browser) == (THEME_BACKGROUND, True)
+    assert console_errors(browser) == []
+    browser.find_element("css selector", 'a[rel="prev"]').click()  # a folder: its index.html
+    wait_for(lambda: browser.current_url == (built_site / "zh/2026/06/02/index.html").as_uri(), "the day before, as a file")
+    assert styled_and_scripted(browser) == (THEME_BACKGROUND, True)
+
+
+def test_a_missing_page_shows_the_styled_404(browser: Any, site_url: str) -> None:
+    open_page(browser, f"{site_url}/no/such/page/")
+    assert browser.execute_script("return getComputedStyle(document.body).backgroundColor") == THEME_BACKGROUND
+    link = browser.find_element("css selector", "main a")
+    assert link.get_attribute("href") == f"{site_url}/"
+    assert [e for e in console_errors(browser) if "404" not in e] == []  # the page's own status

@@ -22,6 +22,7 @@ from generator.summarize import (
     DaySummaries,
     extractive,
     parse_brief_reply,
+    openai_client,
     parse_paper_reply,
     summarize_day,
 )
@@ -47,6 +48,7 @@ def _settings(project: Path, server: OpenAIServer, **llm: Any) -> Settings:
 
 
 def _run(project: Path, settings: Settings, featured=FEATURED, **kwargs: Any) -> DaySummaries:
+    kwargs.setdefault("client", openai_client(settings))  # made by the caller, as the pipeline does
     return summarize_day(featured, settings, Store(project / "store"), **kwargs)
 
 

@@ -12,7 +12,7 @@ import shutil
 from datetime import date
 from html.parser import HTMLParser
 from pathlib import Path
-from urllib.parse import urldefrag, urlsplit
+from urllib.parse import urldefrag, urljoin, urlsplit
 
 import feedparser
 import pytest
@@ -42,11 +42,19 @@ SITEURL = "http://127.0.0.1:8765"
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
 
 
-class Page(HTMLParser):
-    """A built page: its elements' attributes, text, open/close balance and parse problems."""
+# Attributes that hold a URL: a page's links are relative (the site works under any host, port or
+# sub-path); Page resolves them against the page's address on SITEURL, as a browser there would.
+URL_ATTRIBUTES = ("href", "src", "action", "data-src", "data-index")
 
-    def __init__(self, text: str) -> None:
+
+class Page(HTMLParser):
+    """A built page: its elements' attributes (URLs resolved against `url`), text, open/close balance
+    and parse problems; `raw` keeps the attributes as written."""
+
+    def __init__(self, text: str, url: str = "") -> None:
         super().__init__(convert_charrefs=True)
+        self.url = url
+        self.raw: list[tuple[str, dict[str, str]]] = []
         self.elements: list[tuple[str, dict[str, str]]] = []
         self.text: list[str] = []
         self.open: list[str] = []
@@ -57,7 +65,10 @@ class Page(HTMLParser):
             self.problems.append(f"unclosed {self.open}")
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self.elements.append((tag, {k: v or "" for k, v in attrs}))
+        written = {k: v or "" for k, v in attrs}
+        self.raw.append((tag, written))
+        resolved = {k: urljoin(self.url, v) if self.url and k in URL_ATTRIBUTES else v for k, v in written.items()}
+        self.elements.append((tag, resolved))
         if tag not in VOID:
             self.open.append(tag)
 
@@ -88,7 +99,12 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Settings:
 
 
 def page(built: Settings, path: str) -> Page:
-    return Page((built.output_dir / path).read_text("utf-8"))
+    return Page((built.output_dir / path).read_text("utf-8"), page_url(built, built.output_dir / path))
+
+
+def page_url(built: Settings, path: Path) -> str:
+    """Where the built file at `path` is served on SITEURL."""
+    return f"{SITEURL}/{path.resolve().relative_to(built.output_dir.resolve()).as_posix()}"
 
 
 def html_files(built: Settings) -> list[Path]:
@@ -211,13 +227,14 @@ def test_related_papers_link_to_the_day_they_appeared(built: Settings) -> None:
 
 def test_brief_references_link_to_cards(built: Settings) -> None:
     day = page(built, "2026/06/02/index.html")
-    assert day.all("a", href="#p1") and day.all("a", href="#p2")
+    written = {a.get("href") for t, a in day.raw if t == "a"}
+    assert {"#p1", "#p2"} <= written
 
 
 def test_every_page_links_its_feeds_and_both_languages(built: Settings) -> None:
     for path in html_files(built):
         relative = path.relative_to(built.output_dir).as_posix()
-        parsed = Page(path.read_text("utf-8"))
+        parsed = Page(path.read_text("utf-8"), page_url(built, path))
         feeds = {a["href"] for a in parsed.all("link", rel="alternate") if "type" in a}
         base = SITEURL + ("/zh" if relative.startswith("zh/") else "")
         assert {f"{base}/feeds/all.atom.xml", f"{base}/feeds/all.rss.xml", f"{base}/feeds/papers.atom.xml"} <= feeds
@@ -233,7 +250,7 @@ def test_language_switch_leads_to_the_same_page(built: Settings) -> None:
 
 
 def test_every_internal_link_resolves(built: Settings) -> None:
-    pages = {path: Page(path.read_text("utf-8")) for path in html_files(built)}
+    pages = {path: Page(path.read_text("utf-8"), page_url(built, path)) for path in html_files(built)}
     ids = {path: {a["id"] for _, a in parsed.elements if "id" in a} for path, parsed in pages.items()}
     broken = []
     for path, parsed in pages.items():
@@ -445,8 +462,8 @@ def test_adding_or_changing_a_day_rebuilds_only_what_changed_and_matches_a_full_
     _add_day(settings, new)
     plan = build.build(settings)
     assert not plan.full
-    # the two earlier days and the disease topic page, in both languages
-    assert plan.skipped == 6
+    # 2026-06-02 and the disease topic page, in both languages (2026-06-03 gains a next-day link)
+    assert plan.skipped == 4
     _assert_same_as_a_full_build(settings, tmp_path / "full-1")
 
     # The newest day is re-run with other matches: the disease topic page lists it, Medical imaging
@@ -483,3 +500,28 @@ def test_a_changed_config_settings_or_theme_makes_the_next_build_a_full_one(tmp_
     assert incremental.plan_build(settings, theme=theme).full
     (settings.output_dir / incremental.MANIFEST).write_text("{not json", "utf-8")
     assert incremental.plan_build(settings, theme=settings.root / "theme").full
+
+
+def test_links_between_pages_and_to_assets_are_relative(built: Settings) -> None:
+    """The built site works from any host, port, sub-path or file://: only the URLs that name the
+    published site (canonical, hreflang, OpenGraph, feeds) are absolute; the 404 page, served at
+    any missing address, links from SITEURL's path."""
+    for path in html_files(built):
+        relative = path.relative_to(built.output_dir.resolve()).as_posix()
+        parsed = Page(path.read_text("utf-8"))
+        for tag, attrs in parsed.raw:
+            for name in URL_ATTRIBUTES:
+                url = attrs.get(name, "")
+                if not url.startswith(SITEURL) and not url.startswith("/"):
+                    continue
+                if tag == "link" and attrs.get("rel") in ("canonical", "alternate") or "/feeds/" in url:
+                    continue
+                assert relative.endswith("404.html") and url.startswith("/"), (relative, tag, attrs)
+        assert parsed.all("link", rel="canonical")[0]["href"] == f"{SITEURL}/{relative.removesuffix('index.html')}" or relative.endswith("404.html")
+
+
+@pytest.mark.parametrize("prefix", ["", "zh/"])
+def test_day_pages_link_the_previous_and_next_day(built: Settings, prefix: str) -> None:
+    first, last = page(built, prefix + "2026/06/02/index.html"), page(built, prefix + "2026/06/03/index.html")
+    assert first.all("a", rel="next", href=f"{SITEURL}/{prefix}2026/06/03/") and not first.all("a", rel="prev")
+    assert last.all("a", rel="prev", href=f"{SITEURL}/{prefix}2026/06/02/") and not last.all("a", rel="next")

@@ -10,7 +10,14 @@ from pathlib import Path
 from generator import settings as settings_module
 from generator.store import Store
 from generator.records import Note
-from generator.summarize import EXTRACTIVE_MAX_CHARS, NO_KEY_NOTE, NO_KEY_REASON, extractive, summarize_day
+from generator.summarize import (
+    EXTRACTIVE_MAX_CHARS,
+    NO_KEY_NOTE,
+    NO_KEY_REASON,
+    extractive,
+    openai_client,
+    summarize_day,
+)
 from tests.support.papers import listing_papers, ranked
 
 PAPERS = listing_papers(limit=400)
@@ -74,7 +81,9 @@ def test_without_a_key_every_featured_paper_is_extractive_and_the_day_says_so(pr
     settings = settings_module.load(project / "pelicanconfig.py", env={})
     featured = ranked(PAPERS[:5])
     progress: list[tuple[int, int]] = []
-    day = summarize_day(featured, settings, Store(project / "store"), on_progress=lambda *p: progress.append(p))
+    client = openai_client(settings)
+    assert client is None
+    day = summarize_day(featured, settings, Store(project / "store"), client=client, on_progress=lambda *p: progress.append(p))
     assert set(day.summaries) == {r.paper.id for r in featured}
     assert {s.kind for s in day.summaries.values()} == {"extractive"}
     assert [s.reason for s in day.summaries.values()] == [Note("paper_no_llm_key")] * len(featured)

@@ -129,19 +129,43 @@ CHROMIUM_FLAGS = (
 
 
 class _QuietHandler(SimpleHTTPRequestHandler):
+    """Serves the site under `prefix` (e.g. "/lab/"), as GitHub Pages serves a project site; any
+    other path is a 404 with the site's 404.html, as Pages does."""
+
+    prefix = "/"
+
     def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - the stdlib's name
         pass  # the tests assert on what the browser saw, not on the access log
 
+    def translate_path(self, path: str) -> str:
+        if not path.startswith(self.prefix):
+            return str(Path(self.directory) / "does-not-exist")
+        return super().translate_path("/" + path[len(self.prefix):])
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        page = Path(self.directory) / "404.html"
+        if code != 404 or not page.is_file():
+            super().send_error(code, message, explain)
+            return
+        body = page.read_bytes()
+        self.send_response(404)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
 
 @contextmanager
-def serve(directory: Path) -> Iterator[str]:
-    """Serve `directory` on 127.0.0.1 (a free port) while the block runs; yields the base URL."""
-    handler = partial(_QuietHandler, directory=str(directory))
+def serve(directory: Path, prefix: str = "/") -> Iterator[str]:
+    """Serve `directory` on 127.0.0.1 (a free port) under `prefix` while the block runs; yields the
+    base URL (without a trailing slash)."""
+    handler = partial(type("Handler", (_QuietHandler,), {"prefix": prefix}), directory=str(directory))
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        yield f"http://127.0.0.1:{server.server_port}"
+        yield f"http://127.0.0.1:{server.server_port}{prefix.rstrip('/')}"
     finally:
         server.shutdown()
         server.server_close()

@@ -148,7 +148,19 @@
     });
   }
 
+  // Opened from files (file://), a link to a folder ("../2026/06/02/") shows a folder listing:
+  // point the site's relative links at the folder's index.html instead.
+  function linkIndexFiles() {
+    if (location.protocol !== "file:") return;
+    document.querySelectorAll("a[href]").forEach(function (link) {
+      var href = link.getAttribute("href");
+      if (/^[a-z][a-z0-9+.-]*:|^\/\/|^#/i.test(href)) return;  // absolute, or a place on this page
+      link.setAttribute("href", href.replace(/\/(#|$)/, "/index.html$1"));
+    });
+  }
+
   ready(function () {
+    linkIndexFiles();
     var day = document.querySelector(".day");
     var strings = document.getElementById("radar-ui");
     if (!day || !strings) return;

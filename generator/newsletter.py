@@ -1,0 +1,312 @@
+"""The email edition: a day's digest as one email per language, and which emails are due.
+
+Pure: `render` turns a Day into an Edition (subject, HTML and plain text) in one language from the
+templates in generator/templates/email/; `message` addresses an Edition to one reader as a
+multipart/alternative EmailMessage with the headers mail clients expect; `due` says which (day,
+reader) pairs have not been mailed yet. Sending (generator/smtp.py) and the record of what was
+sent (store.py) are at the edges.
+
+Convention: paper text, author names and LLM output are untrusted: the HTML template
+autoescapes them and only plain http(s) URLs become links, exactly as on the site. The HTML is
+a table at most 600 px wide with inline styles only (no external CSS, no script), so that Gmail,
+Outlook and Apple Mail show it alike and it narrows to a phone; it stays under MAX_HTML_BYTES.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+from email.message import EmailMessage
+from email.utils import format_datetime, parseaddr
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from markupsafe import Markup
+
+from .records import Day, Entry
+from .settings import Recipient, Settings
+from .site import printable, safe_url
+from .text import one_line
+from .write import _LABELS as POST_LABELS  # moves to generator/labels.py (issue 15)
+
+# Gmail clips a message whose HTML passes 102 KB ("[Message clipped]"): the edition stays below.
+MAX_HTML_BYTES = 102_000
+# A day is mailed to a reader only while it is among the newest few digests: a failed send is
+# retried by the next runs, but a reader is never sent a backlog of old days.
+LOOKBACK_DAYS = 3
+# Authors shown on a card before "and N more" (followed authors are always shown).
+MAX_AUTHORS = 12
+
+TEMPLATES = Path(__file__).parent / "templates" / "email"
+
+_LABELS = {
+    "en": {
+        "subject": "{title}: {count} papers",
+        "matched": "{featured} papers matched the radar today, from {candidates} new papers.",
+        "matched_one": "1 paper matched the radar today, from {candidates} new papers.",
+        "followed": "followed author",
+        "more_authors": "and {count} more",
+        "read_online": "Read it on the site",
+        "other_edition": "中文版",
+        "feeds": "Feeds",
+        "papers_feed": "featured papers (Atom)",
+        "why_you": "You get this email because you are on the lab's list for {site}.",
+        "unsubscribe": "Unsubscribe",
+        "pdf": "PDF",
+    },
+    "zh": {
+        "subject": "{title}：{count} 篇论文",
+        "matched": "今日 {candidates} 篇新论文中有 {featured} 篇与研究雷达相符。",
+        "matched_one": "今日 {candidates} 篇新论文中有 1 篇与研究雷达相符。",
+        "followed": "关注的作者",
+        "more_authors": "等 {count} 位",
+        "read_online": "在网站上阅读",
+        "other_edition": "English edition",
+        "feeds": "订阅源",
+        "papers_feed": "精选论文 (Atom)",
+        "why_you": "你收到这封邮件，是因为你在 {site} 的实验室邮件列表中。",
+        "unsubscribe": "退订",
+        "pdf": "PDF",
+    },
+}
+
+_PAPER_REFERENCE = re.compile(r"\[(\d{1,3})\]")
+
+
+@dataclass(frozen=True, slots=True)
+class Links:
+    """The absolute URLs an edition links to."""
+
+    day: str  # the day's page in this language
+    other_day: str | None  # the same day in the other language
+    atom: str
+    rss: str
+    papers: str  # one item per featured paper
+    unsubscribe: str  # mailto: or URL
+
+
+@dataclass(frozen=True, slots=True)
+class Edition:
+    """A day's digest as one email in one language, before it is addressed to anybody."""
+
+    day: date
+    lang: str
+    subject: str
+    html: str
+    text: str
+
+
+def site_links(siteurl: str, day: date, lang: str, languages: list[str], unsubscribe: str) -> Links:
+    """The day page, the other language and the feeds of `lang`, as absolute URLs."""
+
+    def root(language: str) -> str:
+        base = siteurl.rstrip("/")
+        return base if language == languages[0] else f"{base}/{language}"
+
+    page = f"{day:%Y/%m/%d}/"
+    other = next((language for language in languages if language != lang), None)
+    return Links(
+        day=f"{root(lang)}/{page}",
+        other_day=f"{root(other)}/{page}" if other else None,
+        atom=f"{root(lang)}/feeds/all.atom.xml",
+        rss=f"{root(lang)}/feeds/all.rss.xml",
+        papers=f"{root(lang)}/feeds/papers.atom.xml",
+        unsubscribe=unsubscribe,
+    )
+
+
+def render(day: Day, lang: str, *, sitename: str, links: Links, followed: Iterable[str]) -> Edition:
+    """The edition of `day` in `lang` (pure: same day, same bytes)."""
+    labels = {**POST_LABELS[lang], **_LABELS[lang]}
+    featured = day.featured
+    title = labels["title"].format(date=day.date.isoformat())
+    subject = labels["subject"].format(title=title, count=len(featured))
+    matched = labels["matched_one" if len(featured) == 1 else "matched"].format(
+        featured=len(featured), candidates=len(day.entries)
+    )
+    context = {
+        "lang": lang,
+        "sitename": sitename,
+        "subject": subject,
+        "title": title,
+        "date": day.date.isoformat(),
+        "matched": matched,
+        "brief": day.brief.get(lang) or day.brief.get("en") or "",
+        "cards": [_card(entry, lang, labels, set(followed)) for entry in featured],
+        "links": links,
+        "labels": labels,
+    }
+    return Edition(
+        day=day.date,
+        lang=lang,
+        subject=one_line(subject),
+        html=_environment(autoescape=True).get_template("digest.html").render(context),
+        text=_environment(autoescape=False).get_template("digest.txt").render(context),
+    )
+
+
+def _card(entry: Entry, lang: str, labels: Mapping[str, str], followed: set[str]) -> dict[str, object]:
+    """What the templates show of one featured paper (text still unescaped)."""
+    paper = entry.ranked.paper
+    summary = entry.summary
+    tldr = summary.tldr.get(lang) or ""
+    untranslated = not tldr and bool(summary.tldr.get("en")) and bool(labels["untranslated"])
+    marks = [labels["extractive"]] if summary.kind == "extractive" else []
+    marks += [labels["untranslated"]] if untranslated else []
+    shown = [a for i, a in enumerate(paper.authors) if i < MAX_AUTHORS or a in followed]
+    why = [match.partition(":")[2] or match for match in entry.ranked.matched]
+    why.append(labels["score"].format(score=f"{entry.ranked.score:.1f}"))
+    return {
+        "rank": entry.rank,
+        "badge": _badge(paper.source, paper.primary_category),
+        "title": one_line(paper.title),
+        "title_tr": one_line(summary.title.get(lang, "")) if lang != "en" else "",
+        "url": safe_url(paper.url),
+        "pdf_url": safe_url(paper.pdf_url),
+        "authors": [(one_line(a), a in followed) for a in shown],
+        "more_authors": len(paper.authors) - len(shown),
+        "tldr": one_line(tldr or summary.tldr.get("en") or ""),
+        "tldr_lang": "en" if untranslated else None,
+        "marks": "; ".join(marks),
+        "why": " · ".join(one_line(w) for w in why),
+    }
+
+
+def _badge(source: str, category: str) -> str:
+    """The card's source badge, e.g. "arXiv (CS.CV)" (generator/labels.py takes this over)."""
+    name = {"arxiv": "arXiv"}.get(source, source)
+    return f"{name} ({category.upper()})" if category else name
+
+
+def brief_html(text: str, day_url: str) -> Markup:
+    """The brief as escaped paragraphs; its "[3]" references link to the cards on the day page."""
+    paragraphs = [" ".join(p.split()) for p in re.split(r"\n\s*\n", text) if p.strip()]
+    link = f'<a href="{html.escape(day_url)}#p\\1" style="color:#1d4ed8;">[\\1]</a>'
+    return Markup("".join(
+        f'<p style="margin:0 0 10px;">{_PAPER_REFERENCE.sub(link, html.escape(p))}</p>'
+        for p in paragraphs
+    ))
+
+
+def _environment(*, autoescape: bool) -> Environment:
+    environment = Environment(
+        loader=FileSystemLoader(TEMPLATES),
+        autoescape=autoescape,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        finalize=printable,
+    )
+    environment.filters["brief_html"] = brief_html
+    environment.filters["paragraphs"] = lambda text: [
+        " ".join(p.split()) for p in re.split(r"\n\s*\n", text) if p.strip()
+    ]
+    return environment
+
+
+# --- addressing -----------------------------------------------------------------------------------
+
+
+def recipient_key(address: str) -> str:
+    """How the store names a reader: a hash of the address (the store is public, addresses are not)."""
+    return hashlib.sha256(address.strip().lower().encode("utf-8")).hexdigest()[:16]
+
+
+def message(
+    edition: Edition, to: str, *, sender: str, list_id: str, unsubscribe: str, now: datetime
+) -> EmailMessage:
+    """`edition` addressed to `to`: multipart/alternative (text, then HTML) with Date, Message-ID,
+    List-Id and List-Unsubscribe. The Message-ID is the same for the same day, language and reader,
+    so a message re-sent after a crash is recognised by mail clients as the same one."""
+    domain = parseaddr(sender)[1].rpartition("@")[2] or "localhost"
+    msg = EmailMessage()
+    msg["Subject"] = edition.subject
+    msg["From"] = sender
+    msg["To"] = to
+    msg["Date"] = format_datetime(now)
+    msg["Message-ID"] = f"<digest.{edition.day.isoformat()}.{edition.lang}.{recipient_key(to)}@{domain}>"
+    msg["List-Id"] = list_id
+    msg["List-Unsubscribe"] = f"<{unsubscribe}>"
+    msg["Auto-Submitted"] = "auto-generated"
+    msg.set_content(edition.text)
+    msg.add_alternative(edition.html, subtype="html")
+    msg["Content-Language"] = "zh-Hans" if edition.lang == "zh" else edition.lang  # after set_content
+    return msg
+
+
+def unsubscribe_link(configured: str | None, sender: str) -> str:
+    """The settings' unsubscribe URL or mailto:, else a mail to the sender asking to unsubscribe."""
+    return configured or f"mailto:{parseaddr(sender)[1]}?subject=unsubscribe"
+
+
+def list_id(sitename: str, siteurl: str, sender: str) -> str:
+    """`Paper Radar <paper-radar.lab.github.io>`: the site's name and host (or the sender's domain)."""
+    host = urlsplit(siteurl).hostname or parseaddr(sender)[1].rpartition("@")[2] or "localhost"
+    slug = re.sub(r"[^a-z0-9]+", "-", sitename.lower()).strip("-") or "digest"
+    label = sitename.replace('"', "").replace("<", "").replace(">", "")
+    return f"{label} <{slug}.{host}>"
+
+
+# --- the edition of a configured digest ---------------------------------------------------------
+
+DRY_RUN_SENDER = "Paper Radar <radar@example.org>"  # --dry-run without DIGEST_EMAIL_FROM
+
+
+def edition(day: Day, lang: str, settings: Settings) -> Edition:
+    """`day` in `lang` with the site's links and the lab's followed authors."""
+    sender = settings.mail.sender if settings.mail else DRY_RUN_SENDER
+    unsubscribe = unsubscribe_link(settings.digest.email.unsubscribe, sender)
+    links = site_links(settings.siteurl, day.date, lang, list(settings.digest.languages), unsubscribe)
+    return render(day, lang, sitename=settings.sitename, links=links,
+                  followed=settings.digest.radar.authors)
+
+
+def addressed(edition: Edition, to: str, settings: Settings, now: datetime) -> EmailMessage:
+    """`edition` as the message to `to`, from the configured sender."""
+    sender = settings.mail.sender if settings.mail else DRY_RUN_SENDER
+    return message(
+        edition, to, sender=sender, now=now,
+        list_id=list_id(settings.sitename, settings.siteurl, sender),
+        unsubscribe=unsubscribe_link(settings.digest.email.unsubscribe, sender),
+    )
+
+
+# --- what is due ---------------------------------------------------------------------------------
+
+
+def due(
+    recipients: Iterable[Recipient],
+    days: list[date],
+    sent: Mapping[str, set[date]],
+    *,
+    only: date | None = None,
+) -> list[tuple[date, Recipient]]:
+    """The (day, reader) pairs to mail, oldest day first.
+
+    With `only`, that day to every reader who has not had it. Otherwise the newest LOOKBACK_DAYS
+    digests a reader has not had, from the first day they were mailed on (a failed send is retried;
+    a day built late by a catch-up still goes out); a reader never mailed gets the newest day only.
+    """
+    if only is not None:
+        candidates = [only] if only in days else []
+    else:
+        candidates = sorted(days)[-LOOKBACK_DAYS:]
+    pairs = []
+    unique: dict[str, Recipient] = {}
+    for recipient in recipients:  # an address listed twice is mailed once, in its first language
+        unique.setdefault(recipient_key(recipient.address), recipient)
+    for recipient in unique.values():
+        had = sent.get(recipient_key(recipient.address), set())
+        if only is None and not had:
+            todo = candidates[-1:]
+        else:
+            first = min(had, default=date.min) if only is None else date.min
+            todo = [day for day in candidates if day not in had and day >= first]
+        pairs += [(day, recipient) for day in todo]
+    return sorted(pairs, key=lambda pair: pair[0])

@@ -1,0 +1,336 @@
+"""The email edition: rendering (inert, small, both parts), the settings, and `digest email` against
+a real SMTP server on 127.0.0.1 (aiosmtpd): one message per reader in their language, never twice,
+one-line errors without the password."""
+
+from __future__ import annotations
+
+import dataclasses
+import email
+import email.policy
+from datetime import date, datetime, timezone
+from email.message import EmailMessage
+from pathlib import Path
+
+import pytest
+from bs4 import BeautifulSoup
+from typer.testing import CliRunner
+
+from generator import newsletter
+from generator.cli import app
+from generator.errors import SettingsError
+from generator.records import Day, Note, Summary
+from generator.settings import Recipient, load, smtp_server
+from generator.store import Store
+from tests.support.days import HOSTILE_ABSTRACT, HOSTILE_TITLE, day, paper
+from tests.support.smtp_server import PASSWORD, USER, smtp_server as local_smtp
+
+runner = CliRunner()
+# The test server takes AUTH over plain SMTP on 127.0.0.1 (aiosmtpd warns about it).
+pytestmark = pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS")
+DAY = date(2026, 6, 2)
+SITE = "https://lab.example.org/radar"
+FOLLOWED = "Ada Lovelace"  # followed in the test radar below
+HOSTILE_TLDR = 'We <b>win</b> <a href="javascript:alert(3)">x</a> <img src=x onerror=alert(4)>'
+HOSTILE_BRIEF = "Two themes [1] and [2].\n\n<script>alert(5)</script> [3]"
+
+
+def thirty_papers() -> Day:
+    """A full day: 30 featured papers with long TL;DRs, the first one hostile, a brief."""
+    base = day(count=40, featured=30, first=paper(1, title=HOSTILE_TITLE, abstract=HOSTILE_ABSTRACT,
+                                                  authors=("Grace Hopper", FOLLOWED)))
+    long_tldr = "A promptable segmentation model adapted to CT and MRI with few labels. " * 5
+    entries = tuple(
+        dataclasses.replace(entry, summary=Summary(
+            kind="llm",
+            tldr={"en": HOSTILE_TLDR if entry.rank == 1 else long_tldr, "zh": "可提示的分割模型。" * 12},
+            title={"zh": f"译题 {entry.rank}"},
+        )) if entry.featured else entry
+        for entry in base.entries
+    )
+    return dataclasses.replace(base, entries=entries, brief={"en": HOSTILE_BRIEF, "zh": "今日主题 [1]。"})
+
+
+def links(lang: str = "en") -> newsletter.Links:
+    return newsletter.site_links(SITE, DAY, lang, ["en", "zh"], "mailto:radar@example.org?subject=unsubscribe")
+
+
+def render(lang: str = "en") -> newsletter.Edition:
+    return newsletter.render(thirty_papers(), lang, sitename="Paper Radar", links=links(lang), followed=[FOLLOWED])
+
+
+# --- rendering ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_thirty_papers_stay_under_gmails_clipping_size(lang: str) -> None:
+    edition = render(lang)
+    assert len(edition.html.encode("utf-8")) < newsletter.MAX_HTML_BYTES
+    assert edition.html.count("<tr><td") >= 30
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_untrusted_text_stays_inert(lang: str) -> None:
+    soup = BeautifulSoup(render(lang).html, "html.parser")
+    assert not soup.find_all(["script", "img", "style", "link", "iframe", "form"])
+    for tag in soup.find_all(True):
+        assert not [name for name in tag.attrs if name.lower().startswith("on")], tag
+    hrefs = [a["href"] for a in soup.find_all("a")]
+    assert hrefs and all(h.startswith(("https://", "http://", "mailto:")) for h in hrefs), hrefs
+    assert "javascript:" not in " ".join(hrefs)
+    text = soup.get_text()
+    assert '<script>alert("x")</script>' in text  # the hostile title is shown as text
+    if lang == "en":
+        assert "<img src=x onerror=alert(4)>" in text and "<script>alert(5)</script>" in text
+
+
+def test_the_card_shows_number_badge_linked_title_authors_tldr_and_why() -> None:
+    edition = render("en")
+    soup = BeautifulSoup(edition.html, "html.parser")
+    assert soup.find("a", href="https://arxiv.org/abs/2606.00002").get_text() == (
+        "Paper number 2 on medical image segmentation"
+    )
+    followed = [s for s in soup.find_all("strong") if FOLLOWED in s.get_text()]
+    assert followed and followed[0]["title"] == "followed author"
+    text = soup.get_text(" ")
+    for expected in ("arXiv (CS.CV)", "TL;DR", "Why picked", "Lesion segmentation", "score 88.5",
+                     "30 papers matched the radar today, from 40 new papers", "Cross-domain brief"):
+        assert expected in text, expected
+    assert soup.find("a", href=f"{SITE}/2026/06/02/#p1").get_text() == "[1]"  # the brief's reference
+    hrefs = {a["href"] for a in soup.find_all("a")}
+    assert {f"{SITE}/2026/06/02/", f"{SITE}/zh/2026/06/02/", f"{SITE}/feeds/all.atom.xml",
+            f"{SITE}/feeds/all.rss.xml", f"{SITE}/feeds/papers.atom.xml"} <= hrefs
+    assert "★ Ada Lovelace" in edition.text and "https://arxiv.org/abs/2606.00002" in edition.text
+    assert edition.subject == "Paper Radar · 2026-06-02: 30 papers"
+
+
+def test_the_chinese_edition_links_its_own_pages_and_the_english_one() -> None:
+    edition = render("zh")
+    soup = BeautifulSoup(edition.html, "html.parser")
+    assert soup.html["lang"] == "zh-Hans"
+    hrefs = {a["href"] for a in soup.find_all("a")}
+    assert {f"{SITE}/zh/2026/06/02/", f"{SITE}/2026/06/02/", f"{SITE}/zh/feeds/all.atom.xml"} <= hrefs
+    assert "译题 2" in edition.html and "要点" in edition.html and "今日主题" in edition.html
+    assert edition.subject == "论文雷达 · 2026-06-02：30 篇论文"
+
+
+def test_a_message_is_multipart_alternative_with_the_list_headers() -> None:
+    now = datetime(2026, 6, 2, 3, 0, tzinfo=timezone.utc)
+    msg = newsletter.message(render(), "ada@example.org", sender="Radar <radar@example.org>",
+                             list_id="Paper Radar <paper-radar.lab.example.org>",
+                             unsubscribe="https://lab.example.org/unsubscribe", now=now)
+    parsed = email.message_from_bytes(msg.as_bytes(), policy=email.policy.default)
+    assert parsed.get_content_type() == "multipart/alternative"
+    assert [part.get_content_type() for part in parsed.iter_parts()] == ["text/plain", "text/html"]
+    assert parsed["Date"] == "Tue, 02 Jun 2026 03:00:00 +0000"
+    assert parsed["Message-ID"].endswith("@example.org>")
+    assert parsed["List-Unsubscribe"] == "<https://lab.example.org/unsubscribe>"
+    assert parsed["List-Id"] == "Paper Radar <paper-radar.lab.example.org>"
+    assert parsed["Content-Language"] == "en"
+
+
+# --- settings -------------------------------------------------------------------------------------
+
+
+def env(port: int = 2525, **extra: str) -> dict[str, str]:
+    return {
+        "DIGEST_EMAIL_TO": "ada@example.org, zh:li@example.org",
+        "DIGEST_SMTP_URL": f"smtp://{USER}:{PASSWORD}@127.0.0.1:{port}",
+        "DIGEST_EMAIL_FROM": "Paper Radar <radar@example.org>",
+        "DIGEST_SITEURL": SITE,
+        **extra,
+    }
+
+
+def test_recipients_ask_for_their_language(project: Path) -> None:
+    settings = load(project / "pelicanconfig.py", env=env())
+    assert settings.mail is not None
+    assert settings.mail.recipients == (Recipient("ada@example.org", "en"), Recipient("li@example.org", "zh"))
+    assert settings.mail.server.url == "smtp://127.0.0.1:2525"
+    assert PASSWORD not in repr(settings.mail)
+
+
+@pytest.mark.parametrize(("url", "expected"), [
+    ("smtps://u:p@mail.example.org", ("smtps", "mail.example.org", 465)),
+    ("smtp+starttls://u:p@mail.example.org", ("smtp+starttls", "mail.example.org", 587)),
+    ("smtp://relay.example.org:2525", ("smtp", "relay.example.org", 2525)),
+])
+def test_smtp_urls(url: str, expected: tuple[str, str, int]) -> None:
+    server = smtp_server(url)
+    assert (server.scheme, server.host, server.port) == expected
+
+
+@pytest.mark.parametrize(("name", "value", "says"), [
+    ("DIGEST_SMTP_URL", f"http://{USER}:{PASSWORD}@mail.example.org", "expected smtp://"),
+    ("DIGEST_SMTP_URL", f"smtp://{USER}:{PASSWORD}@mail.example.org:twenty", "not a number"),
+    ("DIGEST_EMAIL_TO", "ada@example.org, fr:jean@example.org", "not an email address"),
+    ("DIGEST_EMAIL_TO", "ada", "not an email address"),
+    ("DIGEST_EMAIL_FROM", "radar", "not an email address"),
+])
+def test_bad_email_settings_are_one_line_without_the_password(
+    project: Path, name: str, value: str, says: str
+) -> None:
+    with pytest.raises(SettingsError) as caught:
+        load(project / "pelicanconfig.py", env={**env(), name: value})
+    (problem,) = caught.value.problems
+    assert problem.startswith(f"{name}: ") and says in problem, problem
+    assert PASSWORD not in problem and "\n" not in problem
+
+
+def test_the_three_come_together(project: Path) -> None:
+    partial = {k: v for k, v in env().items() if k != "DIGEST_EMAIL_FROM"}
+    with pytest.raises(SettingsError, match="DIGEST_EMAIL_FROM: not set"):
+        load(project / "pelicanconfig.py", env=partial)
+    assert load(project / "pelicanconfig.py", env={}).mail is None
+
+
+# --- what is due ----------------------------------------------------------------------------------
+
+ADA, LI = Recipient("ada@example.org", "en"), Recipient("li@example.org", "zh")
+D1, D2, D3, D4 = date(2026, 6, 1), date(2026, 6, 2), date(2026, 6, 3), date(2026, 6, 4)
+
+
+def test_a_new_reader_gets_the_newest_day_only() -> None:
+    assert newsletter.due([ADA], [D1, D2, D3], {}) == [(D3, ADA)]
+
+
+def test_a_failed_day_is_retried_and_nothing_goes_twice() -> None:
+    sent = {newsletter.recipient_key(ADA.address): {D1}}
+    assert newsletter.due([ADA], [D1, D2, D3], sent) == [(D2, ADA), (D3, ADA)]
+    sent = {newsletter.recipient_key(ADA.address): {D1, D2, D3}}
+    assert newsletter.due([ADA, ADA], [D1, D2, D3], sent) == []
+    assert newsletter.due([ADA], [D1, D2, D3], sent, only=D2) == []
+
+
+def test_old_days_are_not_sent_as_a_backlog() -> None:
+    sent = {newsletter.recipient_key("ADA@example.org"): {date(2026, 5, 1)}}
+    assert newsletter.due([ADA], [date(2026, 5, 1), D1, D2, D3, D4], sent) == [
+        (D2, ADA), (D3, ADA), (D4, ADA)
+    ]
+
+
+# --- `digest email` against a real SMTP server ------------------------------------------------------
+
+
+@pytest.fixture
+def stored(project: Path) -> Path:
+    """The project with one stored day: 3 featured papers, the first by a followed author."""
+    settings = load(project / "pelicanconfig.py", env={})
+    first = paper(1, authors=("Grace Hopper", settings.digest.radar.authors[0]))
+    Store(settings.store_dir).write_day(day(count=5, featured=3, first=first, notes=(Note("no_llm_key"),)))
+    return project
+
+
+def send(project: Path, environment: dict[str, str], *args: str):
+    return runner.invoke(app, ["email", *args, "--config", str(project / "pelicanconfig.py")], env=environment)
+
+
+def parsed(raw: bytes) -> EmailMessage:
+    msg = email.message_from_bytes(raw, policy=email.policy.default)
+    assert isinstance(msg, EmailMessage)
+    return msg
+
+
+def sent_records(project: Path) -> dict[str, set[date]]:
+    return Store(project / "store").sent()
+
+
+def test_each_reader_gets_one_message_in_their_language_and_a_rerun_sends_nothing(stored: Path) -> None:
+    with local_smtp() as server:
+        result = send(stored, env(server.port))
+        assert result.exit_code == 0, result.output
+        assert PASSWORD not in result.output
+        assert len(server.messages) == 2 and server.logins == [USER, ]
+        by_reader = {tuple(rcpt): parsed(raw) for rcpt, raw in server.messages}
+        en, zh = by_reader[("ada@example.org",)], by_reader[("li@example.org",)]
+        for msg, lang in ((en, "en"), (zh, "zh")):
+            assert msg.get_content_type() == "multipart/alternative"
+            assert [p.get_content_type() for p in msg.iter_parts()] == ["text/plain", "text/html"]
+            for header in ("Date", "Message-ID", "List-Unsubscribe", "List-Id", "From", "To"):
+                assert msg[header], header
+            assert "2026-06-02" in msg["Subject"] and "3" in msg["Subject"]
+            assert msg["Content-Language"].startswith(lang)
+            assert msg["List-Unsubscribe"] == "<mailto:radar@example.org?subject=unsubscribe>"
+        assert en["Subject"] == "Paper Radar · 2026-06-02: 3 papers"
+        assert zh["Subject"] == "论文雷达 · 2026-06-02：3 篇论文"
+        assert f"{SITE}/zh/2026/06/02/" in zh.get_body(("html",)).get_content()
+        assert len(sent_records(stored)) == 2
+
+        again = send(stored, env(server.port))
+        assert again.exit_code == 0, again.output
+        assert "nothing to send" in again.output
+        assert len(server.messages) == 2
+        # a rebuild of the day (same day file written again) sends nothing either
+        assert send(stored, env(server.port), "--date", "2026-06-02").exit_code == 0
+        assert len(server.messages) == 2
+
+
+def test_a_refused_login_is_one_line_and_nothing_is_recorded(stored: Path) -> None:
+    wrong = "wrong-Pa55word"
+    with local_smtp() as server:
+        result = send(stored, env(server.port, DIGEST_SMTP_URL=f"smtp://{USER}:{wrong}@127.0.0.1:{server.port}"))
+    assert result.exit_code == 1
+    assert wrong not in result.output and PASSWORD not in result.output
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1 and "refused the login" in lines[0], result.output
+    assert server.messages == [] and sent_records(stored) == {}
+
+
+def test_a_dropped_connection_is_one_line_and_retried_by_the_next_run(stored: Path) -> None:
+    with local_smtp(drop=True) as server:
+        result = send(stored, env(server.port))
+    assert result.exit_code == 1
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1 and "closed the connection" in lines[0], result.output
+    assert PASSWORD not in result.output
+    assert sent_records(stored) == {}
+    with local_smtp() as server:
+        assert send(stored, env(server.port)).exit_code == 0
+        assert len(server.messages) == 2
+
+
+def test_an_unreachable_server_is_one_line(stored: Path) -> None:
+    with local_smtp() as server:
+        port = server.port  # closed once the block ends
+    result = send(stored, env(port))
+    assert result.exit_code == 1 and len(result.output.strip().splitlines()) == 1, result.output
+    assert PASSWORD not in result.output and sent_records(stored) == {}
+
+
+def test_dry_run_writes_one_eml_per_language_and_records_nothing(stored: Path, tmp_path: Path) -> None:
+    out = tmp_path / "eml"
+    result = send(stored, {"DIGEST_SITEURL": SITE}, "--dry-run", str(out))
+    assert result.exit_code == 0, result.output
+    files = sorted(p.name for p in out.iterdir())
+    assert files == ["2026-06-02-en.eml", "2026-06-02-zh.eml"]
+    msg = parsed((out / "2026-06-02-zh.eml").read_bytes())
+    assert msg["Subject"] == "论文雷达 · 2026-06-02：3 篇论文"
+    assert sent_records(stored) == {}
+
+
+def test_email_without_settings_says_what_to_set(stored: Path) -> None:
+    result = send(stored, {})
+    assert result.exit_code == 1
+    assert "DIGEST_EMAIL_TO" in result.output and len(result.output.strip().splitlines()) <= 2
+
+
+# --- the site's subscribe link ----------------------------------------------------------------------
+
+
+def test_the_site_links_the_sign_up_when_the_settings_give_one(stored: Path) -> None:
+    from generator.build import build
+    from generator.write import write_posts
+
+    config = stored / "pelicanconfig.py"
+    config.write_text(config.read_text().replace(
+        '"store": "store",', '"store": "store",\n    "email": {"subscribe": "mailto:radar@example.org?subject=subscribe"},', 1
+    ))
+    settings = load(config, env={"DIGEST_SITEURL": SITE})
+    stored_day = Store(settings.store_dir).load_day(DAY)
+    assert stored_day is not None
+    write_posts(stored_day, settings)
+    build(settings)
+    for prefix, label in (("", "Subscribe by email"), ("zh/", "邮件订阅")):
+        soup = BeautifulSoup((settings.output_dir / prefix / "index.html").read_text("utf-8"), "html.parser")
+        link = soup.find("a", class_="subscribe")
+        assert link is not None and link.get_text() == label
+        assert link["href"] == "mailto:radar@example.org?subject=subscribe"
