@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import re
+import time
 import xml.etree.ElementTree as ElementTree
 from collections.abc import Callable, Iterable
 from datetime import date, datetime
@@ -20,6 +21,7 @@ import arxiv
 import requests
 from requests.adapters import HTTPAdapter
 from urllib3.exceptions import (
+    DecodeError,
     MaxRetryError,
     NameResolutionError,
     NewConnectionError,
@@ -276,9 +278,26 @@ class _PoliteRetry(Retry):
         seconds = super().get_retry_after(response)
         return None if seconds is None else min(seconds, MAX_WAIT_SECONDS)
 
+    def sleep(self, response: Any = None) -> None:
+        """Say on the console what is being waited for, then wait (urllib3 retries silently)."""
+        last = self.history[-1] if self.history else None
+        if last is not None and last.status:
+            reason = f"HTTP {last.status}"
+        else:
+            reason = "no answer" if "timed out" in str(last.error if last else "").lower() else "no connection"
+        asked = self.get_retry_after(response) if response is not None and last is not None and last.status else None
+        wait = asked if asked is not None else self.get_backoff_time()
+        limit = self.total if isinstance(self.total, int) else 0
+        log.warning(
+            "arXiv not answering (%s), retry %d of %d in %s s",
+            reason, len(self.history), len(self.history) + limit, f"{wait:.3g}",
+        )
+        super().sleep(response)
+
 
 class _TimeoutAdapter(HTTPAdapter):
-    """An HTTPAdapter with a default timeout: requests (and the arxiv client) set none."""
+    """An HTTPAdapter with a default timeout (requests, and the arxiv client, set none) and a total
+    deadline per request, body included: a per-read timeout never fires on a server that drips."""
 
     def __init__(self, timeout: float, **kwargs: Any):
         self._timeout = timeout
@@ -287,7 +306,30 @@ class _TimeoutAdapter(HTTPAdapter):
     def send(self, request: requests.PreparedRequest, *args: Any, **kwargs: Any) -> requests.Response:
         if kwargs.get("timeout") is None:
             kwargs["timeout"] = self._timeout
-        return super().send(request, *args, **kwargs)
+        streamed = kwargs.get("stream", False)
+        kwargs["stream"] = True
+        deadline = time.monotonic() + self._timeout
+        response = super().send(request, *args, **kwargs)
+        if streamed:
+            return response
+        chunks = []
+        try:
+            # read1: whatever has arrived (a byte at a time from a dripping server), so the
+            # deadline is checked as the body comes in
+            while chunk := response.raw.read1(64 * 1024, decode_content=True):
+                chunks.append(chunk)
+                if time.monotonic() > deadline:
+                    raise requests.exceptions.ReadTimeout(
+                        f"no complete answer within {self._timeout:g} s", request=request
+                    )
+        except Urllib3TimeoutError as exc:
+            raise requests.exceptions.ReadTimeout(exc, request=request) from exc
+        except (ProtocolError, DecodeError) as exc:  # as requests reports them
+            raise requests.exceptions.ChunkedEncodingError(exc, request=request) from exc
+        finally:
+            response.close()
+        response._content = b"".join(chunks)
+        return response
 
 
 def _query_url_format(url: str) -> str:

@@ -14,6 +14,7 @@ import sys
 import time
 import xml.etree.ElementTree as ElementTree
 from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -54,6 +55,28 @@ def digest(project: Path, *args: str, env: dict[str, str] | None = None,
         [DIGEST, *args], cwd=project, env={**base, "DIGEST_SITEURL": SITEURL, "COLUMNS": "200", **(env or {})},
         capture_output=True, text=True, timeout=timeout,
     )
+
+
+@dataclass(frozen=True)
+class Ran:
+    """What `digest_here` ran: the shape of subprocess.CompletedProcess the checks read."""
+
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+def digest_here(project: Path, *args: str, env: dict[str, str] | None = None) -> Ran:
+    """`digest ARGS` in this process (no interpreter start-up: for timing a scenario)."""
+    from typer.testing import CliRunner
+
+    from generator.cli import app
+
+    config = ["--config", str(project / "pelicanconfig.py")]
+    result = CliRunner().invoke(app, [*args, *config], env={"DIGEST_SITEURL": SITEURL, "COLUMNS": "200", **(env or {})})
+    if result.exception and not isinstance(result.exception, SystemExit):
+        raise result.exception
+    return Ran(result.exit_code, result.stdout, result.stderr)
 
 
 def start_digest(project: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.Popen[str]:
