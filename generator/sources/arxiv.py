@@ -296,8 +296,8 @@ class _PoliteRetry(Retry):
 
 
 class _TimeoutAdapter(HTTPAdapter):
-    """An HTTPAdapter with a default timeout (requests, and the arxiv client, set none) and a total
-    deadline per request, body included: a per-read timeout never fires on a server that drips."""
+    """An HTTPAdapter with a default timeout (requests, and the arxiv client, set none) and a
+    deadline for the body: a per-read timeout never fires on a server that drips it."""
 
     def __init__(self, timeout: float, **kwargs: Any):
         self._timeout = timeout
@@ -308,8 +308,8 @@ class _TimeoutAdapter(HTTPAdapter):
             kwargs["timeout"] = self._timeout
         streamed = kwargs.get("stream", False)
         kwargs["stream"] = True
+        response = super().send(request, *args, **kwargs)  # urllib3 retries up to the headers
         deadline = time.monotonic() + self._timeout
-        response = super().send(request, *args, **kwargs)
         if streamed:
             return response
         chunks = []
