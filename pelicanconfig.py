@@ -9,8 +9,9 @@ here: the LLM key comes from the OPENAI_API_KEY environment variable (an Actions
 DIGEST = {
     "languages": ["en", "zh"],
     "papers_per_day": 30,
-    "arxiv": {
-        "categories": ["cs.CV", "eess.IV"],
+    # Where papers come from: one entry per source (see "Sources" in the README).
+    "sources": {
+        "arxiv": {"categories": ["cs.CV", "eess.IV"]},
     },
     "radar": {
         "library": "radar/library.bib",

@@ -34,7 +34,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from generator import incremental, summarize, write
-from generator.records import Day, Entry, Note, Paper, Ranked, Related, Summary
+from generator.records import Day, Entry, Match, Note, Paper, Ranked, Related, Summary
 from generator.settings import Settings, load
 from generator.store import Store
 
@@ -76,7 +76,7 @@ def make_day(when: date, rows: list[dict], topics: dict[str, list[str]]) -> Day:
             url=f"https://arxiv.org/abs/{paper_id}", pdf_url=f"https://arxiv.org/pdf/{paper_id}",
         )
         text = paper.abstract.lower()
-        matched = tuple(f"topic:{name}" for name, words in topics.items()
+        matched = tuple(Match("topic", name) for name, words in topics.items()
                         if any(word.lower() in text for word in words))
         extract = summarize.extractive(paper, Note("paper_no_llm_key"))  # only its sentences are used
         tldr = extract.tldr["en"]

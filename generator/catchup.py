@@ -106,7 +106,7 @@ def run_days(
     failures_in_a_row = 0
     for number, day in enumerate(days, 1):
         if number > 1:
-            time.sleep(settings.digest.arxiv.delay_seconds)
+            time.sleep(settings.arxiv.delay_seconds if settings.arxiv else 0)
         try:
             report.results.append(run_day(day, settings, on_progress=on_stage))
             failures_in_a_row = 0

@@ -131,14 +131,22 @@ def run(
         when = _parse_date(day) or _latest_mailing(settings)
         with _progress() as progress:
             result = run_day(when, settings, on_progress=progress)
+        failed = _failed_sources(result.failed)
         if result.skipped:
-            stderr.print(f"{when}: nothing written ({result.skipped}).")
+            stderr.print(f"{when}: nothing written ({result.skipped}){failed}.")
             return
         where = ", ".join(_relative(p) for p in result.posts)
         stderr.print(
             f"{when}: fetched {result.fetched} papers, {result.new} new, featured "
-            f"{result.featured}, LLM-summarized {result.llm_summaries}; posts: {where}"
+            f"{result.featured}, LLM-summarized {result.llm_summaries}; posts: {where}{failed}"
         )
+
+
+def _failed_sources(failed: tuple[str, ...]) -> str:
+    """The end of a summary line naming the sources that failed (their items come next run)."""
+    if not failed:
+        return ""
+    return f"; source failed, its papers wait for the next digest: {'; '.join(failed)}"
 
 
 @app.command()
@@ -196,7 +204,7 @@ def check(config: ConfigOption = Path("pelicanconfig.py"), debug: DebugOption = 
             + f") through {mail.server.url}" if mail else "no email edition (DIGEST_EMAIL_TO not set)"
         )
         typer.echo(
-            f"settings OK: {', '.join(digest.arxiv.categories)}; {digest.papers_per_day} papers a "
+            f"settings OK: sources {_sources_line(settings)}; {digest.papers_per_day} papers a "
             f"day; languages {', '.join(digest.languages)}; library {len(radar.library)} papers, "
             f"{len(radar.topics)} topics, {len(radar.authors)} followed authors; {llm}; {readers}"
         )
@@ -289,7 +297,7 @@ def demo(
         days = _listing_dates(listings)
         if not days:
             raise SettingsError([f"--listings {listings}: no YYYY-MM-DD.jsonl.gz files found"])
-        with ReplayArxiv(listings, holidays=base.digest.arxiv.holidays) as server:
+        with ReplayArxiv(listings, holidays=base.holidays) as server:
             env = {**os.environ, "DIGEST_ARXIV_URL": server.url, "DIGEST_ARXIV_DELAY": "0"}
             settings = settings_module.load(config, env=env)
             _run_days(days, settings, nothing="no listing day to replay")
@@ -329,10 +337,11 @@ def catch_up(
 
     with _errors_as_lines(debug):
         settings = settings_module.load(config)
-        holidays = settings.digest.arxiv.holidays
+        holidays = settings.holidays
         latest = _parse_date(until, "--until") or _latest_mailing(settings)
         todo = catch_up_days(
-            built_days(Store(settings.store_dir).days(), settings), latest, holidays, lookback=days or CATCH_UP_MAILINGS
+            built_days(Store(settings.store_dir).days(), settings), latest, holidays,
+            lookback=days or CATCH_UP_MAILINGS,
         )
         _run_days(todo, settings, nothing=f"every mailing up to {latest} is built")
 
@@ -366,7 +375,7 @@ def backfill(
                 [f"--to {end}: not announced yet (the latest complete mailing is {latest})"]
             )
         todo = backfill_days(
-            start, end, built_days(Store(settings.store_dir).days(), settings), settings.digest.arxiv.holidays,
+            start, end, built_days(Store(settings.store_dir).days(), settings), settings.holidays,
             force=force,
         )
         _run_days(todo, settings, nothing=f"every mailing from {start} to {end} is built")
@@ -392,8 +401,17 @@ def _state_problems(settings: settings_module.Settings) -> list[str]:
 
 def _latest_mailing(settings: settings_module.Settings) -> date:
     return mailings.latest_complete_mailing(
-        datetime.now(timezone.utc), settings.digest.arxiv.holidays
+        datetime.now(timezone.utc), settings.holidays
     )
+
+
+def _sources_line(settings: settings_module.Settings) -> str:
+    """The enabled sources, e.g. "arxiv (cs.CV, eess.IV), medrxiv"."""
+    parts = []
+    for name, config in settings.sources.items():
+        categories = getattr(config.settings, "categories", None)
+        parts.append(f"{name} ({', '.join(categories)})" if categories else name)
+    return ", ".join(parts)
 
 
 def _run_days(days: list[date], settings: settings_module.Settings, *, nothing: str) -> None:
@@ -413,11 +431,11 @@ def _run_days(days: list[date], settings: settings_module.Settings, *, nothing: 
         )
     for result in report.results:
         done = result.skipped or f"{result.featured} featured of {result.new} new papers"
-        stderr.print(f"{result.date}: {done}")
+        stderr.print(f"{result.date}: {done}{_failed_sources(result.failed)}")
     if report.failures or report.left:
         failed = ", ".join(map(str, report.failures))
         left = (
-            f"; not tried (arXiv looked down): {', '.join(map(str, report.left))}"
+            f"; not tried (every source looked down): {', '.join(map(str, report.left))}"
             if report.left else ""
         )
         raise SourceError(f"not built: {failed}{left}; run the command again later to retry them")

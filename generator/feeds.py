@@ -30,8 +30,11 @@ from pelican.settings import DEFAULT_CONFIG
 from pelican.utils import slugify
 
 from .files import write_atomic
-from .site import badge, digest_settings, read_day
+from .labels import LABELS as _LABELS
+from .labels import json_badges
+from .site import digest_settings, read_day, topic_names
 from .store import Store
+from .summarize.grounding import segments
 from .text import one_line
 
 PAPERS_FEED = "feeds/papers.atom.xml"
@@ -43,38 +46,6 @@ MAX_TEXT = 1500  # characters of a TL;DR kept in an item
 MAX_AUTHORS = 12  # authors named in an item; the rest are counted
 
 # Characters XML 1.0 forbids (C0 controls but tab/newline/return, lone surrogates, U+FFFE/F).
-
-_LABELS = {
-    "en": {
-        "papers": "{site}: featured papers",
-        "topic": "{site}: {topic}",
-        "authors": "{count} authors",
-        "more": "and {count} more",
-        "tldr": "TL;DR",
-        "extractive": "(extractive summary, not written by an LLM)",
-        "abstract": "Abstract",
-        "pdf": "PDF",
-        "code": "Code",
-        "digest": "Digest of {date}",
-        "score": "score {score}",
-        "original": "",
-    },
-    "zh": {
-        "papers": "{site}：精选论文",
-        "topic": "{site}：{topic}",
-        "authors": "{count} 位作者",
-        "more": "等 {count} 位",
-        "tldr": "要点",
-        "extractive": "（摘要节选，非 LLM 生成）",
-        "abstract": "摘要页",
-        "pdf": "PDF",
-        "code": "代码",
-        "digest": "{date} 日报",
-        "score": "相关度 {score}",
-        "original": "原题：{title}",
-    },
-}
-
 
 @dataclass(frozen=True, slots=True)
 class FeedItem:
@@ -117,7 +88,7 @@ def paper_items(
             key = f"{paper.get('source', 'arxiv')}:{paper['id']}"
             if not paper.get("featured") or key in seen:
                 continue
-            if topic is not None and f"topic:{topic}" not in paper.get("matched", ()):
+            if topic is not None and topic not in topic_names(paper):
                 continue
             seen.add(key)
             yield _item(paper, lang, when, host=host, day_link=day_url(when))
@@ -130,26 +101,29 @@ def _item(paper: Mapping[str, Any], lang: str, when: date, *, host: str, day_lin
     title = one_line((summary.get("title") or {}).get(lang)) or original
     tldr = _shorten(one_line((summary.get("tldr") or {}).get(lang) or paper.get("abstract")))
     if paper.get("summary_kind") != "llm":
-        tldr = f"{tldr} {labels['extractive']}".strip()
+        tldr = f"{tldr} {labels['feed_extractive']}".strip()
+    elif flagged := (paper.get("unsupported_numbers") or {}).get(lang):
+        # what the paper does not support is marked in the text itself: feed readers drop styling
+        tldr = "".join(part + labels["feed_unverified"] if bad else part for part, bad in segments(tldr, flagged))
     authors = [one_line(a) for a in paper.get("authors", [])]
     named = ", ".join(authors[:MAX_AUTHORS])
     if len(authors) > MAX_AUTHORS:
-        named += " " + labels["more"].format(count=len(authors) - MAX_AUTHORS)
-    source_badge = one_line(badge(paper))
-    topics = tuple(m.removeprefix("topic:") for m in paper.get("matched", []) if m.startswith("topic:"))
+        named += " " + labels["feed_more_authors"].format(count=len(authors) - MAX_AUTHORS)
+    source_badge = " · ".join(one_line(b) for b in json_badges(paper))
+    topics = topic_names(paper)
     links = [
         (labels["abstract"], paper.get("url")),
         (labels["pdf"], paper.get("pdf_url")),
         (labels["code"], paper.get("code_url")),
-        (labels["digest"].format(date=when.isoformat()), day_link),
+        (labels["feed_digest"].format(date=when.isoformat()), day_link),
     ]
     e = html.escape
     parts = [
         f"<p><strong>{e(source_badge)}</strong> · {e(when.isoformat())} · "
         f"{e(labels['score'].format(score=paper.get('score', '')))}</p>",
     ]
-    if title != original and labels["original"]:
-        parts.append(f"<p>{e(labels['original'].format(title=original))}</p>")
+    if title != original and labels["feed_original"]:
+        parts.append(f"<p>{e(labels['feed_original'].format(title=original))}</p>")
     parts += [
         f"<p>{e(named)} ({e(labels['authors'].format(count=len(authors)))})</p>",
         f"<p><strong>{e(labels['tldr'])}</strong> {e(tldr)}</p>",
@@ -260,9 +234,9 @@ def write_paper_feeds(pelican: Pelican) -> None:
         )
         write_atomic(output / path, document.decode("utf-8"))
 
-    write(PAPERS_FEED, labels["papers"].format(site=site))
+    write(PAPERS_FEED, labels["feed_papers"].format(site=site))
     for topic, path in feed_paths(settings.digest.radar.topics)["topics"].items():
-        write(path, labels["topic"].format(site=site, topic=topic), topic)
+        write(path, labels["feed_topic"].format(site=site, topic=topic), topic)
 
 
 def summaries_only(context: Mapping[str, Any], feed: Any) -> None:

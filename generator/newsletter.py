@@ -28,11 +28,13 @@ from urllib.parse import urlsplit
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
+from .labels import EMAIL_LABELS as _LABELS
+from .labels import LABELS as POST_LABELS
+from .labels import badges
 from .records import Day, Entry
 from .settings import Recipient, Settings
 from .site import printable, safe_url
 from .text import one_line
-from .write import _LABELS as POST_LABELS  # moves to generator/labels.py (issue 15)
 
 # Gmail clips a message whose HTML passes 102 KB ("[Message clipped]"): the edition stays below.
 MAX_HTML_BYTES = 102_000
@@ -43,37 +45,6 @@ LOOKBACK_DAYS = 3
 MAX_AUTHORS = 12
 
 TEMPLATES = Path(__file__).parent / "templates" / "email"
-
-_LABELS = {
-    "en": {
-        "subject": "{title}: {count} papers",
-        "matched": "{featured} papers matched the radar today, from {candidates} new papers.",
-        "matched_one": "1 paper matched the radar today, from {candidates} new papers.",
-        "followed": "followed author",
-        "more_authors": "and {count} more",
-        "read_online": "Read it on the site",
-        "other_edition": "中文版",
-        "feeds": "Feeds",
-        "papers_feed": "featured papers (Atom)",
-        "why_you": "You get this email because you are on the lab's list for {site}.",
-        "unsubscribe": "Unsubscribe",
-        "pdf": "PDF",
-    },
-    "zh": {
-        "subject": "{title}：{count} 篇论文",
-        "matched": "今日 {candidates} 篇新论文中有 {featured} 篇与研究雷达相符。",
-        "matched_one": "今日 {candidates} 篇新论文中有 1 篇与研究雷达相符。",
-        "followed": "关注的作者",
-        "more_authors": "等 {count} 位",
-        "read_online": "在网站上阅读",
-        "other_edition": "English edition",
-        "feeds": "订阅源",
-        "papers_feed": "精选论文 (Atom)",
-        "why_you": "你收到这封邮件，是因为你在 {site} 的实验室邮件列表中。",
-        "unsubscribe": "退订",
-        "pdf": "PDF",
-    },
-}
 
 _PAPER_REFERENCE = re.compile(r"\[(\d{1,3})\]")
 
@@ -159,11 +130,11 @@ def _card(entry: Entry, lang: str, labels: Mapping[str, str], followed: set[str]
     marks = [labels["extractive"]] if summary.kind == "extractive" else []
     marks += [labels["untranslated"]] if untranslated else []
     shown = [a for i, a in enumerate(paper.authors) if i < MAX_AUTHORS or a in followed]
-    why = [match.partition(":")[2] or match for match in entry.ranked.matched]
+    why = [match.name for match in entry.ranked.matched]
     why.append(labels["score"].format(score=f"{entry.ranked.score:.1f}"))
     return {
         "rank": entry.rank,
-        "badge": _badge(paper.source, paper.primary_category),
+        "badge": " · ".join(badges(paper)),
         "title": one_line(paper.title),
         "title_tr": one_line(summary.title.get(lang, "")) if lang != "en" else "",
         "url": safe_url(paper.url),
@@ -175,12 +146,6 @@ def _card(entry: Entry, lang: str, labels: Mapping[str, str], followed: set[str]
         "marks": "; ".join(marks),
         "why": " · ".join(one_line(w) for w in why),
     }
-
-
-def _badge(source: str, category: str) -> str:
-    """The card's source badge, e.g. "arXiv (CS.CV)" (generator/labels.py takes this over)."""
-    name = {"arxiv": "arXiv"}.get(source, source)
-    return f"{name} ({category.upper()})" if category else name
 
 
 def brief_html(text: str, day_url: str) -> Markup:

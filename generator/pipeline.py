@@ -1,23 +1,31 @@
-"""One day of the digest, stage by stage: fetch → dedup against the store → rank → summarize → write."""
+"""One day of the digest, stage by stage: fetch every source → merge → dedup against the store → rank →
+summarize → write."""
 
 from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Collection, Mapping
+from contextlib import nullcontext
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import requests
+import httpx
 
+from . import http as http_layer
 from . import mailings, rank, summarize, write
+from .errors import SourceError
+from .labels import note_text
+from .merge import identities, merge
 from .radar import load_radar
 from .records import Day, Entry, Note, Paper, Summary
 from .settings import Settings
-from .sources import arxiv
+from .sources import DigestDay
 from .store import Store
+from .text import one_line
 
 if TYPE_CHECKING:
     import openai
@@ -27,6 +35,9 @@ log = logging.getLogger(__name__)
 # How many earlier digest days the ranker learns from and finds related papers in: bounds memory
 # and time as the archive grows.
 ARCHIVE_DAYS = 60
+
+# How many digests back a failing source is asked again for what it missed.
+CARRY_OVER_DAYS = 10
 
 # Candidates below the featured ones are shown with their abstract (the "next batch"): no summary
 # of their own, which would only repeat the abstract in every day file.
@@ -50,24 +61,26 @@ class RunResult:
     llm_summaries: int = 0
     posts: tuple[Path, ...] = ()
     skipped: str | None = None  # why nothing was written
+    failed: tuple[str, ...] = ()  # "name: reason" of each source that failed (the others published)
 
 
 def run_day(
     day: date,
     settings: Settings,
     *,
-    session: requests.Session | None = None,
+    http: httpx.Client | None = None,
     llm_client: openai.OpenAI | None = None,
     on_progress: Callable[[str, int, int], None] | None = None,
 ) -> RunResult:
-    """Build the digest of mailing `day`: store its day JSON and write its posts.
+    """Build the digest of mailing `day` from every enabled source: store its day JSON and write its posts.
 
-    A day without a mailing, or without new papers, writes nothing. Files are written in an order
-    that makes a crash harmless: posts and the papers seen first (atomically), the day JSON last:
-    it marks the day built, so a crash before it leaves a day that the next run redoes whole.
+    A day without a mailing, or without new papers, writes nothing. A failing source is left out
+    and named in a note; the next digest asks it again for the dates it missed. When every source
+    fails, SourceError (the day is not built: the next run retries it). Files are written in an
+    order that makes a crash harmless: posts and the papers seen first (atomically), the day JSON
+    last: it marks the day built, so a crash before it leaves a day that the next run redoes whole.
     """
-    holidays = settings.digest.arxiv.holidays
-    if not mailings.is_mailing_day(day, holidays):
+    if not mailings.is_mailing_day(day, settings.holidays):
         return RunResult(day, skipped=f"{day:%A} {day} has no arXiv mailing")
     store = Store(settings.store_dir)
 
@@ -75,15 +88,15 @@ def run_day(
         if on_progress:
             on_progress(stage, done, total)
 
-    log.info("%s: fetching arXiv %s", day, " OR ".join(settings.digest.arxiv.categories))
-    papers = arxiv.fetch_day(
-        day, settings.digest.arxiv, session=session,
-        on_page=lambda done, total: progress("fetch", done, total),
-    )
+    with (nullcontext(http) if http else make_client(settings)) as client:
+        lists, failures = fetch_all(day, settings, store, client, progress)
+    papers = merge(lists)
+    notes = tuple(Note("source_failed", {"source": name, "error": error}) for name, error in failures.items())
+    failed = tuple(f"{name}: {error}" for name, error in failures.items())
     new = new_papers(papers, store.seen_before(day))
-    log.info("%s: %d papers fetched, %d new", day, len(papers), len(new))
+    log.info("%s: %d papers from %d sources, %d new", day, len(papers), len(lists), len(new))
     if not new:
-        return RunResult(day, fetched=len(papers), skipped="no new papers")
+        return RunResult(day, fetched=len(papers), skipped="no new papers", failed=failed)
 
     radar = load_radar(settings)
     pool = list(store.archive(before=day, max_days=ARCHIVE_DAYS))
@@ -101,7 +114,7 @@ def run_day(
         on_progress=lambda done, total: progress("summarize", done, total),
     )
     for note in summaries.notes:
-        log.warning("%s: %s", day, write.note_text(note, "en"))
+        log.warning("%s: %s", day, note_text(note, "en"))
     entries = tuple(
         Entry(
             rank=position,
@@ -112,12 +125,12 @@ def run_day(
                 if position <= featured_count
                 else NOT_FEATURED
             ),
-            code_url=find_code_url(item.paper.abstract),
+            code_url=find_code_url(item.paper),
         )
         for position, item in enumerate(ranked, 1)
     )
     digest = Day(
-        date=day, entries=entries, brief=summaries.brief, notes=summaries.notes,
+        date=day, entries=entries, brief=summaries.brief, notes=notes + summaries.notes,
         usage=summaries.usage,
     )
     # The day file is the commit mark: posts and seen-list first, the day file last (atomically).
@@ -133,17 +146,80 @@ def run_day(
         featured=len(featured),
         llm_summaries=sum(1 for e in digest.featured if e.summary.kind == "llm"),
         posts=tuple(posts),
+        failed=failed,
     )
 
 
-def new_papers(papers: list[Paper], seen: dict[str, tuple[int, date]]) -> list[Paper]:
-    """Papers not in an earlier digest: a new version of a paper seen before is not new."""
-    return [paper for paper in papers if paper.id not in seen]
+def fetch_all(
+    day: date,
+    settings: Settings,
+    store: Store,
+    client: httpx.Client,
+    progress: Callable[[str, int, int], None],
+) -> tuple[list[list[Paper]], dict[str, str]]:
+    """Every enabled source's papers for the digest of `day`, and the one-line error of each
+    source that failed. When all fail, SourceError naming each."""
+    lists: list[list[Paper]] = []
+    failures: dict[str, str] = {}
+    configs = list(settings.sources.values())
+    for done, config in enumerate(configs):
+        progress("fetch", done, len(configs))
+        digest_day = source_day(day, config.name, store, settings.holidays)
+        log.info("%s: fetching %s (%s to %s)", day, config.name, digest_day.dates[0], digest_day.dates[-1])
+        started = time.monotonic()
+        try:
+            papers = config.make().fetch(digest_day, client)
+        except (SourceError, httpx.HTTPError) as exc:
+            reason = one_line(str(exc)) or type(exc).__name__
+            log.warning("%s: source %s failed: %s", day, config.name, reason)
+            failures[config.name] = reason
+            continue
+        log.info("%s: %s gave %d papers in %.1f s", day, config.name, len(papers), time.monotonic() - started)
+        lists.append(papers)
+    progress("fetch", len(configs), len(configs))
+    if not lists:
+        raise SourceError("every source failed: " + "; ".join(f"{n}: {e}" for n, e in failures.items()))
+    return lists, failures
 
 
-def find_code_url(abstract: str) -> str | None:
-    """The first code repository URL an abstract names, if any."""
-    match = _CODE_URL.search(abstract)
+def source_day(day: date, name: str, store: Store, holidays: Collection[date]) -> DigestDay:
+    """What source `name` is asked for in the digest of `day`: that mailing's window and the
+    calendar dates since the previous mailing, reaching back over the digests just before it in
+    which the source failed (at most CARRY_OVER_DAYS), so that nothing it listed is lost."""
+    first = day
+    earlier = [d for d in reversed(store.days()) if d < day][:CARRY_OVER_DAYS]
+    for when in earlier:
+        if not store.source_failed(when, name):
+            break
+        first = when
+    start = mailings.mailing_window(first, holidays)[0]
+    end = mailings.mailing_window(day, holidays)[1]
+    since = mailings.previous_mailing(first, holidays)
+    dates = tuple(since + timedelta(days=n) for n in range((day - since).days))
+    return DigestDay(date=day, window=(start, end), dates=dates)
+
+
+def make_client(settings: Settings) -> httpx.Client:
+    """The one HTTP client of a run, shared by the sources (generator.http: polite, patient)."""
+    return http_layer.make_client(
+        settings.digest.http, site_url=settings.siteurl, cache_dir=settings.store_dir / "http-cache"
+    )
+
+
+def new_papers(papers: list[Paper], seen: Mapping[str, tuple[int, date]]) -> list[Paper]:
+    """Papers not in an earlier digest under any identity (`merge.identities`): a new version of
+    a paper, or its listing on another source, is not new."""
+    return [paper for paper in papers if not any(key in seen for key in identities(paper))]
+
+
+def find_code_url(paper: Paper) -> str | None:
+    """The paper's code repository: the one a source lists (Hugging Face's GitHub repo), else the
+    first one its abstract names."""
+    for ref in paper.sources:
+        listed = ref.field("github_repo")
+        if isinstance(listed, str) and _CODE_URL.match(listed):
+            return listed
+    match = _CODE_URL.search(paper.abstract)
     if not match:
         return None
     return match.group(0).rstrip(".").removesuffix(".git")

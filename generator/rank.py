@@ -87,7 +87,7 @@ from sklearn.svm import LinearSVC
 from sklearn.utils import murmurhash3_32
 
 from .radar import Radar, author_matches
-from .records import LibraryPaper, Paper, Ranked, Related
+from .records import LibraryPaper, Match, Paper, Ranked, Related
 
 N_FEATURES = 2**20  # hashed term space: fixed memory, collisions negligible at this size
 MAX_NEGATIVES = 20_000  # archive papers the model learns from; more adds time, not quality
@@ -150,7 +150,9 @@ def rank(
     for i, paper in enumerate(candidates):
         topic_names, keywords = topics.match(paper.title, paper.abstract)
         followed = followed_authors(paper.authors, radar.authors)
-        matched = tuple([f"topic:{t}" for t in topic_names] + [f"author:{a}" for a in followed])
+        matched = tuple(
+            [Match("topic", t) for t in topic_names] + [Match("author", a) for a in followed]
+        )
         veto = _veto(texts[i], radar.exclude) or ("disliked" if paper.id in disliked else None)
         if veto:
             scored.append((0.0, 0, paper.id, Ranked(paper, 0.0, matched, (f"excluded: {veto}",))))

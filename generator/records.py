@@ -12,16 +12,38 @@ NoteKind = Literal[
     "no_llm_key", "llm_failed", "llm_budget", "brief_budget", "brief_failed", "brief_no_llm",
     # why one paper's summary is extractive
     "paper_no_llm_key", "paper_llm_error", "paper_budget", "not_featured",
+    # a source failed: its items are fetched again by the next digest
+    "source_failed",
     # a note stored as plain English text, before notes had kinds: shown as-is
     "text",
 ]
 
 
 @dataclass(frozen=True, slots=True)
+class SourceRef:
+    """Where one source lists a paper (the card shows one badge per SourceRef)."""
+
+    source: str  # registered source name: "arxiv", "medrxiv", "huggingface", "journals", ...
+    id: str  # the source's own id: arXiv id, DOI, ...
+    url: str  # the paper's page at that source
+    category: str | None = None  # arXiv primary category, medRxiv category, the journal's name
+    upvotes: int | None = None  # community upvotes (Hugging Face)
+    # the source's own fields: ("comments", 3), ("github_repo", url), ("stars", 120), ...
+    fields: tuple[tuple[str, str | int], ...] = ()
+
+    @property
+    def key(self) -> str:
+        return f"{self.source}:{self.id}"
+
+    def field(self, name: str) -> str | int | None:
+        return next((value for key, value in self.fields if key == name), None)
+
+
+@dataclass(frozen=True, slots=True)
 class Paper:
     """One paper as a source delivers it. Text fields are untrusted."""
 
-    id: str  # arXiv id without version, e.g. "2606.00002" or "hep-th/9901001"
+    id: str  # the source's id: an arXiv id without version ("2606.00002"), a DOI, ...
     version: int  # 1 for "v1"
     title: str
     abstract: str
@@ -35,6 +57,26 @@ class Paper:
     source: str = "arxiv"
     doi: str | None = None
     comment: str | None = None
+    sources: tuple[SourceRef, ...] = ()  # every source that listed it, the primary first
+
+    @property
+    def key(self) -> str:
+        """How the store's seen-list and caches key the paper: "arxiv:2606.00002"."""
+        return f"{self.source}:{self.id}"
+
+    @property
+    def upvotes(self) -> int | None:
+        """The highest community upvotes of its sources, if any source counts them."""
+        counts = [ref.upvotes for ref in self.sources if ref.upvotes is not None]
+        return max(counts) if counts else None
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    """A radar entry a paper matched: one of the lab's topics or followed authors."""
+
+    kind: Literal["topic", "author"]
+    name: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,7 +97,7 @@ class Ranked:
 
     paper: Paper
     score: float
-    matched: tuple[str, ...] = ()  # radar topics and followed authors it matched
+    matched: tuple[Match, ...] = ()  # radar topics and followed authors it matched
     why: tuple[str, ...] = ()  # the few terms that drove its score
     related: tuple[Related, ...] = ()  # nearest papers from the archive
 
@@ -74,7 +116,7 @@ class Related:
 class Note:
     """A degradation the reader should know about: what happened and the values it names.
 
-    The summarize stage decides which note; write.note_text words it in each language. Values can
+    The summarize stage decides which note; labels.note_text words it in each language. Values can
     be untrusted (an LLM error message) and are escaped wherever a note is shown.
     """
 
@@ -94,6 +136,10 @@ class Summary:
     method: dict[str, str] = field(default_factory=dict)
     results: dict[str, str] = field(default_factory=dict)
     keywords: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # Numbers, datasets and metrics the title and abstract do not support, as written, per language
+    # (summarize/grounding.py); the page and feeds mark them. Empty when all are supported.
+    unsupported: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    repaired: bool = False  # the LLM was asked once more to correct unsupported items
 
 
 @dataclass(frozen=True, slots=True)

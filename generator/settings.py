@@ -7,6 +7,7 @@ settings file. `load()` is the only place that reads the environment.
 
 from __future__ import annotations
 
+import importlib
 import os
 import re
 import runpy
@@ -16,20 +17,22 @@ from dataclasses import dataclass, field
 from datetime import date
 from email.utils import parseaddr
 from pathlib import Path
-from typing import Any, Literal, cast
+from typing import TYPE_CHECKING, Any, Literal, cast
 from urllib.parse import unquote, urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 
 from .arxiv_taxonomy import CATEGORIES
 from .errors import SettingsError
+from .http import HttpSettings
 from .redact import redact, url_secrets
+
+if TYPE_CHECKING:
+    from .sources import SourceConfig
 
 # Every environment variable the digest reads, with what it overrides (shown by `digest check`
 # and listed in the README; a test keeps the two in sync).
 ENV_VARS: dict[str, str] = {
-    "DIGEST_ARXIV_URL": "the arXiv API query URL (DIGEST['arxiv']['url'])",
-    "DIGEST_ARXIV_DELAY": "seconds between arXiv requests (DIGEST['arxiv']['delay_seconds'])",
     "DIGEST_LLM_MODEL": "the LLM model (DIGEST['llm']['model'])",
     "OPENAI_API_KEY": "the LLM API key; without it summaries are extractive",
     "OPENAI_BASE_URL": "an OpenAI-compatible server (DIGEST['llm']['base_url'])",
@@ -60,7 +63,7 @@ EMAIL_ENV = ("DIGEST_EMAIL_TO", "DIGEST_SMTP_URL", "DIGEST_EMAIL_FROM")
 SMTP_PORTS = {"smtp": 25, "smtps": 465, "smtp+starttls": 587}
 
 # arXiv announces nothing on these dates (its published holiday schedule); the papers roll
-# into the next mailing. Labs can extend the list in DIGEST['arxiv']['holidays'].
+# into the next mailing. Labs can extend the list in DIGEST['sources']['arxiv']['holidays'].
 DEFAULT_HOLIDAYS: tuple[date, ...] = (
     date(2025, 12, 25),
     date(2025, 12, 26),
@@ -77,7 +80,7 @@ class _Strict(BaseModel):
 
 
 class ArxivSettings(_Strict):
-    """Where the day's papers come from."""
+    """The arXiv source (generator.sources.arxiv): the categories of the day's mailing."""
 
     categories: list[str] = Field(min_length=1, description="arXiv categories, OR-ed")
     url: str = Field("https://export.arxiv.org/api/query", description="arXiv API query URL")
@@ -174,8 +177,12 @@ class DigestSettings(_Strict):
         ["en", "zh"], min_length=1, description="site languages; the first is the main site"
     )
     papers_per_day: int = Field(30, ge=1, le=500, description="featured papers a day")
-    arxiv: ArxivSettings
+    sources: dict[str, dict[str, Any]] = Field(
+        description="the enabled sources: name -> its settings (see each source below; "
+        "\"module\" names a source module outside generator/sources)"
+    )
     radar: RadarSettings = RadarSettings()
+    http: HttpSettings = HttpSettings()
     llm: LLMSettings = LLMSettings()
     email: EmailSettings = EmailSettings()
     store: Path = Field(Path("store"), description="where the digest keeps its state")
@@ -236,12 +243,24 @@ class Settings:
     siteurl: str
     openai_api_key: SecretStr | None
     mail: Mail | None = None  # None: the email edition is not configured
+    sources: Mapping[str, SourceConfig] = field(default_factory=dict)  # enabled, in settings order
     # secret values to mask in any text shown (secret_values); kept out of repr and fingerprints
     secrets: tuple[str, ...] = field(default=(), repr=False)
 
     @property
     def llm_enabled(self) -> bool:
         return self.openai_api_key is not None
+
+    @property
+    def arxiv(self) -> ArxivSettings | None:
+        """The arXiv source's settings, if arXiv is enabled."""
+        config = self.sources.get("arxiv")
+        return config.settings if config and isinstance(config.settings, ArxivSettings) else None
+
+    @property
+    def holidays(self) -> tuple[date, ...]:
+        """Dates without an arXiv mailing, hence without a digest (the digest's calendar)."""
+        return tuple(self.arxiv.holidays) if self.arxiv else DEFAULT_HOLIDAYS
 
 
 def load(config_path: Path | str = "pelicanconfig.py", env: Mapping[str, str] | None = None) -> Settings:
@@ -260,12 +279,30 @@ def load(config_path: Path | str = "pelicanconfig.py", env: Mapping[str, str] | 
     except Exception as exc:  # the lab's file: report, don't crash
         line = next((frame.lineno for frame in reversed(traceback.extract_tb(exc.__traceback__))
                      if frame.filename == str(config_path)), None)
-        where = f"{config_path.name}, line {line}" if line else config_path.name
-        raise SettingsError([f"{where}: cannot be read: {type(exc).__name__}: {exc}"]) from exc
+        at = f"{config_path.name}, line {line}" if line else config_path.name
+        raise SettingsError([f"{at}: cannot be read: {type(exc).__name__}: {exc}"]) from exc
     raw = namespace.get("DIGEST")
     if not isinstance(raw, dict):
         raise SettingsError([f"{config_path.name}: DIGEST must be a dict of settings"])
-    digest = _validate(_apply_env(raw, env))
+    from . import sources  # its registry imports the source modules, which import this module
+
+    merged, where = _apply_env(raw, env)
+    problems: list[str] = []  # every problem at once: the digest's and each source's
+    try:
+        digest = _validate(merged)
+    except SettingsError as exc:
+        problems += exc.problems
+    try:
+        configs = sources.configure(merged["sources"], where, env)
+    except SettingsError as exc:
+        problems += exc.problems
+    if not merged["sources"]:
+        problems.append(
+            "DIGEST['sources']: no source enabled; add one, e.g. "
+            "'sources': {'arxiv': {'categories': ['cs.CV']}} (see the README's Sources)"
+        )
+    if problems:
+        raise SettingsError(problems)
     root = config_path.parent
 
     def resolve(path: Path | str) -> Path:
@@ -284,7 +321,11 @@ def load(config_path: Path | str = "pelicanconfig.py", env: Mapping[str, str] | 
         siteurl=env.get("DIGEST_SITEURL") or str(namespace.get("SITEURL", "")),
         openai_api_key=SecretStr(key) if key else None,
         mail=_mail(env, digest.languages),
-        secrets=secret_values(env) + url_secrets(digest.llm.base_url or "") + url_secrets(digest.arxiv.url),
+        sources=configs,
+        secrets=(
+            secret_values(env) + url_secrets(digest.llm.base_url or "")
+            + tuple(s for c in configs.values() for s in url_secrets(str(getattr(c.settings, "url", "") or "")))
+        ),
     )
 
 
@@ -356,12 +397,28 @@ def smtp_server(url: str) -> SmtpServer:
     return SmtpServer(cast(Any, scheme), host, port or SMTP_PORTS[scheme], username, password)
 
 
-def _apply_env(raw: dict[str, Any], env: Mapping[str, str]) -> dict[str, Any]:
-    """Lay the environment's overrides over the settings file's values."""
-    merged = {**raw, "arxiv": dict(raw.get("arxiv") or {}), "llm": dict(raw.get("llm") or {})}
+def _apply_env(raw: dict[str, Any], env: Mapping[str, str]) -> tuple[dict[str, Any], dict[str, str]]:
+    """Lay the environment's overrides over the settings file's values; the old top-level
+    `DIGEST['arxiv']` becomes `DIGEST['sources']['arxiv']`. Also returns where each source's
+    entry was written, for error messages."""
+    merged = {**raw, "llm": dict(raw.get("llm") or {})}
+    sources = raw.get("sources") or {}
+    if not isinstance(sources, Mapping):
+        raise SettingsError([f"DIGEST['sources']: must be a dict of source name -> settings (got {sources!r})"])
+    merged["sources"] = {name: dict(entry) if isinstance(entry, Mapping) else entry
+                         for name, entry in sources.items()}
+    where: dict[str, str] = {}
+    if "arxiv" in merged:
+        if "arxiv" in merged["sources"]:
+            raise SettingsError(
+                ["DIGEST['arxiv'] and DIGEST['sources']['arxiv'] are both set: keep one "
+                 "(DIGEST['sources']['arxiv'])"]
+            )
+        legacy = merged.pop("arxiv")
+        merged["sources"] = {"arxiv": dict(legacy) if isinstance(legacy, Mapping) else legacy,
+                             **merged["sources"]}
+        where["arxiv"] = "DIGEST['arxiv']"
     overrides = {
-        ("arxiv", "url"): env.get("DIGEST_ARXIV_URL"),
-        ("arxiv", "delay_seconds"): env.get("DIGEST_ARXIV_DELAY"),
         ("llm", "model"): env.get("DIGEST_LLM_MODEL"),
         ("llm", "base_url"): env.get("OPENAI_BASE_URL"),
     }
@@ -373,20 +430,20 @@ def _apply_env(raw: dict[str, Any], env: Mapping[str, str]) -> dict[str, Any]:
             ["DIGEST['llm']['api_key']: never put the key in the settings file; "
              "set the OPENAI_API_KEY environment variable (a repository secret in Actions)"]
         )
-    return merged
+    return merged, where
 
 
 def _validate(raw: dict[str, Any]) -> DigestSettings:
     try:
         return DigestSettings.model_validate(raw)
     except ValidationError as exc:
-        raise SettingsError([_problem(error) for error in exc.errors()]) from None
+        raise SettingsError([problem_line("DIGEST", error) for error in exc.errors()]) from None
 
 
-def _problem(error: Mapping[str, Any]) -> str:
-    """One line naming the setting, e.g. `DIGEST['arxiv']['categories'][0]: unknown ...`."""
-    where = "DIGEST" + "".join(f"[{part}]" if isinstance(part, int) else f"[{part!r}]"
-                               for part in error["loc"])
+def problem_line(at: str, error: Mapping[str, Any]) -> str:
+    """One line naming the setting under `at`, e.g. `DIGEST['sources']['arxiv']['categories'][0]: unknown ...`."""
+    where = at + "".join(f"[{part}]" if isinstance(part, int) else f"[{part!r}]"
+                         for part in error["loc"])
     if error["type"] == "extra_forbidden":
         return f"{where}: unknown setting (check the spelling; see the settings reference)"
     if error["type"] == "missing":
@@ -412,9 +469,26 @@ def reference() -> str:
             lines.append(f"| `{key}` | {default} | {info.description or ''} |")
 
     walk(DigestSettings, "DIGEST")
+    from . import sources
+
+    for name in sources.builtin():
+        module = importlib.import_module(sources.module_name(name, {}))
+        walk(module.Settings, f"DIGEST['sources'][{name!r}]")
     lines += ["", "| environment variable | what it sets |", "| --- | --- |"]
-    lines += [f"| `{name}` | {meaning} |" for name, meaning in ENV_VARS.items()]
+    lines += [f"| `{name}` | {meaning} |" for name, meaning in env_vars().items()]
     return "\n".join(lines) + "\n"
+
+
+def env_vars() -> dict[str, str]:
+    """Every environment variable the digest reads: ENV_VARS and the built-in sources' overrides."""
+    from . import sources
+
+    found = dict(ENV_VARS)
+    for name in sources.builtin():
+        module = importlib.import_module(sources.module_name(name, {}))
+        for var, setting in getattr(module, "ENV", {}).items():
+            found[var] = f"DIGEST['sources'][{name!r}][{setting!r}] (when the source is enabled)"
+    return found
 
 
 def _show(value: Any) -> str:

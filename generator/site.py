@@ -9,7 +9,7 @@ import pickle
 import re
 import shutil
 from collections import OrderedDict
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 from jinja2 import FileSystemBytecodeCache, pass_context
 from jinja2.runtime import Context
 from markdown import Markdown
-from markupsafe import Markup
+from markupsafe import Markup, escape
 from pelican import Pelican, signals
 from pelican.generators import ArticlesGenerator, Generator
 from pelican.readers import MarkdownReader, Readers
@@ -28,8 +28,10 @@ from pelican.utils import pelican_open
 from .errors import BuildError
 from .incremental import PageSkippingWriter
 from .settings import Settings
-from .store import Store, note_from_json
-from .write import built_days, note_text, source_name
+from .labels import json_badges, note_text, source_name
+from .store import Store, note_from_json, upgrade_day_json
+from .summarize.grounding import segments
+from .write import built_days
 
 # Full days (featured papers only) read in this process, keyed by path and (mtime, size), least
 # recently used dropped first: day pages and the feeds (which read the last feeds.MAX_DAYS days)
@@ -38,9 +40,12 @@ _DAYS: OrderedDict[Path, tuple[tuple[int, int], dict[str, Any]]] = OrderedDict()
 DAYS_KEPT = 64
 # What pages listing many days (topic pages, the search index, radar counts) need of a day's
 # featured papers; the abstracts and structured summaries that make a day file big are left out.
-OUTLINE_FIELDS = ("rank", "featured", "title", "authors", "source", "primary_category", "matched")
+OUTLINE_FIELDS = (
+    "rank", "featured", "title", "authors", "source", "primary_category", "sources", "upvotes",
+    "matched",
+)
 OUTLINE_SUMMARY_FIELDS = ("title", "tldr")
-OUTLINES_FOLDER = "day-outlines"
+OUTLINES_FOLDER = "day-outlines-3"  # named after the day format its outlines have
 
 
 def digest_settings(pelican_settings: dict[str, Any]) -> Settings:
@@ -61,7 +66,7 @@ def read_day(path: Path) -> dict[str, Any]:
         key = _file_key(path)
         cached = _DAYS.get(path)
         if cached is None or cached[0] != key:
-            day = json.loads(path.read_text("utf-8"))
+            day = upgrade_day_json(json.loads(path.read_text("utf-8")))
             day["papers"] = [paper for paper in day.get("papers", []) if paper.get("featured")]
             cached = (key, day)
         _DAYS[path] = cached
@@ -207,9 +212,17 @@ def radar_counts(papers: list[dict[str, Any]], topics: list[str]) -> list[tuple[
     """How many featured papers matched each radar topic, in the radar's order."""
     featured = [paper for paper in papers if paper.get("featured")]
     return [
-        (topic, sum(1 for paper in featured if f"topic:{topic}" in paper.get("matched", ())))
+        (topic, sum(1 for paper in featured if topic in topic_names(paper)))
         for topic in topics
     ]
+
+
+def topic_names(paper: Mapping[str, Any]) -> tuple[str, ...]:
+    """The radar topics a paper of the day's JSON matched."""
+    return tuple(
+        str(match["name"]) for match in paper.get("matched") or ()
+        if isinstance(match, Mapping) and match.get("kind") == "topic"
+    )
 
 
 def safe_url(value: object) -> str | None:
@@ -218,16 +231,14 @@ def safe_url(value: object) -> str | None:
     return text if _SAFE_URL.match(text) else None
 
 
-def badge(paper: Mapping[str, Any]) -> str:
-    """The source badge of a paper, e.g. "arXiv (CS.CV)"."""
-    name = source_name(str(paper.get("source") or "arxiv"))
-    category = str(paper.get("primary_category") or "").upper()
-    return f"{name} ({category})" if category else name
+def badges(paper: Mapping[str, Any]) -> list[str]:
+    """The source badges of a paper, e.g. ["arXiv (CS.CV)", "HF ▲ 42"]."""
+    return json_badges(paper)
 
 
-def matched_label(match: str) -> str:
-    """What a reader sees of a radar match: "topic:Medical imaging" -> "Medical imaging"."""
-    return match.partition(":")[2] if match.startswith(("topic:", "author:")) else match
+def matched_label(match: Mapping[str, Any]) -> str:
+    """What a reader sees of a radar match: {"kind": "topic", "name": "Medical imaging"} -> its name."""
+    return str(match.get("name", ""))
 
 
 def day_note(item: str | dict[str, Any], lang: str) -> str:
@@ -243,6 +254,19 @@ def brief_html(text: str) -> Markup:
         for p in paragraphs
     )
     return Markup("".join(f"<p>{p}</p>" for p in linked))
+
+
+def unverified(text: str, items: Iterable[str] | None, tooltip: str) -> Markup:
+    """Summary text, escaped, each unsupported item in <span class="unverified"> with a tooltip.
+
+    The tooltip is the title attribute, repeated as visually hidden text for screen readers.
+    """
+    tip = escape(tooltip)  # a translated label arrives as Markup already: not escaped twice
+    hidden = f'<span class="visually-hidden"> ({tip})</span>'
+    return Markup("".join(
+        f'<span class="unverified" title="{tip}">{escape(part)}{hidden}</span>' if flagged else str(escape(part))
+        for part, flagged in segments(str(text), items or ())
+    ))
 
 
 def printable(value: Any) -> Any:
@@ -294,9 +318,12 @@ def add_template_helpers(generator: Generator) -> None:
     generator.env.globals["site_root"] = site_root
     generator.env.filters.update(
         safe_url=safe_url,
-        badge=badge,
+        badges=badges,
+        source_name=source_name,
         matched_label=matched_label,
+        topic_names=topic_names,
         brief_html=brief_html,
+        unverified=unverified,
         day_note=day_note,
         topic_slug=topic_slug,
         digest_day=digest_day,

@@ -41,6 +41,11 @@ def deliver(
             f"{server.url} refused the login ({_reply(exc)}): check the user and password in "
             f"DIGEST_SMTP_URL; {sent} sent"
         ) from None
+    except smtplib.SMTPNotSupportedError:
+        raise MailError(
+            f"{server.url} offers no login on this connection: it may want smtp+starttls:// or "
+            "smtps:// in DIGEST_SMTP_URL"
+        ) from None
     except smtplib.SMTPRecipientsRefused as exc:
         refused = ", ".join(exc.recipients)
         raise MailError(f"{server.url} refused the recipient {refused}: check DIGEST_EMAIL_TO; {sent} sent") from None

@@ -4,8 +4,10 @@ Layout under the store directory (small text files, stable order, git-friendly):
 
     days/YYYY-MM-DD.json          a day's digest: every candidate in rank order (published as-is
                                   at output/data/YYYY-MM-DD.json)
-    seen/YYYY-MM.tsv              id, version, digest date: one line per paper, so a paper
-                                  (or a new version of it) appears in one digest only
+    seen/YYYY-MM.tsv              key, version, digest date: one line per identity of a paper
+                                  ("arxiv:2606.00002", "doi:10.1101/..."; a bare id is an arXiv
+                                  id, as older stores wrote), so a paper, a new version of it or
+                                  its listing on another source appears in one digest only
     sent/YYYY-MM.tsv              digest date, recipient key, language, when: one line per email
                                   edition sent, so nobody gets a day twice (the key is a hash of
                                   the address: the store is public, the addresses are not)
@@ -23,9 +25,12 @@ from typing import Any, cast, get_args
 
 from .errors import StoreError
 from .files import write_atomic
-from .records import Day, Entry, Note, NoteKind, Paper, Ranked, Related, Summary, Usage
+from .records import Day, Entry, Match, Note, NoteKind, Paper, Ranked, Related, SourceRef, Summary, Usage
+from .labels import badge
 
-DAY_FORMAT_VERSION = 2  # 2: notes and summary reasons are {"kind": ..., values...}, not text
+# 2: notes and summary reasons are {"kind": ..., values...}, not text
+# 3: papers have `sources` and `upvotes`; `matched` is [{"kind": "topic", "name": ...}], not "topic:X"
+DAY_FORMAT_VERSION = 3
 
 
 class Store:
@@ -51,13 +56,14 @@ class Store:
         return path
 
     def read_day(self, day: date) -> dict[str, Any] | None:
-        """The day as stored (the published JSON), or None if there is no digest that day."""
+        """The day as stored (the published JSON, upgraded to the current format), or None if
+        there is no digest that day. `load_day` gives it as records."""
         path = self.day_path(day)
         if not path.is_file():
             return None
         try:
-            return json.loads(path.read_text("utf-8"))
-        except (OSError, ValueError) as exc:
+            return upgrade_day_json(json.loads(path.read_text("utf-8")))
+        except (OSError, ValueError, AttributeError) as exc:
             raise StoreError(f"{path}: unreadable day file ({exc}); delete it and re-run that day") from exc
 
     def load_day(self, day: date) -> Day | None:
@@ -67,10 +73,18 @@ class Store:
             return None
         try:
             return day_from_json(data)
-        except (KeyError, TypeError, ValueError) as exc:
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise StoreError(
                 f"{self.day_path(day)}: unreadable day file ({exc!r}); re-run `digest run --date {day}`"
             ) from exc
+
+    def source_failed(self, day: date, name: str) -> bool:
+        """Whether source `name` failed in the digest of `day` (a "source_failed" note names it)."""
+        data = self.read_day(day) or {}
+        return any(
+            isinstance(note, dict) and note.get("kind") == "source_failed" and note.get("source") == name
+            for note in data.get("notes", [])
+        )
 
     def days(self) -> list[date]:
         """Every date with a digest, oldest first."""
@@ -90,18 +104,24 @@ class Store:
     # --- papers seen --------------------------------------------------------------------------
 
     def seen_before(self, day: date) -> dict[str, tuple[int, date]]:
-        """id -> (version, digest date) of every paper that appeared in a digest before `day`."""
+        """identity -> (version, digest date) of every paper in a digest before `day`.
+
+        Identities are `merge.identities` keys ("arxiv:2606.00002", "doi:10.1101/..."); rows of
+        older stores hold a bare arXiv id.
+        """
         seen: dict[str, tuple[int, date]] = {}
-        for paper_id, version, when in self._seen_rows():
+        for key, version, when in self._seen_rows():
             if when < day:
-                seen[paper_id] = (version, when)
+                seen[key if ":" in key else f"arxiv:{key}"] = (version, when)
         return seen
 
     def mark_seen(self, day: date, papers: Iterable[Paper]) -> None:
         """Record that `papers` appeared in the digest of `day` (replacing that day's rows)."""
+        from .merge import identities  # merge is pure and knows what makes two listings one paper
+
         path = self._seen_path(day)
         rows = [row for row in self._read_seen(path) if row[2] != day]
-        rows += [(p.id, p.version, day) for p in papers]
+        rows += [(key, p.version, day) for p in papers for key in identities(p)]
         rows.sort(key=lambda row: (row[2], row[0]))
         text = "".join(f"{pid}\t{version}\t{when.isoformat()}\n" for pid, version, when in rows)
         write_atomic(path, text)
@@ -194,6 +214,8 @@ def day_to_json(day: Day) -> dict[str, Any]:
             "candidates": len(day.entries),
             "featured": len(day.featured),
             "llm": sum(1 for e in day.featured if e.summary.kind == "llm"),
+            "repaired": sum(1 for e in day.featured if e.summary.repaired),
+            "flagged": sum(1 for e in day.featured if e.summary.unsupported),
         },
         "notes": [note_to_json(note) for note in day.notes],
         "brief": day.brief,
@@ -210,12 +232,15 @@ def entry_to_json(entry: Entry) -> dict[str, Any]:
         **paper_to_json(paper),
         "score": round(entry.ranked.score, 1),
         "featured": entry.featured,
-        "matched": list(entry.ranked.matched),
+        "matched": [{"kind": m.kind, "name": m.name} for m in entry.ranked.matched],
         "why": list(entry.ranked.why),
         "related": [asdict(r) for r in entry.ranked.related],
         "code_url": entry.code_url,
         "summary_kind": summary.kind,
         "summary_reason": note_to_json(summary.reason) if summary.reason else None,
+        "summary_repaired": summary.repaired,
+        # what the summary states that the title and abstract do not support, per language, as written
+        "unsupported_numbers": {lang: list(items) for lang, items in summary.unsupported.items() if items},
         "summary": {
             "tldr": summary.tldr,
             "title": summary.title,
@@ -225,45 +250,6 @@ def entry_to_json(entry: Entry) -> dict[str, Any]:
             "keywords": {lang: list(words) for lang, words in summary.keywords.items()},
         },
     }
-
-
-def day_from_json(data: dict[str, Any]) -> Day:
-    """The day's JSON (format 1 or 2) as records: the inverse of `day_to_json`."""
-    usage = data.get("usage")
-    return Day(
-        date=date.fromisoformat(data["date"]),
-        entries=tuple(entry_from_json(item) for item in data.get("papers", [])),
-        brief=dict(data.get("brief") or {}),
-        notes=tuple(note_from_json(note) for note in data.get("notes", [])),
-        usage=Usage(**usage) if usage else None,
-    )
-
-
-def entry_from_json(item: dict[str, Any]) -> Entry:
-    summary = item.get("summary") or {}
-    reason = item.get("summary_reason")
-    return Entry(
-        rank=int(item["rank"]),
-        ranked=Ranked(
-            paper=paper_from_json(item),
-            score=float(item.get("score", 0.0)),
-            matched=tuple(item.get("matched", ())),
-            why=tuple(item.get("why", ())),
-            related=tuple(Related(**related) for related in item.get("related", ())),
-        ),
-        featured=bool(item.get("featured")),
-        summary=Summary(
-            kind=item.get("summary_kind", "extractive"),
-            tldr=dict(summary.get("tldr") or {}),
-            reason=note_from_json(reason) if reason else None,
-            title=dict(summary.get("title") or {}),
-            problem=dict(summary.get("problem") or {}),
-            method=dict(summary.get("method") or {}),
-            results=dict(summary.get("results") or {}),
-            keywords={lang: tuple(words) for lang, words in (summary.get("keywords") or {}).items()},
-        ),
-        code_url=item.get("code_url"),
-    )
 
 
 def note_to_json(note: Note) -> dict[str, Any]:
@@ -297,8 +283,29 @@ def paper_to_json(paper: Paper) -> dict[str, Any]:
         "pdf_url": paper.pdf_url,
         "doi": paper.doi,
         "comment": paper.comment,
+        "sources": [source_to_json(ref) for ref in paper.sources],
+        "upvotes": paper.upvotes,
         "abstract": paper.abstract,
     }
+
+
+def source_to_json(ref: SourceRef) -> dict[str, Any]:
+    """One listing of a paper: name, id, url, category, upvotes, its badge and the source's own fields."""
+    return {
+        "name": ref.source, "id": ref.id, "url": ref.url, "category": ref.category,
+        "upvotes": ref.upvotes, "badge": badge(ref), **dict(ref.fields),
+    }
+
+
+_SOURCE_KEYS = ("name", "id", "url", "category", "upvotes", "badge")
+
+
+def source_from_json(item: dict[str, Any]) -> SourceRef:
+    return SourceRef(
+        source=item["name"], id=item["id"], url=item.get("url") or "",
+        category=item.get("category"), upvotes=item.get("upvotes"),
+        fields=tuple((k, v) for k, v in item.items() if k not in _SOURCE_KEYS and isinstance(v, str | int)),
+    )
 
 
 def paper_from_json(item: dict[str, Any]) -> Paper:
@@ -317,6 +324,68 @@ def paper_from_json(item: dict[str, Any]) -> Paper:
         source=item.get("source", "arxiv"),
         doi=item.get("doi"),
         comment=item.get("comment"),
+        sources=tuple(source_from_json(ref) for ref in item.get("sources") or ()),
+    )
+
+
+def upgrade_day_json(data: dict[str, Any]) -> dict[str, Any]:
+    """A stored day in the current format: days of format 2 and older gain `sources` (their one
+    source), `upvotes` and `matched` as objects. A current day is returned as it is."""
+    if data.get("format", 1) >= DAY_FORMAT_VERSION:
+        return data
+    papers = []
+    for item in data.get("papers", []):
+        ref = SourceRef(
+            item.get("source") or "arxiv", str(item.get("id", "")), str(item.get("url", "")),
+            item.get("primary_category") or None,
+        )
+        matched = [
+            {"kind": kind, "name": name}
+            for kind, _, name in (str(m).partition(":") for m in item.get("matched", []))
+            if kind in ("topic", "author")
+        ]
+        papers.append({**item, "sources": [source_to_json(ref)], "upvotes": None, "matched": matched})
+    return {**data, "format": DAY_FORMAT_VERSION, "papers": papers}
+
+
+def day_from_json(data: dict[str, Any]) -> Day:
+    """The typed day of a stored day's JSON (current format: see `upgrade_day_json`)."""
+    usage = data.get("usage")
+    return Day(
+        date=date.fromisoformat(data["date"]),
+        entries=tuple(entry_from_json(item) for item in data.get("papers", [])),
+        brief=dict(data.get("brief") or {}),
+        notes=tuple(note_from_json(note) for note in data.get("notes", [])),
+        usage=Usage(**usage) if usage else None,
+    )
+
+
+def entry_from_json(item: dict[str, Any]) -> Entry:
+    summary = item.get("summary") or {}
+    reason = item.get("summary_reason")
+    return Entry(
+        rank=int(item["rank"]),
+        ranked=Ranked(
+            paper=paper_from_json(item),
+            score=float(item.get("score", 0.0)),
+            matched=tuple(Match(m["kind"], m["name"]) for m in item.get("matched", [])),
+            why=tuple(item.get("why", ())),
+            related=tuple(Related(**related) for related in item.get("related", ())),
+        ),
+        featured=bool(item.get("featured")),
+        summary=Summary(
+            kind=item.get("summary_kind", "extractive"),
+            tldr=dict(summary.get("tldr") or {}),
+            reason=note_from_json(reason) if reason else None,
+            title=dict(summary.get("title") or {}),
+            problem=dict(summary.get("problem") or {}),
+            method=dict(summary.get("method") or {}),
+            results=dict(summary.get("results") or {}),
+            keywords={lang: tuple(words) for lang, words in (summary.get("keywords") or {}).items()},
+            unsupported={lang: tuple(items) for lang, items in (item.get("unsupported_numbers") or {}).items()},
+            repaired=bool(item.get("summary_repaired")),
+        ),
+        code_url=item.get("code_url"),
     )
 
 

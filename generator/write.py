@@ -15,107 +15,14 @@ from datetime import date
 from pathlib import Path
 
 from .files import write_atomic
-from .records import Day, Entry, Note, NoteKind
+from .labels import LABELS as _LABELS
+from .labels import badges, note_text, source_names
+from .records import Day, Entry
 from .settings import Settings
 from .text import one_line
 
 # Inline Markdown syntax (emphasis, code, links, images, escapes) that paper text must not trigger.
 _MARKDOWN_INLINE = re.compile(r"([\\`*_\[\]!{}|~^$])")
-
-_LABELS = {
-    "en": {
-        "title": "Paper Radar · {date}",
-        "headline": "Academic Intelligence · Curated Daily",
-        "intro": "{featured} papers picked for this lab's radar from {candidates} new arXiv "
-        "papers in {categories}, announced on {date}.",
-        "topics": "Today's radar topics: {topics}.",
-        "brief": "Cross-domain brief",
-        "featured": "Featured papers",
-        "authors": "{count} authors",
-        "author": "1 author",
-        "tldr": "TL;DR",
-        "extractive": "extractive summary, not written by an LLM",
-        "untranslated": "",
-        "problem": "Problem",
-        "method": "Method",
-        "results": "Results",
-        "why": "Why picked",
-        "score": "score {score}",
-        "terms": "terms: {terms}",
-        "abstract": "Abstract",
-        "pdf": "PDF",
-        "code": "Code",
-        "original_title": "",
-        "more": "{count} more candidates ranked below the featured papers are listed on the site.",
-        "note": "Note",
-    },
-    "zh": {
-        "title": "论文雷达 · {date}",
-        "headline": "学术情报 · 每日精选",
-        "intro": "从 {date} 公布的 {candidates} 篇 arXiv 新论文（{categories}）中，"
-        "为本实验室的研究雷达精选 {featured} 篇。",
-        "topics": "今日雷达主题：{topics}。",
-        "brief": "跨领域分析简报",
-        "featured": "精选论文",
-        "authors": "{count} 位作者",
-        "author": "1 位作者",
-        "tldr": "要点",
-        "extractive": "摘要节选，非 LLM 生成",
-        "untranslated": "未翻译",
-        "problem": "问题",
-        "method": "方法",
-        "results": "结果",
-        "why": "入选理由",
-        "score": "相关度 {score}",
-        "terms": "关键词：{terms}",
-        "abstract": "摘要页",
-        "pdf": "PDF",
-        "code": "代码",
-        "original_title": "原题：{title}",
-        "more": "另有 {count} 篇候选论文排在精选之后，见网站。",
-        "note": "注意",
-    },
-}
-
-
-# How each note reads; "{name}" is one of the note's values. The Chinese wording follows the zh
-# labels above and the theme's zh catalogue ("摘要节选" for an extractive summary, "跨领域分析简报").
-_NOTES: dict[str, dict[NoteKind, str]] = {
-    "en": {
-        "no_llm_key": "Summaries are extractive: no LLM key was set.",
-        "llm_failed": "{failed} of {total} featured papers have extractive summaries: "
-        "the LLM failed for them (see the log).",
-        "llm_budget": "The daily LLM budget ({limit}) was reached: {count} featured papers have "
-        "extractive summaries.",
-        "brief_budget": "No cross-domain brief today: the daily LLM budget ({limit}) was reached.",
-        "brief_failed": "No cross-domain brief today: the LLM failed (see the log).",
-        "brief_no_llm": "No cross-domain brief today: no paper was summarized by the LLM.",
-        "paper_no_llm_key": "no OPENAI_API_KEY",
-        "paper_llm_error": "{error}",
-        "paper_budget": "daily LLM budget reached",
-        "not_featured": "not featured: shown with its abstract",
-        "text": "{text}",
-    },
-    "zh": {
-        "no_llm_key": "未设置 LLM 密钥，所有摘要均为原文节选。",
-        "llm_failed": "{total} 篇精选论文中有 {failed} 篇因 LLM 调用失败而使用摘要节选（详见运行日志）。",
-        "llm_budget": "已达到每日 LLM 预算（{limit}），{count} 篇精选论文使用摘要节选。",
-        "brief_budget": "今日没有跨领域分析简报：已达到每日 LLM 预算（{limit}）。",
-        "brief_failed": "今日没有跨领域分析简报：LLM 调用失败（详见运行日志）。",
-        "brief_no_llm": "今日没有跨领域分析简报：没有论文经 LLM 总结。",
-        "paper_no_llm_key": "未设置 OPENAI_API_KEY",
-        "paper_llm_error": "LLM 调用失败：{error}",
-        "paper_budget": "已达到每日 LLM 预算",
-        "not_featured": "未入选精选，显示原文摘要",
-        "text": "{text}",
-    },
-}
-
-
-def note_text(note: Note, lang: str) -> str:
-    """What `note` says in `lang`, as plain (unescaped) text: its values are untrusted."""
-    return _NOTES[lang][note.kind].format_map(note.values)
-
 
 def post_path(content_dir: Path, day: Day, lang: str) -> Path:
     return post_file(content_dir, day.date, lang)
@@ -140,7 +47,8 @@ def built_days(days: Iterable[date], settings: Settings) -> list[date]:
 
 def write_posts(day: Day, settings: Settings) -> list[Path]:
     """Write one post per configured language; unchanged posts are left untouched."""
-    categories = settings.digest.arxiv.categories
+    arxiv = settings.sources.get("arxiv")
+    categories = list(getattr(arxiv.settings, "categories", [])) if arxiv else []
     paths = []
     for lang in settings.digest.languages:
         path = post_path(settings.content_dir, day, lang)
@@ -153,10 +61,12 @@ def render_post(day: Day, lang: str, categories: list[str]) -> str:
     """The Markdown post of `day` in `lang` (pure: same day, same bytes)."""
     labels = _LABELS[lang]
     topics = _day_topics(day)
-    intro = labels["intro"].format(
+    contributing = day_sources(day)
+    intro = labels["intro" if contributing == ["arxiv"] else "intro_sources"].format(
         featured=len(day.featured),
         candidates=len(day.entries),
         categories=", ".join(categories),
+        sources=source_names(contributing, lang),
         date=day.date.isoformat(),
     )
     if topics:
@@ -195,7 +105,7 @@ def _render_entry(entry: Entry, lang: str, day: Day) -> list[str]:
     title = translated_title or paper.title
     count = len(paper.authors)
     authors = labels["author"] if count == 1 else labels["authors"].format(count=count)
-    badge = f"{source_name(paper.source)} ({paper.primary_category.upper()})"
+    badge = " · ".join(badges(paper))
     lines = [f"### {entry.rank}. [{text(title)}]({paper.url})", ""]
     if translated_title:
         lines += [text(labels["original_title"].format(title=paper.title)), ""]
@@ -219,7 +129,7 @@ def _render_entry(entry: Entry, lang: str, day: Day) -> list[str]:
             lines += [f"- **{labels[field]}:** {text(value)}"]
     if any(getattr(summary, f).get(lang) for f in ("problem", "method", "results")):
         lines.append("")
-    why = [text(m) for m in entry.ranked.matched]
+    why = [text(m.name) for m in entry.ranked.matched]
     why.append(labels["score"].format(score=f"{entry.ranked.score:.1f}"))
     if entry.ranked.why:
         why.append(labels["terms"].format(terms=text(", ".join(entry.ranked.why))))
@@ -237,16 +147,16 @@ def text(value: str) -> str:
     return _MARKDOWN_INLINE.sub(r"\\\1", html.escape(one_line(value), quote=False))
 
 
-def source_name(source: str) -> str:
-    return {"arxiv": "arXiv"}.get(source, source)
+def day_sources(day: Day) -> list[str]:
+    """The sources that listed the day's candidates, arXiv first, then by name."""
+    names = {ref.source for e in day.entries for ref in e.ranked.paper.sources}
+    names |= {e.ranked.paper.source for e in day.entries if not e.ranked.paper.sources}
+    return sorted(names, key=lambda name: (name != "arxiv", name))
 
 
 def _day_topics(day: Day) -> list[str]:
     """Radar topics matched by the day's featured papers, most matched first."""
     counts = Counter(
-        m.removeprefix("topic:")
-        for entry in day.featured
-        for m in entry.ranked.matched
-        if m.startswith("topic:")
+        m.name for entry in day.featured for m in entry.ranked.matched if m.kind == "topic"
     )
     return [topic for topic, _ in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))]

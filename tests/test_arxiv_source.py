@@ -13,7 +13,7 @@ import arxiv
 import pytest
 
 from generator.errors import SourceError
-from generator.records import Paper
+from generator.records import Paper, SourceRef
 from generator.settings import ArxivSettings
 from generator.sources.arxiv import fetch_day, make_session, search, to_paper, unique_papers
 from tests.support.arxiv_server import ArxivTestServer, Reply, by_start, in_order, recorded
@@ -69,6 +69,8 @@ def test_parses_the_2016_legacy_format() -> None:
         pdf_url="https://arxiv.org/pdf/1111.2011v2",
         doi="10.1103/PhysRevB.85.115117",
         comment="8 pages, 3 figures. Published version",
+        sources=(SourceRef("arxiv", "1111.2011", "https://arxiv.org/abs/1111.2011", "cond-mat.str-el",
+                           fields=(("version", 2),)),),
     )
     assert paper.abstract.startswith("Theoretical description of anisotropic systems, such as layered superconductors")
     assert "\n" not in paper.abstract and "  " not in paper.abstract
@@ -232,7 +234,7 @@ def test_http_error_after_retries_is_one_line_without_secrets() -> None:
 
 def test_a_client_error_is_not_retried() -> None:
     with ArxivTestServer(in_order(Reply(b"<html>not here</html>", status=404))) as server:
-        with pytest.raises(SourceError, match=r"answered HTTP 404: check DIGEST\['arxiv'\]\['url'\]"):
+        with pytest.raises(SourceError, match=r"answered HTTP 404: check DIGEST\['sources'\]\['arxiv'\]\['url'\]"):
             search("cat:cs.CV", settings(server.url))
         assert len(server.seen) == 1
 
@@ -295,7 +297,7 @@ def test_an_arxiv_error_entry_is_an_error_not_an_empty_day(status: int) -> None:
         assert len(server.seen) == 1
     assert str(caught.value) == (
         "arXiv API rejected the query: incorrect id format for abc: "
-        "check DIGEST['arxiv'] (categories) and DIGEST_ARXIV_URL"
+        "check DIGEST['sources']['arxiv'] (categories) and DIGEST_ARXIV_URL"
     )
 
 

@@ -60,7 +60,7 @@ def test_check_names_each_bad_setting_in_one_line(project: Path) -> None:
     result = invoke("check", cwd=project)
     assert result.exit_code == 1
     lines = result.output.strip().splitlines()
-    assert any("DIGEST['arxiv']['categories']" in line and "cs.XX" in line for line in lines)
+    assert any("DIGEST['sources']['arxiv']['categories']" in line and "cs.XX" in line for line in lines)
     assert any("DIGEST['paper_per_day']" in line and "unknown setting" in line for line in lines)
     assert "Traceback" not in result.output
     assert all(line.startswith("error:") for line in lines)

@@ -147,7 +147,8 @@ def test_rerun_is_byte_identical_and_only_checks_for_new_papers(
     assert after == files
     assert {p: p.read_bytes() for p in after} == before
     # only the query for the day's window, page by page
-    pages = -(-result.fetched // settings.digest.arxiv.page_size)
+    assert settings.arxiv is not None
+    pages = -(-result.fetched // settings.arxiv.page_size)
     assert arxiv.requests - requests_before == pages
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import dataclasses
 import email
 import email.policy
+import os
 from datetime import date, datetime, timezone
 from email.message import EmailMessage
 from pathlib import Path
@@ -17,14 +18,17 @@ from typer.testing import CliRunner
 
 from generator import newsletter
 from generator.cli import app
-from generator.errors import SettingsError
+from generator.errors import MailError, SettingsError
 from generator.records import Day, Note, Summary
 from generator.settings import Recipient, load, smtp_server
+from generator.smtp import deliver
 from generator.store import Store
+from tests.support.browser import REPO, chromium, chromium_missing
 from tests.support.days import HOSTILE_ABSTRACT, HOSTILE_TITLE, day, paper
-from tests.support.smtp_server import PASSWORD, USER, smtp_server as local_smtp
+from tests.support.smtp_server import PASSWORD, USER, client_context, smtp_server as local_smtp
 
 runner = CliRunner()
+ARTIFACTS = REPO / "test-artifacts"
 # The test server takes AUTH over plain SMTP on 127.0.0.1 (aiosmtpd warns about it).
 pytestmark = pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS")
 DAY = date(2026, 6, 2)
@@ -47,6 +51,10 @@ def thirty_papers() -> Day:
         )) if entry.featured else entry
         for entry in base.entries
     )
+    # a word no line can hold, as arXiv titles sometimes have (chemical names, URLs)
+    long_word = dataclasses.replace(entries[2].ranked.paper, title="Segmentation" + "x" * 160)
+    entries = (*entries[:2], dataclasses.replace(entries[2], ranked=dataclasses.replace(
+        entries[2].ranked, paper=long_word)), *entries[3:])
     return dataclasses.replace(base, entries=entries, brief={"en": HOSTILE_BRIEF, "zh": "今日主题 [1]。"})
 
 
@@ -296,6 +304,32 @@ def test_an_unreachable_server_is_one_line(stored: Path) -> None:
     assert PASSWORD not in result.output and sent_records(stored) == {}
 
 
+@pytest.mark.parametrize("scheme", ["smtp+starttls", "smtps"])
+def test_tls_servers_get_the_login_encrypted(scheme: str) -> None:
+    """STARTTLS and implicit TLS (the CLI verifies the server's certificate with the system's CAs;
+    here the context trusts the test certificate)."""
+    edition = render()
+    now = datetime(2026, 6, 2, 3, 0, tzinfo=timezone.utc)
+    recorded = []
+    with local_smtp(tls="starttls" if scheme == "smtp+starttls" else "smtps") as server:
+        url = f"{scheme}://{USER}:{PASSWORD}@127.0.0.1:{server.port}"
+        msg = newsletter.message(edition, "ada@example.org", sender="Radar <radar@example.org>",
+                                 list_id="Radar <radar.example.org>", unsubscribe="mailto:radar@example.org",
+                                 now=now)
+        assert deliver(smtp_server(url), [(msg, lambda: recorded.append(1))], context=client_context()) == 1
+        assert server.logins == [USER] and len(server.messages) == 1 and recorded == [1]
+        # without the certificate trusted, nothing is sent and the error is one line
+        with pytest.raises(MailError) as caught:
+            deliver(smtp_server(url), [(msg, lambda: recorded.append(2))])
+    assert "certificate" in str(caught.value) and PASSWORD not in str(caught.value)
+    assert "\n" not in str(caught.value) and recorded == [1]
+
+
+def test_a_server_that_wants_tls_says_so() -> None:
+    with local_smtp(tls="starttls") as server, pytest.raises(MailError, match="smtp\\+starttls://"):
+        deliver(smtp_server(f"smtp://{USER}:{PASSWORD}@127.0.0.1:{server.port}"), [])
+
+
 def test_dry_run_writes_one_eml_per_language_and_records_nothing(stored: Path, tmp_path: Path) -> None:
     out = tmp_path / "eml"
     result = send(stored, {"DIGEST_SITEURL": SITE}, "--dry-run", str(out))
@@ -334,3 +368,62 @@ def test_the_site_links_the_sign_up_when_the_settings_give_one(stored: Path) -> 
         link = soup.find("a", class_="subscribe")
         assert link is not None and link.get_text() == label
         assert link["href"] == "mailto:radar@example.org?subject=subscribe"
+
+
+# --- in a browser ---------------------------------------------------------------------------------
+
+
+@pytest.mark.skipif(bool(chromium_missing()) and not os.environ.get("CI"),
+                    reason=f"{chromium_missing()}; with CI set this test runs and fails instead")
+def test_the_html_fits_600_px_and_a_phone_without_horizontal_scrolling(tmp_path: Path) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    pages = {}
+    for lang in ("en", "zh"):
+        pages[lang] = tmp_path / f"email-{lang}.html"
+        pages[lang].write_text(render(lang).html, "utf-8")
+    driver = chromium()
+    try:
+        for width in (600, 360):
+            # headless Chromium's window is at least 500 px wide: emulate the phone's viewport
+            driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", {
+                "width": width, "height": 900, "deviceScaleFactor": 1, "mobile": width < 500,
+            })
+            for lang, page in pages.items():
+                driver.get(page.as_uri())
+                view, scroll, widest = driver.execute_script(
+                    "const e = document.documentElement;"
+                    "return [e.clientWidth, e.scrollWidth,"
+                    " Math.max(...[...document.querySelectorAll('body *')].map(n => n.getBoundingClientRect().right))];"
+                )
+                driver.save_screenshot(str(ARTIFACTS / f"email-{lang}-{width}.png"))
+                assert scroll <= view and widest <= view + 0.5, (lang, width, view, scroll, widest)
+                card = driver.execute_script(
+                    "return document.querySelector('table table').getBoundingClientRect().width"
+                )
+                # the column is 600 px at most and fills a narrower view, but for the 8 px margins
+                assert min(view, 600) - 20 <= card <= 600, (lang, width, view, card)
+    finally:
+        driver.quit()
+
+
+# --- digest check -----------------------------------------------------------------------------------
+
+
+def check(project: Path, environment: dict[str, str]):
+    return runner.invoke(app, ["check", "--config", str(project / "pelicanconfig.py")], env=environment)
+
+
+def test_check_names_the_readers_and_the_server_never_the_password(project: Path) -> None:
+    result = check(project, env(2525))
+    assert result.exit_code == 0, result.output
+    assert "email to 2 readers (en 1, zh 1) through smtp://127.0.0.1:2525" in result.output
+    assert PASSWORD not in result.output and "ada@example.org" not in result.output
+    assert "no email edition" in check(project, {"DIGEST_SITEURL": SITE}).output
+
+
+def test_check_reports_a_bad_server_url_in_one_line_without_the_password(project: Path) -> None:
+    result = check(project, env(DIGEST_SMTP_URL=f"smtp://{USER}:{PASSWORD}@mail.example.org:port"))
+    assert result.exit_code == 1
+    (line,) = result.output.strip().splitlines()
+    assert "DIGEST_SMTP_URL" in line and "smtp://lab:***@mail.example.org:port" in line
+    assert PASSWORD not in result.output

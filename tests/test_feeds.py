@@ -12,7 +12,7 @@ import feedparser
 import pytest
 
 from generator import feeds
-from generator.records import Day, Entry, Ranked, Summary
+from generator.records import Day, Entry, Match, Ranked, Summary
 from generator.store import day_to_json
 from tests.support.days import HOSTILE_ABSTRACT, paper
 from tests.support.site import build_site
@@ -27,7 +27,7 @@ def entry(number: int, *, title: str | None = None, code_url: str | None = None,
                  authors=("<b>Mallory</b>", "张三", "Eve \x00"))
     return Entry(
         rank=number,
-        ranked=Ranked(paper=item, score=90.0 - number, matched=(f"topic:{TOPIC}", "author:张三")),
+        ranked=Ranked(paper=item, score=90.0 - number, matched=(Match("topic", TOPIC), Match("author", "张三"))),
         featured=featured,
         summary=Summary(
             kind="llm",
@@ -150,3 +150,16 @@ def test_pelican_digest_feeds_carry_summaries_not_whole_posts(site: Path, prefix
         assert b"<content" not in document
         assert all("2606.00001" not in (e.get("summary") or "") for e in parsed.entries)
         assert all(e.summary for e in parsed.entries)
+
+
+@pytest.mark.parametrize(("lang", "marked"), [("en", "12.5% [not in the abstract] on BraTS [not in the abstract]"),
+                                              ("zh", "12.5%［摘要中未找到］")])
+def test_unsupported_numbers_are_marked_in_the_item_text(lang: str, marked: str) -> None:
+    flagged = dataclasses.replace(entry(1), summary=Summary(
+        kind="llm", tldr={"en": "Dice rises 12.5% on BraTS, 2012 style.", "zh": "Dice 提升 12.5%，2012 年。"},
+        unsupported={"en": ("12.5%", "BraTS"), "zh": ("12.5%",)},
+    ))
+    day = Day(date=date(2026, 6, 2), entries=(flagged,))
+    item = parse(render([day], lang)).entries[0]
+    assert marked in item.summary and marked in item.content[0].value
+    assert "2012" in item.summary and "2012 [" not in item.summary and "2012［" not in item.summary

@@ -17,6 +17,7 @@ from generator.errors import SummaryError
 from generator.records import Day, Entry, Paper
 from generator.settings import Settings
 from generator.store import Store, day_to_json, dumps
+from generator.summarize.grounding import Evidence
 from generator.summarize import (
     BUDGET_REASON,
     DaySummaries,
@@ -72,10 +73,12 @@ def test_bilingual_summaries_and_brief_then_a_rerun_makes_no_request(project: Pa
     day = _run(project, settings)
 
     assert len(server.requests) == len(FEATURED) + 1  # one per paper, one for the brief
-    for summary in day.summaries.values():
+    for ranked_paper in FEATURED:
+        summary = day.summaries[ranked_paper.paper.id]
         assert summary.kind == "llm" and summary.reason is None
         assert set(summary.tldr) == set(summary.problem) == set(summary.results) == {"en", "zh"}
-        assert "91.2%" in summary.results["en"] and set(summary.title) == {"zh"}
+        assert summary.results["en"] in " ".join(ranked_paper.paper.abstract.split()) and set(summary.title) == {"zh"}
+        assert summary.unsupported == {} and not summary.repaired  # what it quotes, the paper says
         assert len(summary.keywords["zh"]) >= 3
     assert set(day.brief) == {"en", "zh"} and "[1]" in day.brief["en"]
     assert day.notes == ()
@@ -255,3 +258,58 @@ def test_replies_are_validated_before_use() -> None:
         parse_brief_reply(json.dumps({"en": "A [1].", "zh": "没有引用。"}), LANGS, 3)
     with pytest.raises(SummaryError, match="outside 1-3"):
         parse_brief_reply(json.dumps({"en": "A [4].", "zh": "甲 [1]。"}), LANGS, 3)
+
+
+UNGROUNDED_EN = ("91.2%", "Dice", "ISIC", "2018", "4.1", "MedSAM")  # what tests/support's ENGLISH states
+
+
+def test_a_summary_the_paper_does_not_support_is_repaired_once(project: Path, server: OpenAIServer) -> None:
+    paper = FEATURED[0].paper
+    assert Evidence.of(paper.title, paper.abstract).values  # a real abstract, with numbers of its own
+    server.script = ["ungrounded"]  # the first reply invents numbers; the repair quotes the paper
+    settings = _settings(project, server, concurrency=1)
+    day = _run(project, settings, featured=FEATURED[:1])
+
+    assert len(server.requests) == 3  # the paper, its repair, the brief
+    repair = server.requests[1]
+    assert "<unsupported>" in repair.prompt and "<entry>" in repair.prompt and "<paper>" in repair.prompt
+    listed = json.loads(repair.prompt.split("<unsupported>\n", 1)[1].split("\n</unsupported>")[0])
+    assert tuple(listed["en"]) == UNGROUNDED_EN and "91.2%" in listed["zh"] and "MedSAM" in listed["zh"]
+    assert json.loads(repair.prompt.split("<entry>\n", 1)[1].split("\n</entry>")[0])["results"]["en"].startswith("The method reaches 91.2%")
+    summary = day.summaries[paper.id]
+    assert summary.kind == "llm" and summary.repaired and summary.unsupported == {}
+    assert day.usage is not None and day.usage.requests == 3
+    assert day.usage.tokens_in == sum(r.prompt_tokens for r in server.requests)  # the repair is accounted
+
+    again = _run(project, settings, featured=FEATURED[:1])
+    assert len(server.requests) == 3 and again == day  # the repaired reply is what was cached
+
+
+def test_what_the_repair_leaves_unsupported_is_kept_and_marked(project: Path, server: OpenAIServer) -> None:
+    bad = FEATURED[2].paper
+    server.rules[_abstract_of(bad)] = "ungrounded"  # the paper's request and its repair both invent
+    day = _run(project, _settings(project, server))
+    assert len(server.requests) == len(FEATURED) + 2
+    summary = day.summaries[bad.id]
+    assert summary.kind == "llm" and summary.repaired and "91.2%" in summary.results["en"]  # kept
+    assert summary.unsupported["en"] == UNGROUNDED_EN
+    assert set(summary.unsupported["zh"]) == set(UNGROUNDED_EN)
+    others = [s for pid, s in day.summaries.items() if pid != bad.id]
+    assert all(not s.repaired and s.unsupported == {} for s in others)
+
+    entries = tuple(
+        Entry(rank=n, ranked=r, featured=True, summary=day.summaries[r.paper.id]) for n, r in enumerate(FEATURED, 1)
+    )
+    published = day_to_json(Day(date=date(2026, 6, 2), entries=entries, brief=day.brief, notes=day.notes, usage=day.usage))
+    assert published["counts"]["repaired"] == 1 and published["counts"]["flagged"] == 1
+    flagged = {p["id"]: p["unsupported_numbers"] for p in published["papers"]}
+    assert flagged.pop(bad.id) == {"en": list(UNGROUNDED_EN), "zh": list(summary.unsupported["zh"])}
+    assert set(map(json.dumps, flagged.values())) == {"{}"}  # empty when all are supported
+
+
+def test_a_failed_repair_keeps_the_first_reply_marked(project: Path, server: OpenAIServer) -> None:
+    server.script = ["ungrounded", "invalid-json"]
+    day = _run(project, _settings(project, server, concurrency=1), featured=FEATURED[:1])
+    summary = day.summaries[FEATURED[0].paper.id]
+    assert summary.kind == "llm" and not summary.repaired and summary.unsupported["en"] == UNGROUNDED_EN
+    assert _notes(day) == []

@@ -16,7 +16,7 @@ from sklearn.utils import murmurhash3_32
 from generator import rank as rank_module
 from generator.radar import Radar, load_library
 from generator.rank import rank
-from generator.records import Paper
+from generator.records import Match, Paper
 from tests.support.papers import listing_papers
 
 REPO = Path(__file__).resolve().parent.parent
@@ -77,10 +77,10 @@ def test_why_and_matched_explain_the_score(ranked) -> None:
         for term in r.why:
             assert all(word in text for word in term.split()), (term, r.paper.title)
     assert all(r.why for r in ranked)
-    assert any("topic:Medical imaging" in r.matched for r in ranked[:10])
+    assert any(Match("topic", "Medical imaging") in r.matched for r in ranked[:10])
     for r in ranked:
         for name in r.matched:
-            assert name.removeprefix("topic:") in TOPICS or name.startswith("author:")
+            assert name.name in TOPICS or name.kind == "author"
 
 
 def test_related_for_featured_papers_only(ranked) -> None:
@@ -118,8 +118,8 @@ def test_followed_author_is_matched_and_raises_the_score(day, radar, archive) ->
     plain = day[5]
     followed = replace(plain, id="2606.99998", authors=(*plain.authors, "K. H. Maier-Hein"))
     results = {r.paper.id: r for r in rank([plain, followed, *day[10:60]], radar, archive, featured=0)}
-    assert "author:Klaus Maier-Hein" in results[followed.id].matched
-    assert "author:Klaus Maier-Hein" not in results[plain.id].matched
+    assert Match("author", "Klaus Maier-Hein") in results[followed.id].matched
+    assert Match("author", "Klaus Maier-Hein") not in results[plain.id].matched
     # No library paper names him: nothing to measure, so the lab's word (the keyword weight) stands.
     lift = _logit(results[followed.id].score) - _logit(results[plain.id].score)
     assert lift >= rank_module.KEYWORD_WEIGHTS[1] * 0.9
@@ -131,7 +131,7 @@ def test_a_declared_topic_counts_at_least_its_keyword_weight(day, radar, archive
     plain = day[5]
     topical = replace(plain, id="2606.99997", title=f"{plain.title} for ultrasound")
     results = {r.paper.id: r for r in rank([plain, topical, *day[10:60]], radar, archive, featured=0)}
-    assert "topic:Medical imaging" in results[topical.id].matched
+    assert Match("topic", "Medical imaging") in results[topical.id].matched
     lift = _logit(results[topical.id].score) - _logit(results[plain.id].score)
     assert lift >= rank_module.KEYWORD_WEIGHTS[0] * 0.9  # measured: 0.6 without the floor, 3.1 with
 
@@ -230,7 +230,7 @@ def test_a_passing_mention_neither_names_nor_lifts_a_topic(day, radar, archive) 
     plain = day[5]
     passing = replace(plain, id="2606.99996", abstract=f"{plain.abstract} It may also apply to ultrasound.")
     results = {r.paper.id: r for r in rank([plain, passing, *day[10:60]], radar, archive, featured=0)}
-    assert not [m for m in results[passing.id].matched if m.startswith("topic:")]
+    assert not [m for m in results[passing.id].matched if m.kind == "topic"]
     assert abs(_logit(results[passing.id].score) - _logit(results[plain.id].score)) < 1.0
 
 

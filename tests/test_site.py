@@ -21,7 +21,7 @@ from babel.messages.pofile import read_po
 
 from generator import build, incremental, site
 from generator.errors import BuildError
-from generator.records import Day
+from generator.records import Day, Match
 from generator.settings import Settings
 from generator.store import Store
 from generator.write import write_posts
@@ -33,6 +33,7 @@ from tests.support.browser import (
     FORMAT_1_REASON,
     HOSTILE_LLM_ERROR,
     REPO,
+    UNVERIFIED,
     build_demo_site,
     demo_day,
 )
@@ -200,6 +201,26 @@ def test_every_template_string_is_translated_and_the_catalog_is_compiled() -> No
     assert not stale, "messages.mo is older than messages.po: run pybabel compile -d theme/translations"
 
 
+@pytest.mark.parametrize(("prefix", "tooltip", "footer"), [
+    ("", "not found in the paper's title or abstract", "repaired 1, still flagged 1"),
+    ("zh/", "论文标题和摘要中未找到", "1 篇摘要经过修正，1 篇仍有未核实内容"),
+])
+def test_unsupported_numbers_are_marked_with_a_tooltip_in_the_pages_language(
+    built: Settings, prefix: str, tooltip: str, footer: str
+) -> None:
+    day = page(built, prefix + "2026/06/02/index.html")
+    marked = [a for t, a in day.with_class("unverified") if t == "span"]
+    data = json.loads((built.output_dir / "data" / "2026-06-02.json").read_text("utf-8"))
+    flagged = [p for p in data["papers"] if p["unsupported_numbers"]]
+    assert [p["rank"] for p in flagged] == [UNVERIFIED] and data["counts"]["flagged"] == 1
+    lang = "zh" if prefix else "en"
+    expected = flagged[0]["unsupported_numbers"][lang]
+    assert expected and all(a["title"] == tooltip for a in marked)
+    assert len(marked) == len(expected) + 1  # each item once in the results, plus the footer's example
+    assert f"({tooltip})" in day.plain  # the tooltip is read out by screen readers too
+    assert footer in day.plain and not day.problems
+
+
 @pytest.mark.parametrize("prefix", ["", "zh/"])
 def test_hostile_paper_text_stays_text(built: Settings, prefix: str) -> None:
     for path in ("index.html", "2026/06/02/index.html", "2026/06/03/index.html", "topics/disease-detection-diagnosis/index.html"):
@@ -335,9 +356,13 @@ def test_safe_url_and_badge() -> None:
     assert site.safe_url("https://github.com/a/b") == "https://github.com/a/b"
     for hostile in ("javascript:alert(1)", " JavaScript:alert(1)", "data:text/html,x", 'https://x" onmouseover="a', None):
         assert site.safe_url(hostile) is None
-    assert site.badge({"source": "arxiv", "primary_category": "cs.CV"}) == "arXiv (CS.CV)"
+    assert site.badges({"source": "arxiv", "primary_category": "cs.CV"}) == ["arXiv (CS.CV)"]
+    assert site.badges({"sources": [
+        {"name": "arxiv", "category": "cs.CV"}, {"name": "medrxiv", "category": "Radiology and Imaging"},
+        {"name": "journals", "category": "Medical Image Analysis"}, {"name": "huggingface", "upvotes": 42},
+    ]}) == ["arXiv (CS.CV)", "medRxiv (Radiology and Imaging)", "Medical Image Analysis", "HF ▲ 42"]
     assert site.radar_counts(
-        [{"featured": True, "matched": ["topic:A"]}, {"featured": False, "matched": ["topic:A"]}], ["A", "B"]
+        [{"featured": True, "matched": [{"kind": "topic", "name": "A"}]}, {"featured": False, "matched": [{"kind": "topic", "name": "A"}]}], ["A", "B"]
     ) == [("A", 1), ("B", 0)]
     assert str(site.brief_html("<b>x</b> [2]")) == '<p>&lt;b&gt;x&lt;/b&gt; <a href="#p2">[2]</a></p>'
 
@@ -347,8 +372,11 @@ def test_day_outline_keeps_what_listing_pages_need_and_is_cached_on_disk(tmp_pat
     paper = {"rank": 1, "featured": True, "title": "T", "authors": ["A"], "source": "arxiv", "matched": ["topic:X"],
              "abstract": "long", "summary": {"tldr": {"en": "t"}, "title": {"zh": "题"}, "method": {"en": "m"}}}
     path.write_text(json.dumps({"date": "2026-06-02", "brief": {"en": "b"}, "papers": [paper, {"featured": False}]}), "utf-8")
+    # A day of format 1 or 2 is read in the current format: its one source listed, matches as records.
+    source = {"name": "arxiv", "id": "", "url": "", "category": None, "upvotes": None, "badge": "arXiv"}
     expected = {"date": "2026-06-02", "papers": [{"rank": 1, "featured": True, "title": "T", "authors": ["A"],
-                "source": "arxiv", "matched": ["topic:X"], "summary": {"tldr": {"en": "t"}, "title": {"zh": "题"}}}]}
+                "source": "arxiv", "sources": [source], "upvotes": None, "matched": [{"kind": "topic", "name": "X"}],
+                "summary": {"tldr": {"en": "t"}, "title": {"zh": "题"}}}]}
     first = site.DayOutlines()
     first.folder = tmp_path / "cache"
     assert first.get(path) == expected
@@ -370,7 +398,7 @@ def test_day_is_read_once_while_unchanged_and_keeps_featured_papers(tmp_path: Pa
     first = site.read_day(path)
     assert site.read_day(path) is first
     papers = [{"id": "a", "featured": True}, {"id": "b", "featured": False}]
-    path.write_text(json.dumps({"date": "2026-06-02", "counts": {"candidates": 2}, "papers": papers}), "utf-8")
+    path.write_text(json.dumps({"format": 3, "date": "2026-06-02", "counts": {"candidates": 2}, "papers": papers}), "utf-8")
     assert site.read_day(path)["papers"] == [{"id": "a", "featured": True}]
     assert site.read_day(path)["counts"] == {"candidates": 2}
     assert date.fromisoformat(first["date"]) == date(2026, 6, 2)
@@ -456,7 +484,7 @@ def test_adding_or_changing_a_day_rebuilds_only_what_changed_and_matches_a_full_
     # A new day whose papers match one topic only: the other topic's pages stay as they are.
     new = demo_day(date(2026, 6, 4), "2026-06-04", hostile=False, related_day=date(2026, 6, 3))
     new = dataclasses.replace(new, entries=tuple(
-        dataclasses.replace(entry, ranked=dataclasses.replace(entry.ranked, matched=("topic:Medical imaging modalities",)))
+        dataclasses.replace(entry, ranked=dataclasses.replace(entry.ranked, matched=(Match("topic", "Medical imaging modalities"),)))
         for entry in new.entries
     ))
     _add_day(settings, new)
@@ -469,7 +497,7 @@ def test_adding_or_changing_a_day_rebuilds_only_what_changed_and_matches_a_full_
     # The newest day is re-run with other matches: the disease topic page lists it, Medical imaging
     # no longer does; a topic that no day matches any more loses its page.
     changed = dataclasses.replace(new, entries=tuple(
-        dataclasses.replace(entry, ranked=dataclasses.replace(entry.ranked, matched=("topic:Segment Anything (SAM)",)))
+        dataclasses.replace(entry, ranked=dataclasses.replace(entry.ranked, matched=(Match("topic", "Segment Anything (SAM)"),)))
         for entry in new.entries
     ), brief={"en": "A different brief [1]."})
     _add_day(settings, changed)

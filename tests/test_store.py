@@ -12,9 +12,9 @@ import pytest
 from generator.errors import StoreError
 from generator.files import write_atomic
 from generator.pipeline import find_code_url, new_papers
-from generator.records import Note
+from generator.records import Note, SourceRef
 from generator.store import Store, day_to_json, dumps, note_from_json, paper_from_json, paper_to_json
-from generator.write import note_text
+from generator.labels import note_text
 from tests.support.days import day, paper
 
 MONDAY, TUESDAY = date(2026, 6, 1), date(2026, 6, 2)
@@ -40,9 +40,22 @@ def test_mark_seen_replaces_the_days_rows_and_keeps_a_stable_order(tmp_path: Pat
     store.mark_seen(MONDAY, [paper(2)])
     store.mark_seen(TUESDAY, [paper(1), paper(3)])
     text = (tmp_path / "seen" / "2026-06.tsv").read_text()
-    assert text == (
-        "2606.00002\t1\t2026-06-01\n2606.00001\t1\t2026-06-02\n2606.00003\t1\t2026-06-02\n"
-    )
+    rows = [
+        (when, key) for when, number in (("2026-06-01", 2), ("2026-06-02", 1), ("2026-06-02", 3))
+        for key in (f"arxiv:2606.0000{number}", f"title:papernumber{number}onmedicalimagesegmentation|lovelace")
+    ]
+    assert text == "".join(f"{key}\t1\t{when}\n" for when, key in sorted(rows))
+
+
+def test_rows_of_older_stores_are_arxiv_ids_and_any_identity_makes_a_paper_seen(tmp_path: Path) -> None:
+    (tmp_path / "seen").mkdir()
+    (tmp_path / "seen" / "2026-06.tsv").write_text("2606.00001\t1\t2026-06-01\n")
+    store = Store(tmp_path)
+    hf = replace(paper(1), source="huggingface", sources=(SourceRef("huggingface", "2606.00001", "https://hf.co/papers/2606.00001", upvotes=3),))
+    journal = replace(paper(2), source="journals", id="10.1016/j.media.2026.1", doi="10.1016/j.media.2026.1")
+    store.mark_seen(date(2026, 5, 29), [journal])
+    seen = store.seen_before(TUESDAY)
+    assert new_papers([hf, journal, replace(paper(2), title="Paper number 2 on medical image segmentation!"), paper(3)], seen) == [paper(3)]
 
 
 def test_malformed_seen_file_is_a_store_error_naming_the_line(tmp_path: Path) -> None:
@@ -68,7 +81,7 @@ def test_day_round_trip_and_archive(tmp_path: Path) -> None:
 def test_notes_are_stored_as_their_kind_and_values_and_read_back() -> None:
     notes = (Note("llm_failed", {"failed": 2, "total": 30}), Note("brief_no_llm"))
     data = day_to_json(day(notes=notes))
-    assert data["format"] == 2
+    assert data["format"] == 3
     assert data["notes"] == [{"kind": "llm_failed", "failed": 2, "total": 30}, {"kind": "brief_no_llm"}]
     assert data["papers"][0]["summary_reason"] == {"kind": "paper_no_llm_key"}
     assert tuple(note_from_json(item) for item in data["notes"]) == notes
@@ -80,11 +93,40 @@ def test_a_day_stored_with_text_notes_still_reads_and_shows_them_as_they_are(tmp
     data.update(format=1, notes=["Summaries are extractive: no LLM key was set."])
     data["papers"][0]["summary_reason"] = "no OPENAI_API_KEY"
     write_atomic(store.day_path(TUESDAY), dumps(data))
-    stored = store.read_day(TUESDAY)
+    stored = store.load_day(TUESDAY)
     assert stored is not None
     for lang in ("en", "zh"):
-        assert [note_text(note_from_json(n), lang) for n in stored["notes"]] == data["notes"]
-        assert note_text(note_from_json(stored["papers"][0]["summary_reason"]), lang) == "no OPENAI_API_KEY"
+        assert [note_text(n, lang) for n in stored.notes] == data["notes"]
+        reason = stored.entries[0].summary.reason
+        assert reason is not None and note_text(reason, lang) == "no OPENAI_API_KEY"
+
+
+def test_a_format_2_day_reads_back_as_the_typed_day_it_was(tmp_path: Path) -> None:
+    store = Store(tmp_path)
+    original = day()
+    data = day_to_json(original)
+    data["format"] = 2
+    for item in data["papers"]:
+        item["matched"] = [f"{m['kind']}:{m['name']}" for m in item["matched"]]
+        del item["sources"], item["upvotes"]
+    write_atomic(store.day_path(TUESDAY), dumps(data))
+    stored = store.load_day(TUESDAY)
+    assert stored is not None
+    assert [e.ranked.matched for e in stored.entries] == [e.ranked.matched for e in original.entries]
+    assert [e.ranked.paper.sources for e in stored.entries] == [
+        (SourceRef("arxiv", e.ranked.paper.id, e.ranked.paper.url, "cs.CV"),) for e in original.entries
+    ]
+    assert stored == replace(original, entries=tuple(
+        replace(e, ranked=replace(e.ranked, paper=stored.entries[i].ranked.paper)) for i, e in enumerate(original.entries)
+    ))
+
+
+def test_a_day_round_trips_through_the_store_as_its_typed_record(tmp_path: Path) -> None:
+    store = Store(tmp_path)
+    original = day(notes=(Note("source_failed", {"source": "medrxiv", "error": "HTTP 503"}),))
+    store.write_day(original)
+    assert store.load_day(TUESDAY) == original
+    assert store.source_failed(TUESDAY, "medrxiv") and not store.source_failed(TUESDAY, "arxiv")
 
 
 def test_a_note_of_unknown_kind_is_a_store_error() -> None:
@@ -144,7 +186,7 @@ def test_write_atomic_leaves_unchanged_files_alone(tmp_path: Path) -> None:
     ],
 )
 def test_find_code_url(abstract: str, url: str | None) -> None:
-    assert find_code_url(abstract) == url
+    assert find_code_url(replace(paper(1), abstract=abstract)) == url
 
 
 def test_written_files_are_world_readable(tmp_path: Path) -> None:

@@ -13,6 +13,7 @@ import shutil
 import subprocess
 import sys
 from datetime import date, datetime, time, timezone
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -253,3 +254,67 @@ def test_the_commit_step_commits_nothing_when_nothing_changed(
     assert result.returncode == 0, result.stderr
     assert "nothing new to commit" in result.stdout
     assert git(clone, "rev-parse", "HEAD") == before
+
+
+# --- the email edition -------------------------------------------------------------------------------
+
+EMAIL_SECRETS = ("DIGEST_EMAIL_TO", "DIGEST_SMTP_URL", "DIGEST_EMAIL_FROM")
+
+
+def test_daily_emails_after_the_deploy_and_only_with_the_secrets(daily: dict[str, Any]) -> None:
+    job = daily["jobs"]["email"]
+    assert set(job["needs"]) == {"publish", "deploy"}
+    # after a deploy that worked, even when a day failed (the deploy job then fails last)
+    assert "always()" in job["if"] and "needs.deploy.outputs.page_url" in job["if"]
+    assert daily["jobs"]["deploy"]["outputs"]["page_url"] == "${{ steps.deployment.outputs.page_url }}"
+    assert {s for s, level in job["permissions"].items() if level == "write"} == {"contents"}
+    assert "env" not in job  # the secrets reach only the steps that need them
+    email_steps = job["steps"]
+    check = email_steps[0]
+    assert {check["env"][name] for name in EMAIL_SECRETS} == {f"${{{{ secrets.{n} }}}}" for n in EMAIL_SECRETS}
+    for step in email_steps[1:-1]:
+        assert step["if"] == f"steps.{check['id']}.outputs.configured == 'true'", step.get("name")
+    send = email_steps[index_of(email_steps, runs="digest email")]
+    assert send["continue-on-error"] is True  # the record of what did go out is still committed
+    assert send["env"]["DIGEST_SITEURL"] == "${{ needs.deploy.outputs.page_url }}"
+    assert all(send["env"][name] == f"${{{{ secrets.{name} }}}}" for name in EMAIL_SECRETS)
+    order = [index_of(email_steps, uses="actions/checkout"), index_of(email_steps, runs="pip install -e ."),
+             email_steps.index(send), index_of(email_steps, runs="git add store/sent")]
+    assert order == sorted(order)
+    fail = email_steps[-1]
+    assert fail["if"] == f"steps.{send['id']}.outcome == 'failure'" and "exit 1" in fail["run"]
+    readme = (REPO / "README.md").read_text()
+    assert all(f"`{name}`" in readme for name in EMAIL_SECRETS)
+
+
+@pytest.mark.parametrize(("secrets", "configured"), [({}, False), ({"DIGEST_EMAIL_TO": "a@b.org"}, True)])
+def test_the_email_job_skips_quietly_without_the_secrets(
+    tmp_path: Path, daily: dict[str, Any], secrets: dict[str, str], configured: bool
+) -> None:
+    script = daily["jobs"]["email"]["steps"][0]["run"]
+    output = tmp_path / "output"
+    output.write_text("")
+    env = {"PATH": "/usr/bin:/bin", "GITHUB_OUTPUT": str(output), **{n: "" for n in EMAIL_SECRETS}, **secrets}
+    result = subprocess.run(["bash", "-e", "-c", script], env=env, capture_output=True, text=True, timeout=30)
+    assert result.returncode == 0, result.stderr
+    assert (output.read_text() == "configured=true\n") is configured
+    assert ("no email edition" in result.stdout) is not configured
+
+
+def test_the_email_job_commits_what_was_sent(clone: Path, daily: dict[str, Any]) -> None:
+    email_steps = daily["jobs"]["email"]["steps"]
+    script = email_steps[index_of(email_steps, runs="git add store/sent")]["run"]
+    env = {"PATH": "/usr/bin:/bin", "GITHUB_REF_NAME": "main", "HOME": str(clone.parent)}
+    run = partial(subprocess.run, ["bash", "-e", "-c", script], cwd=clone, env=env,
+                  capture_output=True, text=True, timeout=60)
+    result = run()
+    assert result.returncode == 0 and "nothing sent" in result.stdout, result.stderr
+    (clone / "store" / "sent").mkdir(parents=True, exist_ok=True)
+    (clone / "store" / "sent" / "2026-06.tsv").write_text(
+        "2026-06-02\t0123456789abcdef\ten\t2026-06-02T03:01:00Z\n"
+        "2026-06-03\t0123456789abcdef\ten\t2026-06-03T03:01:00Z\n"
+    )
+    result = run()
+    assert result.returncode == 0, result.stderr
+    log = git(clone.parent / "remote.git", "log", "-1", "--format=%an|%s", "main")
+    assert log.strip() == "github-actions[bot]|email: sent the digests of 2026-06-02 2026-06-03"

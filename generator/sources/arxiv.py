@@ -14,7 +14,7 @@ import time
 import xml.etree.ElementTree as ElementTree
 from collections.abc import Callable, Iterable
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 import arxiv
@@ -32,10 +32,21 @@ from urllib3.util.retry import Retry
 
 from .. import mailings
 from ..errors import SourceError
-from ..records import Paper
+from ..records import Paper, SourceRef
 from ..settings import ArxivSettings
 
-__all__ = ["day_query", "fetch_day", "make_session", "search", "to_paper", "unique_papers"]
+if TYPE_CHECKING:
+    import httpx
+
+    from . import DigestDay
+
+Settings = ArxivSettings  # DIGEST['sources']['arxiv']
+ENV = {"DIGEST_ARXIV_URL": "url", "DIGEST_ARXIV_DELAY": "delay_seconds"}  # the demo and tests point it elsewhere
+
+__all__ = [
+    "ArxivSource", "Settings", "day_query", "fetch_day", "fetch_window", "make_session", "search", "source",
+    "to_paper", "unique_papers",
+]
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +66,23 @@ _VERSIONED_ID = re.compile(r"^(?P<id>.+?)(?:v(?P<version>\d+))?$")
 _ARXIV_CATEGORY = re.compile(r"^[a-z-]+(?:\.[A-Za-z-]+)?$")
 
 
+class ArxivSource:
+    """arXiv as a Source: the papers of the digest's mailing window, through the `arxiv` package
+    over its own requests session (polite delays between pages; the shared httpx client is not used)."""
+
+    name = "arxiv"
+
+    def __init__(self, settings: ArxivSettings):
+        self.settings = settings
+
+    def fetch(self, day: DigestDay, http: httpx.Client) -> list[Paper]:
+        return fetch_window(*day.window, self.settings)
+
+
+def source(settings: ArxivSettings) -> ArxivSource:
+    return ArxivSource(settings)
+
+
 def fetch_day(
     day: date,
     settings: ArxivSettings,
@@ -72,6 +100,21 @@ def fetch_day(
     if not mailings.is_mailing_day(day, settings.holidays):
         return []
     start, end = mailings.mailing_window(day, settings.holidays)
+    return fetch_window(
+        start, end, settings, session=session, on_page=on_page, backoff_seconds=backoff_seconds
+    )
+
+
+def fetch_window(
+    start: datetime,
+    end: datetime,
+    settings: ArxivSettings,
+    *,
+    session: requests.Session | None = None,
+    on_page: OnPage | None = None,
+    backoff_seconds: float | None = None,
+) -> list[Paper]:
+    """The papers in the lab's categories first submitted in [start, end), oldest first."""
     papers = search(
         day_query(settings.categories, start, end), settings,
         session=session, on_page=on_page, backoff_seconds=backoff_seconds,
@@ -177,6 +220,7 @@ def to_paper(result: arxiv.Result) -> Paper:
         category for category in (primary, *result.categories)
         if _ARXIV_CATEGORY.match(category)
     ))
+    url = f"https://arxiv.org/abs/{paper_id}"
     return Paper(
         id=paper_id,
         version=version,
@@ -187,10 +231,11 @@ def to_paper(result: arxiv.Result) -> Paper:
         primary_category=primary,
         published=result.published,
         updated=result.updated,
-        url=f"https://arxiv.org/abs/{paper_id}",
+        url=url,
         pdf_url=f"https://arxiv.org/pdf/{paper_id}v{version}",
         doi=_optional(result.doi),
         comment=_optional(result.comment),
+        sources=(SourceRef("arxiv", paper_id, url, primary or None, fields=(("version", version),)),),
     )
 
 
@@ -237,7 +282,7 @@ class _PageCheck:
                 message = _one_line(entry.findtext(f"{_ATOM}summary", "") or "no details")[:200]
                 raise SourceError(
                     f"arXiv API rejected the query: {message}: "
-                    "check DIGEST['arxiv'] (categories) and DIGEST_ARXIV_URL"
+                    "check DIGEST['sources']['arxiv'] (categories) and DIGEST_ARXIV_URL"
                 )
         if response.status_code != 200:
             return
@@ -254,7 +299,7 @@ class _PageCheck:
         limit = self._settings.max_papers
         if self._fetched == 0 and total > limit:
             log.warning(
-                "%d papers match; fetching the first %d (DIGEST['arxiv']['max_papers'])", total, limit
+                "%d papers match; fetching the first %d (DIGEST['sources']['arxiv']['max_papers'])", total, limit
             )
         self._fetched += entries
         log.info("arXiv: %d of %d papers fetched", min(self._fetched, total, limit), total)
@@ -346,7 +391,7 @@ def _http_error_line(status: int, settings: ArxivSettings) -> str:
             "arXiv is down or rate-limiting, run again later"
         )
     return (
-        f"arXiv API at {endpoint} answered HTTP {status}: check DIGEST['arxiv']['url'] "
+        f"arXiv API at {endpoint} answered HTTP {status}: check DIGEST['sources']['arxiv']['url'] "
         "and DIGEST_ARXIV_URL"
     )
 

@@ -18,9 +18,18 @@ from ..settings import Settings
 from ..store import Store
 from .client import Llm, OverBudget
 from .extractive import extractive
+from .grounding import Evidence, unsupported
 from .prompts import Prompt, as_data, glossary_for, languages_line, load_prompt
-from .replies import parse_brief_reply, parse_paper_reply, revalidate, strict_schema, summary_from_reply, texts_model
-from .replies import paper_reply_model
+from .replies import (
+    paper_reply_model,
+    parse_brief_reply,
+    parse_paper_reply,
+    reply_texts,
+    revalidate,
+    strict_schema,
+    summary_from_reply,
+    texts_model,
+)
 
 log = logging.getLogger(__name__)
 
@@ -48,7 +57,7 @@ class _Tally:
         self.requests = self.tokens_in = self.tokens_out = 0
 
     def add(self, value: dict[str, Any]) -> None:
-        self.requests += 1
+        self.requests += int(value.get("requests", 1))
         self.tokens_in += int(value.get("tokens_in", 0))
         self.tokens_out += int(value.get("tokens_out", 0))
 
@@ -138,7 +147,7 @@ def _from_store(
         hit = store.cached("llm", _paper_key(paper, settings, prompt))
         reply = revalidate(hit.get("reply"), languages) if isinstance(hit, dict) else None
         if hit is not None and reply is not None:
-            summaries[paper.id] = summary_from_reply(reply)
+            summaries[paper.id] = _grounded(paper, reply, languages, repaired=bool(hit.get("repaired")))
             cached.add(hit)
             progress.advance()
         else:
@@ -174,7 +183,7 @@ def _ask(
                 summaries[paper.id] = extractive(paper, Note("paper_llm_error", {"error": reason}))
             else:
                 store.cache("llm", _paper_key(paper, settings, prompt), value, bucket=f"{paper.updated:%Y-%m}")
-                summaries[paper.id] = summary_from_reply(value["reply"])
+                summaries[paper.id] = _grounded(paper, value["reply"], languages, repaired=value["repaired"])
             progress.advance()
     return failed, over_budget
 
@@ -185,15 +194,50 @@ def _paper_key(paper: Paper, settings: Settings, prompt: Prompt) -> str:
 
 
 def _summarize_paper(llm: Llm, prompt: Prompt, paper: Paper, languages: tuple[str, ...]) -> dict[str, Any]:
-    """Ask the LLM for one paper; the validated reply and its cost, as cached."""
-    messages = prompt.messages(
-        languages=languages_line(languages),
-        glossary=glossary_for(f"{paper.title}\n{paper.abstract}", languages),
-        paper=as_data({"title": " ".join(paper.title.split()), "abstract": " ".join(paper.abstract.split())}),
-    )
-    completion = llm.complete(messages, strict_schema(paper_reply_model(languages)), PAPER_MAX_TOKENS_OUT)
+    """Ask the LLM for one paper, and once more if its reply states what the paper does not support.
+
+    Returns the validated reply, whether it was repaired, and the cost of both requests, as cached.
+    """
+    glossary = glossary_for(f"{paper.title}\n{paper.abstract}", languages)
+    data = as_data({"title": " ".join(paper.title.split()), "abstract": " ".join(paper.abstract.split())})
+    messages = prompt.messages(languages=languages_line(languages), glossary=glossary, paper=data)
+    schema = strict_schema(paper_reply_model(languages))
+    completion = llm.complete(messages, schema, PAPER_MAX_TOKENS_OUT)
     reply = parse_paper_reply(completion.text, languages)
-    return {"reply": reply, "tokens_in": completion.tokens_in, "tokens_out": completion.tokens_out}
+    value: dict[str, Any] = {
+        "reply": reply, "repaired": False, "requests": 1,
+        "tokens_in": completion.tokens_in, "tokens_out": completion.tokens_out,
+    }
+    problems = _unsupported(paper, reply, languages)
+    if not problems:
+        return value
+    repair = load_prompt("repair").messages(
+        languages=languages_line(languages), glossary=glossary, paper=data,
+        entry=as_data(reply), unsupported=as_data({lang: list(items) for lang, items in problems.items()}),
+    )
+    try:
+        fix = llm.complete(repair, schema, PAPER_MAX_TOKENS_OUT)
+        value["requests"] += 1
+        value["tokens_in"] += fix.tokens_in
+        value["tokens_out"] += fix.tokens_out
+        value.update(reply=parse_paper_reply(fix.text, languages), repaired=True)
+    except OverBudget:
+        log.info("%sv%d: no budget left to repair the summary; its unsupported items are marked", paper.id, paper.version)
+    except SummaryError as exc:
+        log.warning("%sv%d: repair failed (%s); the first reply is kept, marked", paper.id, paper.version, llm.redact(str(exc)))
+    return value
+
+
+def _unsupported(paper: Paper, reply: dict[str, Any], languages: tuple[str, ...]) -> dict[str, tuple[str, ...]]:
+    """Per language, what the reply states that the paper's title and abstract do not support."""
+    evidence = Evidence.of(paper.title, paper.abstract)
+    found = {lang: unsupported(" \n ".join(reply_texts(reply, lang)), evidence) for lang in languages}
+    return {lang: items for lang, items in found.items() if items}
+
+
+def _grounded(paper: Paper, reply: dict[str, Any], languages: tuple[str, ...], *, repaired: bool) -> Summary:
+    """The summary of a reply, its unsupported items found again (the check may have changed since)."""
+    return summary_from_reply(reply, _unsupported(paper, reply, languages), repaired=repaired)
 
 
 def _day_brief(

@@ -129,7 +129,15 @@ def _validate(model: type[BaseModel], text: str) -> Any:
         raise SummaryError(f"LLM reply invalid: {where}: {message}") from None
 
 
-def summary_from_reply(reply: dict[str, Any]) -> Summary:
+def reply_texts(reply: dict[str, Any], lang: str) -> list[str]:
+    """The texts of a reply in one language that state facts about the paper (not its keywords)."""
+    fields = [reply.get("title", {})] + [reply[name] for name in SUMMARY_FIELDS]
+    return [field[lang] for field in fields if lang in field]
+
+
+def summary_from_reply(
+    reply: dict[str, Any], unsupported: dict[str, tuple[str, ...]] | None = None, *, repaired: bool = False
+) -> Summary:
     return Summary(
         kind="llm",
         tldr=reply["tldr"],
@@ -138,4 +146,6 @@ def summary_from_reply(reply: dict[str, Any]) -> Summary:
         method=reply["method"],
         results=reply["results"],
         keywords={lang: tuple(words) for lang, words in reply["keywords"].items()},
+        unsupported=unsupported or {},
+        repaired=repaired,
     )

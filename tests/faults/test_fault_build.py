@@ -77,7 +77,7 @@ def test_an_incremental_build_keeps_the_previous_output_until_it_succeeds(built:
     [
         ({"languages": []}, "DIGEST['languages']: empty"),
         ({"store": "pelicanconfig.py"}, "is a file, not a folder"),
-        ({"arxiv": {"categories": ["cs.CV"], "url": "export.arxiv.org/api/query"}}, "not an http(s) URL"),
+        ({"sources": {"arxiv": {"categories": ["cs.CV"], "url": "export.arxiv.org/api/query"}}}, "not an http(s) URL"),
         ({"llm": {"base_url": "localhost:8000/v1"}}, "DIGEST['llm']['base_url']: not an http(s) URL"),
         ({"papers_per_day": "many"}, "DIGEST['papers_per_day']"),
     ],

@@ -70,7 +70,7 @@ def test_an_llm_answering_late_falls_back_within_its_deadline(tmp_path: Path, ar
 @pytest.mark.parametrize("drip", [True, False], ids=["dripping", "hanging"])
 def test_a_dripping_or_hanging_arxiv_fails_the_day_in_time_with_progress(tmp_path: Path, drip: bool) -> None:
     project = make_project(tmp_path / "project", digest={
-        "arxiv": {"categories": ["cs.CV"], "timeout_seconds": 2, "retries": 2},
+        "sources": {"arxiv": {"categories": ["cs.CV"], "timeout_seconds": 2, "retries": 2}},
     })
     with SilentServer(drip=FEED if drip else None, every=0.5) as arxiv:
         started = time.monotonic()

@@ -55,6 +55,6 @@ def test_credentials_in_the_llm_url_reach_no_page_store_or_log(tmp_path: Path) -
 
 
 def test_a_setting_error_shows_no_credentials(tmp_path: Path) -> None:
-    project = make_project(tmp_path / "project", digest={"arxiv": {"categories": ["cs.CV"], "url": 12}})
+    project = make_project(tmp_path / "project", digest={"sources": {"arxiv": {"categories": ["cs.CV"], "url": 12}}})
     result = digest(project, "check", env={"DIGEST_ARXIV_URL": f"http://u:{PASSWORD}@h/?key={TOKEN}&x=1", "OPENAI_API_KEY": KEY})
     assert_no_secret(project, [PASSWORD, TOKEN, KEY], result.stdout + result.stderr)

@@ -18,9 +18,11 @@ from pathlib import Path
 from typing import Any
 
 from generator.build import build
-from generator.records import Day, Entry, Note, Paper, Ranked, Related, Summary
+from generator.records import Day, Entry, Match, Note, Paper, Ranked, Related, Summary
 from generator.settings import Settings, load
 from generator.store import Store, dumps
+from generator.summarize import grounding
+from generator.summarize.grounding import Evidence
 from generator.write import write_posts
 from tests.support.days import HOSTILE_ABSTRACT, HOSTILE_TITLE
 from tests.support.papers import listing_papers
@@ -30,6 +32,7 @@ FOLLOWED = "Hao Chen"  # a followed author in pelicanconfig.py's demo radar
 HOSTILE_SUMMARY = 'We <b>segment</b> <a href="javascript:alert(3)">lesions</a> <img src=x onerror=alert(4)>'
 HOSTILE_CODE_URL = "javascript:alert(5)"
 FEATURED = 6
+UNVERIFIED = 4  # the featured paper whose summary has unsupported items
 CANDIDATES = 34  # featured + three batches of ten, the last one partial
 HOSTILE_LLM_ERROR = "LLM rejected the request: HTTP 400: <script>alert(6)</script>"
 FORMAT_1_NOTE = "Summaries of some papers are extractive: no OPENAI_API_KEY was set."
@@ -42,13 +45,19 @@ def _summary(item: Paper, position: int) -> Summary:
         reason = Note("paper_budget") if position == 3 else Note("paper_llm_error", {"error": HOSTILE_LLM_ERROR})
         return Summary(kind="extractive", tldr={"en": item.abstract.split(". ")[0] + "."}, reason=reason)
     tldr = HOSTILE_SUMMARY if position == 1 else f"TL;DR of paper {position}: {item.title[:60]}"
+    results = {"en": "Dice +3.2 points on ISIC 2018.", "zh": "ISIC 2018 上 Dice 提升 3.2。"}
+    if position == UNVERIFIED:  # repaired once, still stating what its abstract does not
+        evidence = Evidence.of(item.title, item.abstract)
+        unsupported = {lang: found for lang, text in results.items() if (found := grounding.unsupported(text, evidence))}
+        return Summary(kind="llm", tldr={"en": tldr, "zh": f"论文 {position} 的要点"}, title={"zh": f"译题 {position}"},
+                       results=results, unsupported=unsupported, repaired=True)
     return Summary(
         kind="llm",
         tldr={"en": tldr, "zh": f"论文 {position} 的要点"} if position != 2 else {"en": tldr},
         title={"zh": f"译题 {position}"},
         problem={"en": "Segmenting lesions across scanners.", "zh": "跨设备的病灶分割。"},
         method={"en": "A promptable foundation model.", "zh": "可提示的基础模型。"},
-        results={"en": "Dice +3.2 points on ISIC 2018.", "zh": "ISIC 2018 上 Dice 提升 3.2。"},
+        results=results,
     )
 
 
@@ -67,8 +76,8 @@ def demo_day(when: date, listing: str, *, hostile: bool, related_day: date | Non
             ranked=Ranked(
                 paper=item,
                 score=round(95 - position * 1.3, 1),
-                matched=("topic:Medical imaging modalities", f"author:{FOLLOWED}") if position == 1
-                else ("topic:Disease detection & diagnosis",) if position <= FEATURED else (),
+                matched=(Match("topic", "Medical imaging modalities"), Match("author", FOLLOWED)) if position == 1
+                else (Match("topic", "Disease detection & diagnosis"),) if position <= FEATURED else (),
                 why=("segmentation", "lesion"),
                 related=related if position == 1 else (),
             ),
@@ -96,6 +105,9 @@ def store_as_format_1(store: Store, when: date) -> None:
     for paper in data["papers"]:
         if paper["summary_reason"]:
             paper["summary_reason"] = FORMAT_1_REASON
+        # before format 3: matches as "topic:X" strings, one source and no `sources` list
+        paper["matched"] = [f"{match['kind']}:{match['name']}" for match in paper["matched"]]
+        del paper["sources"], paper["upvotes"]
     path.write_text(dumps(data), "utf-8")
 
 

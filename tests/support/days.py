@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timezone
 
-from generator.records import Day, Entry, Note, Paper, Ranked, Summary
+from generator.records import Day, Entry, Match, Note, Paper, Ranked, Summary
 
 HOSTILE_TITLE = 'Seg <script>alert("x")</script> & [click](javascript:alert(1)) *bold* ]]> \x07'
 HOSTILE_ABSTRACT = (
@@ -41,7 +41,7 @@ def day(count: int = 5, featured: int = 3, *, first: Paper | None = None,
             ranked=Ranked(
                 paper=item,
                 score=round(90 - position * 1.5, 1),
-                matched=("topic:Lesion segmentation",) if position <= featured else (),
+                matched=(Match("topic", "Lesion segmentation"),) if position <= featured else (),
                 why=("segmentation", "lesion"),
             ),
             featured=position <= featured,

@@ -2,7 +2,9 @@
 
 It answers from the JSON schema each request carries (response_format json_schema, or in JSON
 mode the schema between <schema> tags in the instructions), like a model that always follows the
-schema. Tests make it misbehave: `script` fails the next requests in order, `rules` fail every
+schema. Asked about a paper (a <paper> block), its texts quote the paper's abstract, as a model
+that invents nothing; otherwise (the brief) they are the fixed ENGLISH and CHINESE below.
+Tests make it misbehave: `script` fails the next requests in order, `rules` fail every
 request whose prompt contains a given text, `reject_json_schema` answers 400 to json_schema.
 """
 
@@ -25,7 +27,8 @@ CHINESE = "该方法在 ISIC 2018 数据集上取得 91.2% 的 Dice 系数，比
 
 # Misbehaviours, by name: "429" (with Retry-After: 1), "500", "401-echo-key" (the body repeats
 # the key, as careless servers do), "invalid-json", "schema-violation" (a required field missing),
-# "english-for-chinese" (the zh text written in English), "truncated" (finish_reason "length").
+# "english-for-chinese" (the zh text written in English), "truncated" (finish_reason "length"),
+# "ungrounded" (a paper's texts are ENGLISH and CHINESE, whose numbers and names few abstracts state).
 Behaviour = str
 
 
@@ -37,6 +40,7 @@ class Recorded:
     headers: dict[str, str]
     at: float
     reply: str = ""  # the completion's content, when the server gave one
+    prompt_tokens: int = 0  # as the server's usage accounts them
 
     @property
     def prompt(self) -> str:
@@ -84,17 +88,22 @@ class OpenAIServer(LocalServer):
         else:
             found = re.search(r"<schema>\n(.*?)\n</schema>", record.prompt, re.DOTALL)
             schema = json.loads(found.group(1)) if found else {"type": "object", "properties": {}}
-        reply = _instance(schema)
+        english, chinese = ENGLISH, CHINESE
+        paper = re.search(r"<paper>\n(.*?)\n</paper>", record.prompt, re.DOTALL)
+        if paper and behaviour != "ungrounded":
+            english, chinese = _quoting(json.loads(paper.group(1))["abstract"])
+        reply = _instance(schema, english=english, chinese=chinese)
         if behaviour == "schema-violation":
             reply.pop(next(iter(reply)))
         if behaviour == "english-for-chinese":
-            reply = _instance(schema, chinese=ENGLISH)
+            reply = _instance(schema, english=english, chinese=english)
         content = json.dumps(reply, ensure_ascii=False)
         if behaviour == "invalid-json":
             content = content[: len(content) // 2]
         record.reply = content
         finish = "length" if behaviour == "truncated" else "stop"
         prompt_tokens = estimate_tokens(record.prompt) + estimate_tokens(json.dumps(body.get("response_format", {})))
+        record.prompt_tokens = prompt_tokens
         return 200, {}, {
             "id": f"chatcmpl-{len(self.requests)}",
             "object": "chat.completion",
@@ -109,15 +118,29 @@ class OpenAIServer(LocalServer):
         }
 
 
-def _instance(schema: dict[str, Any], key: str = "", *, chinese: str = CHINESE) -> Any:
+def _quoting(abstract: str) -> tuple[str, str]:
+    """English and Chinese texts as long as ENGLISH that quote the abstract's first words."""
+    words: list[str] = []
+    for word in abstract.split():
+        if len(" ".join([*words, word])) > len(ENGLISH):
+            break
+        words.append(word)
+    quote = " ".join(words) or "The paper."
+    return quote, f"论文摘要写道：{quote}"
+
+
+def _instance(schema: dict[str, Any], key: str = "", *, english: str = ENGLISH, chinese: str = CHINESE) -> Any:
     """A value that satisfies the schema; strings under a "zh" key are Chinese."""
     kind = schema.get("type")
     if kind == "object":
-        return {name: _instance(sub, name, chinese=chinese) for name, sub in schema.get("properties", {}).items()}
+        return {
+            name: _instance(sub, name, english=english, chinese=chinese)
+            for name, sub in schema.get("properties", {}).items()
+        }
     if kind == "array":
         item = schema.get("items", {})
-        return [f"{_instance(item, key, chinese=chinese)[:12]} {n}" for n in range(1, 5)]
-    return chinese if key == "zh" else ENGLISH
+        return [f"{_instance(item, key, english=english, chinese=chinese)[:12]} {n}" for n in range(1, 5)]
+    return chinese if key == "zh" else english
 
 
 def _error(message: str, code: str) -> dict[str, Any]:

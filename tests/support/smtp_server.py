@@ -1,21 +1,26 @@
 """A real SMTP server on 127.0.0.1 (aiosmtpd) with AUTH PLAIN/LOGIN, for the email tests.
 
 It keeps what it accepted; `drop` makes it hang up in the middle of the first message (after
-DATA, before its reply), as a server that goes away does.
+DATA, before its reply), as a server that goes away does. With `tls` it speaks STARTTLS
+(required before AUTH) or implicit TLS ("smtps") with the self-signed certificate for 127.0.0.1
+in tests/fixtures/smtp/ (`client_context()` trusts it).
 """
 
 from __future__ import annotations
 
 import logging
 import socket
+import ssl
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from pathlib import Path
+from typing import Any, Literal
 
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
+CERTIFICATE = Path(__file__).resolve().parents[1] / "fixtures" / "smtp" / "localhost.crt"
 USER = "lab"
 PASSWORD = "pw-Sup3r.s3cret"  # tests assert it never shows in output
 
@@ -43,8 +48,19 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
+def client_context() -> ssl.SSLContext:
+    """A client's TLS context that trusts the test server's certificate (and nothing else)."""
+    return ssl.create_default_context(cafile=str(CERTIFICATE))
+
+
+def _server_context() -> ssl.SSLContext:
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(CERTIFICATE, CERTIFICATE.with_suffix(".key"))
+    return context
+
+
 @contextmanager
-def smtp_server(*, drop: bool = False) -> Iterator[Mailbox]:
+def smtp_server(*, drop: bool = False, tls: Literal["starttls", "smtps"] | None = None) -> Iterator[Mailbox]:
     """An authenticating SMTP server (USER / PASSWORD) on a free port of 127.0.0.1."""
     mailbox = Mailbox(port=_free_port(), drop=drop)
     logging.getLogger("mail.log").setLevel(logging.WARNING)  # not the CLI's output under test
@@ -59,9 +75,15 @@ def smtp_server(*, drop: bool = False) -> Iterator[Mailbox]:
             mailbox.logins.append(USER)
         return AuthResult(success=ok, handled=False)  # handled=False: the server answers 535
 
+    if tls == "starttls":
+        options: dict[str, Any] = {"tls_context": _server_context(), "require_starttls": True}
+    elif tls == "smtps":
+        options = {"ssl_context": _server_context(), "auth_require_tls": False}  # TLS from the start
+    else:
+        options = {"auth_require_tls": False}  # AUTH over plain SMTP: a test server only
     controller = Controller(
         mailbox, hostname="127.0.0.1", port=mailbox.port, authenticator=authenticator,
-        auth_required=True, auth_require_tls=False,  # AUTH over plain SMTP: a test server only
+        auth_required=True, **options,
     )
     controller.start()
     try:

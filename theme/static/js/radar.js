@@ -65,14 +65,21 @@
     });
   }
 
+  function badges(paper) {
+    // Each source of the day's JSON carries its badge, worded by generator/labels.py; day files
+    // of format 2 and older have one source (arXiv) and no `sources` list.
+    if (paper.sources && paper.sources.length) return paper.sources.map(function (ref) { return ref.badge; });
+    var category = (paper.primary_category || "").toUpperCase();
+    var source = paper.source === "arxiv" || !paper.source ? "arXiv" : paper.source;
+    return [category ? source + " (" + category + ")" : source];
+  }
+
   function card(paper, ui) {
     var item = el("li", { "class": "paper", id: "p" + paper.rank });
     var box = el("article");
     var head = el("header", { "class": "card-head" });
     head.appendChild(el("span", { "class": "num" }, String(paper.rank)));
-    var category = (paper.primary_category || "").toUpperCase();
-    var source = paper.source === "arxiv" || !paper.source ? "arXiv" : paper.source;
-    head.appendChild(el("span", { "class": "badge" }, category ? source + " (" + category + ")" : source));
+    badges(paper).forEach(function (text) { head.appendChild(el("span", { "class": "badge" }, text)); });
     head.appendChild(el("time", { datetime: (paper.published || "").slice(0, 10) }, (paper.published || "").slice(0, 10)));
     box.appendChild(head);
     var title = el("h3", { "class": "title" });

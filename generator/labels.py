@@ -1,0 +1,234 @@
+"""Every label the generator writes, in one place: source names, badges, notes and the en/zh
+words of posts, feeds and email. (The theme's own UI strings stay in its gettext catalogue.)
+
+Pure data and small pure functions: no I/O. Values formatted into a label are untrusted text;
+callers escape the result for where it goes (Markdown, HTML, XML).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from .records import Note, NoteKind, Paper, SourceRef
+
+# How each source is named to readers; a source not listed is shown by its settings name.
+SOURCE_NAMES = {
+    "arxiv": "arXiv",
+    "medrxiv": "medRxiv",
+    "biorxiv": "bioRxiv",
+    "huggingface": "Hugging Face",
+    "journals": "Journals",
+}
+
+# The badge of a source whose category names the venue (a journal's name is its whole badge).
+_CATEGORY_IS_NAME = {"journals"}
+
+
+def source_name(source: str) -> str:
+    """A source's display name: "arxiv" -> "arXiv"."""
+    return SOURCE_NAMES.get(source, source)
+
+
+def badge(ref: SourceRef) -> str:
+    """What a card shows of one source: "arXiv (CS.CV)", "medRxiv (Radiology and Imaging)",
+    "Medical Image Analysis" (a journal), "HF ▲ 42" (Hugging Face upvotes)."""
+    return badge_text(ref.source, ref.category, ref.upvotes)
+
+
+def badge_text(source: str, category: str | None, upvotes: int | None) -> str:
+    """The badge of a source listing, from its parts (see `badge`)."""
+    if source == "huggingface":
+        return f"HF ▲ {upvotes}" if upvotes is not None else "HF"
+    if source in _CATEGORY_IS_NAME and category:
+        return category
+    name = source_name(source)
+    if not category:
+        return name
+    return f"{name} ({category.upper() if source == 'arxiv' else category})"
+
+
+def badges(paper: Paper) -> list[str]:
+    """Every badge of a paper, its primary source first."""
+    refs = paper.sources or (SourceRef(paper.source, paper.id, paper.url, paper.primary_category or None),)
+    return [badge(ref) for ref in refs]
+
+
+def json_badges(paper: Mapping[str, Any]) -> list[str]:
+    """Every badge of a paper of the day's JSON (format 3, or older: one source, no `sources`)."""
+    refs = paper.get("sources") or [
+        {"name": paper.get("source") or "arxiv", "category": paper.get("primary_category")}
+    ]
+    return [
+        badge_text(str(ref.get("name") or ""), ref.get("category") or None, ref.get("upvotes"))
+        for ref in refs
+    ]
+
+
+def source_names(names: list[str], lang: str) -> str:
+    """Sources named in a sentence: "arXiv", "arXiv and medRxiv", "arXiv, medRxiv and Hugging Face"."""
+    shown = [source_name(name) for name in names]
+    if len(shown) <= 1:
+        return "".join(shown)
+    return LABELS[lang]["and"].join([LABELS[lang]["comma"].join(shown[:-1]), shown[-1]])
+
+
+# The words of posts (write.py), feeds (feeds.py) and the email.
+LABELS: dict[str, dict[str, str]] = {
+    "en": {
+        # posts
+        "title": "Paper Radar · {date}",
+        "headline": "Academic Intelligence · Curated Daily",
+        "intro": "{featured} papers picked for this lab's radar from {candidates} new arXiv "
+        "papers in {categories}, announced on {date}.",
+        "intro_sources": "{featured} papers picked for this lab's radar from {candidates} new "
+        "papers from {sources}, for {date}.",
+        "topics": "Today's radar topics: {topics}.",
+        "brief": "Cross-domain brief",
+        "featured": "Featured papers",
+        "author": "1 author",
+        "extractive": "extractive summary, not written by an LLM",
+        "untranslated": "",
+        "problem": "Problem",
+        "method": "Method",
+        "results": "Results",
+        "why": "Why picked",
+        "terms": "terms: {terms}",
+        "original_title": "",
+        "more": "{count} more candidates ranked below the featured papers are listed on the site.",
+        "note": "Note",
+        # posts and feeds
+        "authors": "{count} authors",
+        "tldr": "TL;DR",
+        "abstract": "Abstract",
+        "pdf": "PDF",
+        "code": "Code",
+        "score": "score {score}",
+        # feeds
+        "feed_papers": "{site}: featured papers",
+        "feed_topic": "{site}: {topic}",
+        "feed_more_authors": "and {count} more",
+        "feed_extractive": "(extractive summary, not written by an LLM)",
+        "feed_unverified": " [not in the abstract]",  # follows the item: its own space
+        "feed_digest": "Digest of {date}",
+        "feed_original": "",
+        # lists
+        "and": " and ",
+        "comma": ", ",
+    },
+    "zh": {
+        "title": "论文雷达 · {date}",
+        "headline": "学术情报 · 每日精选",
+        "intro": "从 {date} 公布的 {candidates} 篇 arXiv 新论文（{categories}）中，"
+        "为本实验室的研究雷达精选 {featured} 篇。",
+        "intro_sources": "从 {sources} 的 {candidates} 篇新论文中（{date}），"
+        "为本实验室的研究雷达精选 {featured} 篇。",
+        "topics": "今日雷达主题：{topics}。",
+        "brief": "跨领域分析简报",
+        "featured": "精选论文",
+        "author": "1 位作者",
+        "extractive": "摘要节选，非 LLM 生成",
+        "untranslated": "未翻译",
+        "problem": "问题",
+        "method": "方法",
+        "results": "结果",
+        "why": "入选理由",
+        "terms": "关键词：{terms}",
+        "original_title": "原题：{title}",
+        "more": "另有 {count} 篇候选论文排在精选之后，见网站。",
+        "note": "注意",
+        "authors": "{count} 位作者",
+        "tldr": "要点",
+        "abstract": "摘要页",
+        "pdf": "PDF",
+        "code": "代码",
+        "score": "相关度 {score}",
+        "feed_papers": "{site}：精选论文",
+        "feed_topic": "{site}：{topic}",
+        "feed_more_authors": "等 {count} 位",
+        "feed_extractive": "（摘要节选，非 LLM 生成）",
+        "feed_unverified": "［摘要中未找到］",
+        "feed_digest": "{date} 日报",
+        "feed_original": "原题：{title}",
+        "and": "和",
+        "comma": "、",
+    },
+}
+
+
+# The words of the email edition (newsletter.py), over those of the posts.
+EMAIL_LABELS: dict[str, dict[str, str]] = {
+    "en": {
+        "subject": "{title}: {count} papers",
+        "matched": "{featured} papers matched the radar today, from {candidates} new papers.",
+        "matched_one": "1 paper matched the radar today, from {candidates} new papers.",
+        "followed": "followed author",
+        "more_authors": "and {count} more",
+        "read_online": "Read it on the site",
+        "other_edition": "中文版",
+        "feeds": "Feeds",
+        "papers_feed": "featured papers (Atom)",
+        "why_you": "You get this email because you are on the lab's list for {site}.",
+        "unsubscribe": "Unsubscribe",
+        "pdf": "PDF",
+    },
+    "zh": {
+        "subject": "{title}：{count} 篇论文",
+        "matched": "今日 {candidates} 篇新论文中有 {featured} 篇与研究雷达相符。",
+        "matched_one": "今日 {candidates} 篇新论文中有 1 篇与研究雷达相符。",
+        "followed": "关注的作者",
+        "more_authors": "等 {count} 位",
+        "read_online": "在网站上阅读",
+        "other_edition": "English edition",
+        "feeds": "订阅源",
+        "papers_feed": "精选论文 (Atom)",
+        "why_you": "你收到这封邮件，是因为你在 {site} 的实验室邮件列表中。",
+        "unsubscribe": "退订",
+        "pdf": "PDF",
+    },
+}
+
+
+# How each note reads; "{name}" is one of the note's values. The Chinese wording follows the zh
+# labels above and the theme's zh catalogue ("摘要节选" for an extractive summary, "跨领域分析简报").
+NOTES: dict[str, dict[NoteKind, str]] = {
+    "en": {
+        "no_llm_key": "Summaries are extractive: no LLM key was set.",
+        "llm_failed": "{failed} of {total} featured papers have extractive summaries: "
+        "the LLM failed for them (see the log).",
+        "llm_budget": "The daily LLM budget ({limit}) was reached: {count} featured papers have "
+        "extractive summaries.",
+        "brief_budget": "No cross-domain brief today: the daily LLM budget ({limit}) was reached.",
+        "brief_failed": "No cross-domain brief today: the LLM failed (see the log).",
+        "brief_no_llm": "No cross-domain brief today: no paper was summarized by the LLM.",
+        "paper_no_llm_key": "no OPENAI_API_KEY",
+        "paper_llm_error": "{error}",
+        "paper_budget": "daily LLM budget reached",
+        "not_featured": "not featured: shown with its abstract",
+        "source_failed": "{name} could not be read today ({error}); its papers will be in the "
+        "next digest.",
+        "text": "{text}",
+    },
+    "zh": {
+        "no_llm_key": "未设置 LLM 密钥，所有摘要均为原文节选。",
+        "llm_failed": "{total} 篇精选论文中有 {failed} 篇因 LLM 调用失败而使用摘要节选（详见运行日志）。",
+        "llm_budget": "已达到每日 LLM 预算（{limit}），{count} 篇精选论文使用摘要节选。",
+        "brief_budget": "今日没有跨领域分析简报：已达到每日 LLM 预算（{limit}）。",
+        "brief_failed": "今日没有跨领域分析简报：LLM 调用失败（详见运行日志）。",
+        "brief_no_llm": "今日没有跨领域分析简报：没有论文经 LLM 总结。",
+        "paper_no_llm_key": "未设置 OPENAI_API_KEY",
+        "paper_llm_error": "LLM 调用失败：{error}",
+        "paper_budget": "已达到每日 LLM 预算",
+        "not_featured": "未入选精选，显示原文摘要",
+        "source_failed": "今日未能读取 {name}（{error}），其论文将收入下一期日报。",
+        "text": "{text}",
+    },
+}
+
+
+def note_text(note: Note, lang: str) -> str:
+    """What `note` says in `lang`, as plain (unescaped) text: its values are untrusted."""
+    values = dict(note.values)
+    if note.kind == "source_failed":
+        values["name"] = source_name(str(values.get("source", "")))
+    return NOTES[lang][note.kind].format_map(values)
