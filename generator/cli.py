@@ -90,6 +90,15 @@ def _errors_as_lines(debug: bool) -> Iterator[None]:
         raise typer.Exit(130) from None
 
 
+@contextmanager
+def _guarded(settings: settings_module.Settings, command: str, *, deadline: bool = False) -> Iterator[None]:
+    """One command writing this tree at a time; the daily commands also under DIGEST['run_minutes']."""
+    from .guards import deadline as run_deadline, one_run
+
+    with one_run(settings.root, command), run_deadline(settings.digest.run_minutes if deadline else None):
+        yield
+
+
 def _parse_date(value: str | None, option: str = "--date") -> date | None:
     if value is None:
         return None
@@ -129,7 +138,7 @@ def run(
     with _errors_as_lines(debug):
         settings = settings_module.load(config)
         when = _parse_date(day) or _latest_mailing(settings)
-        with _progress() as progress:
+        with _guarded(settings, "run", deadline=True), _progress() as progress:
             result = run_day(when, settings, on_progress=progress)
         failed = _failed_sources(result.failed)
         if result.skipped:
@@ -156,7 +165,8 @@ def build(config: ConfigOption = Path("pelicanconfig.py"), debug: DebugOption = 
 
     with _errors_as_lines(debug):
         settings = settings_module.load(config)
-        build_site(settings)
+        with _guarded(settings, "build"):
+            build_site(settings)
         stderr.print(f"site built in {_relative(settings.output_dir)}/")
 
 
@@ -297,11 +307,12 @@ def demo(
         days = _listing_dates(listings)
         if not days:
             raise SettingsError([f"--listings {listings}: no YYYY-MM-DD.jsonl.gz files found"])
-        with ReplayArxiv(listings, holidays=base.holidays) as server:
-            env = {**os.environ, "DIGEST_ARXIV_URL": server.url, "DIGEST_ARXIV_DELAY": "0"}
-            settings = settings_module.load(config, env=env)
-            _run_days(days, settings, nothing="no listing day to replay")
-        build_site(settings)
+        with _guarded(base, "demo"):
+            with ReplayArxiv(listings, holidays=base.holidays) as server:
+                env = {**os.environ, "DIGEST_ARXIV_URL": server.url, "DIGEST_ARXIV_DELAY": "0"}
+                settings = settings_module.load(config, env=env)
+                _run_days(days, settings, nothing="no listing day to replay")
+            build_site(settings)
         stderr.print(
             f"demo site built in {_relative(settings.output_dir)}/ — open it with:\n"
             f"  python -m http.server -d {_relative(settings.output_dir)} 8000   "
@@ -343,7 +354,8 @@ def catch_up(
             built_days(Store(settings.store_dir).days(), settings), latest, holidays,
             lookback=days or CATCH_UP_MAILINGS,
         )
-        _run_days(todo, settings, nothing=f"every mailing up to {latest} is built")
+        with _guarded(settings, "catch-up", deadline=True):
+            _run_days(todo, settings, nothing=f"every mailing up to {latest} is built")
 
 
 @app.command()
@@ -378,7 +390,8 @@ def backfill(
             start, end, built_days(Store(settings.store_dir).days(), settings), settings.holidays,
             force=force,
         )
-        _run_days(todo, settings, nothing=f"every mailing from {start} to {end} is built")
+        with _guarded(settings, "backfill"):
+            _run_days(todo, settings, nothing=f"every mailing from {start} to {end} is built")
 
 
 def _state_problems(settings: settings_module.Settings) -> list[str]:

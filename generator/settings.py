@@ -186,6 +186,10 @@ class DigestSettings(_Strict):
     llm: LLMSettings = LLMSettings()
     email: EmailSettings = EmailSettings()
     store: Path = Field(Path("store"), description="where the digest keeps its state")
+    run_minutes: float | None = Field(
+        50.0, gt=0, description="longest `digest run` or `catch-up` may take; it then stops with "
+        "one line, keeping the days built (the daily job's limit is 60 minutes)"
+    )
 
     @field_validator("languages")
     @classmethod

@@ -167,7 +167,8 @@ def _ask(
     """Ask the LLM about `papers` in parallel, filling `summaries`; how many failed and went over budget."""
     languages = tuple(settings.digest.languages)
     failed = over_budget = 0
-    with ThreadPoolExecutor(max_workers=settings.digest.llm.concurrency) as pool:
+    pool = ThreadPoolExecutor(max_workers=settings.digest.llm.concurrency)
+    try:
         futures = {pool.submit(_summarize_paper, llm, prompt, paper, languages): paper for paper in papers}
         for future in as_completed(futures):
             paper = futures[future]
@@ -185,6 +186,9 @@ def _ask(
                 store.cache("llm", _paper_key(paper, settings, prompt), value, bucket=f"{paper.updated:%Y-%m}")
                 summaries[paper.id] = _grounded(paper, value["reply"], languages, repaired=value["repaired"])
             progress.advance()
+    finally:
+        # Interrupted (the run's deadline, Ctrl-C): the papers not yet sent are not sent.
+        pool.shutdown(wait=False, cancel_futures=True)
     return failed, over_budget
 
 
