@@ -8,7 +8,7 @@ import re
 import time
 from collections.abc import Callable, Collection, Mapping
 from contextlib import nullcontext
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -25,7 +25,7 @@ from .records import Day, Entry, Note, Paper, Summary
 from .settings import Settings
 from .sources import DigestDay
 from .store import Store
-from .text import one_line
+from .text import one_line, visible
 
 if TYPE_CHECKING:
     import openai
@@ -90,7 +90,7 @@ def run_day(
 
     with (nullcontext(http) if http else make_client(settings)) as client:
         lists, failures = fetch_all(day, settings, store, client, progress)
-    papers = merge(lists)
+    papers = [with_visible_title(paper) for paper in merge(lists)]
     notes = tuple(Note("source_failed", {"source": name, "error": error}) for name, error in failures.items())
     failed = tuple(f"{name}: {error}" for name, error in failures.items())
     new = new_papers(papers, store.seen_before(day))
@@ -223,3 +223,12 @@ def find_code_url(paper: Paper) -> str | None:
     if not match:
         return None
     return match.group(0).rstrip(".").removesuffix(".git")
+
+
+def with_visible_title(paper: Paper) -> Paper:
+    """The paper, or a copy titled "(untitled) <id>" when its title shows nothing (zero-width
+    characters only): a blank card title or feed entry says nothing and cannot be clicked."""
+    if visible(paper.title):
+        return paper
+    log.warning("%s: its title shows nothing (%r); using a placeholder", paper.key, paper.title[:40])
+    return replace(paper, title=f"(untitled) {paper.id}")

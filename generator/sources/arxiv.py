@@ -253,6 +253,17 @@ def unique_papers(papers: Iterable[Paper]) -> list[Paper]:
     return list(by_id.values())
 
 
+# Raw C0 controls (never part of a UTF-8 sequence) and character references to them: XML 1.0
+# forbids both, and one of either makes the whole page unparseable.
+_FORBIDDEN_BYTES = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]|&#(?:x0*(?:[0-8bcef]|1[0-9a-f])|0*(?:[0-8]|1[124-9]|2[0-9]|3[01]));", re.I)
+
+
+def xml_safe(content: bytes) -> tuple[bytes, int]:
+    """`content` without the characters XML forbids, and how many were dropped."""
+    cleaned, dropped = _FORBIDDEN_BYTES.subn(b"", content)
+    return cleaned, dropped
+
+
 class _PageCheck:
     """A response hook that rejects what the `arxiv` package would silently accept.
 
@@ -268,6 +279,11 @@ class _PageCheck:
 
     def __call__(self, response: requests.Response, *args: Any, **kwargs: Any) -> None:
         endpoint = _endpoint(self._settings.url)
+        cleaned, dropped = xml_safe(response.content)
+        if dropped:
+            # One stray control character would otherwise fail the whole day on every retry.
+            log.warning("arXiv sent %d characters XML forbids: dropped, the papers kept", dropped)
+            response._content = cleaned  # what the arxiv package parses next
         try:
             feed = ElementTree.fromstring(response.content)
         except ElementTree.ParseError as exc:

@@ -44,7 +44,8 @@ def assert_built(project: Path) -> None:
     seen = (project / "store/seen/2026-06.tsv").read_text("utf-8")
     stored = json.loads((project / DAY_FILE).read_text("utf-8"))
     assert {p["id"] for p in stored["papers"]} == {
-        line.split("\t")[0] for line in seen.splitlines() if line.endswith(NEXT_DAY)
+        line.split("\t")[0].removeprefix("arxiv:") for line in seen.splitlines()
+        if line.endswith(NEXT_DAY) and line.startswith("arxiv:")
     }
 
 
