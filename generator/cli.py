@@ -246,6 +246,11 @@ def email(
         when = _parse_date(day)
         if when is not None and when not in days:
             raise StoreError(f"--date {when}: no digest that day; build it first (digest run --date {when})")
+        if not settings.siteurl.startswith(("https://", "http://")):
+            raise SettingsError([
+                f"SITEURL: {settings.siteurl!r} is not an absolute http(s) URL: the email's links need "
+                "one (set SITEURL or DIGEST_SITEURL)"
+            ])
         now = datetime.now(timezone.utc)
         loaded: dict[date, Day] = {}
 

@@ -107,6 +107,7 @@ def combine(group: Sequence[Paper]) -> Paper:
         abstract=best.abstract or max((p.abstract for p in ranked), key=len),
         published=min(p.published for p in group),
         doi=best.doi or next((p.doi for p in ranked if p.doi), None),
+        pdf_url=best.pdf_url or next((p.pdf_url for p in ranked if p.pdf_url), ""),  # feeds have none
         sources=tuple(listings.values()),
     )
 

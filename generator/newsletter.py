@@ -34,6 +34,7 @@ from .labels import badges
 from .records import Day, Entry
 from .settings import Recipient, Settings
 from .site import printable, safe_url
+from .summarize.grounding import segments
 from .text import one_line
 
 # Gmail clips a message whose HTML passes 102 KB ("[Message clipped]"): the edition stays below.
@@ -134,16 +135,18 @@ def _card(entry: Entry, lang: str, labels: Mapping[str, str], followed: set[str]
     why.append(labels["score"].format(score=f"{entry.ranked.score:.1f}"))
     return {
         "rank": entry.rank,
-        "badge": " · ".join(badges(paper)),
+        "badges": [one_line(badge) for badge in badges(paper)],
         "title": one_line(paper.title),
         "title_tr": one_line(summary.title.get(lang, "")) if lang != "en" else "",
         "url": safe_url(paper.url),
         "pdf_url": safe_url(paper.pdf_url),
         "authors": [(one_line(a), a in followed) for a in shown],
         "more_authors": len(paper.authors) - len(shown),
-        "tldr": one_line(tldr or summary.tldr.get("en") or ""),
+        # what the paper does not support stays marked, as on the site and in the feeds
+        "tldr": segments(one_line(tldr or summary.tldr.get("en") or ""),
+                         summary.unsupported.get(lang if tldr else "en", ()) if summary.kind == "llm" else ()),
         "tldr_lang": "en" if untranslated else None,
-        "marks": "; ".join(marks),
+        "marks": labels["comma"].join(marks),
         "why": " · ".join(one_line(w) for w in why),
     }
 

@@ -24,14 +24,13 @@ import threading
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
-from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qsl, urlencode, urlsplit
+from urllib.parse import urlencode
 from xml.sax.saxutils import escape, quoteattr
 
 from . import mailings
-from .localserver import LocalServer
+from .localserver import Answer, LocalServer, answering
 from .text import xml_chars
 from .records import Paper
 from .settings import DEFAULT_HOLIDAYS
@@ -195,7 +194,7 @@ class ReplayArxiv(LocalServer):
         self._archive = _Archive(Path(listings_dir), holidays)
         self._lock = threading.Lock()
         self.requests = 0  # requests served, for tests and the demo's log
-        super().__init__(self._handler(), port=port)
+        super().__init__(answering(self._get), port=port)
 
     @property
     def url(self) -> str:
@@ -216,29 +215,12 @@ class ReplayArxiv(LocalServer):
         with self._lock:
             self.requests += 1
 
-    def _handler(self) -> type[BaseHTTPRequestHandler]:
-        replay = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:  # noqa: N802 (http.server's name)
-                replay._count_request()
-                parts = urlsplit(self.path)
-                if parts.path != API_PATH:
-                    status, body, kind = 404, b"not found: the API is at /api/query\n", "text/plain"
-                else:
-                    params = dict(parse_qsl(parts.query, keep_blank_values=True))
-                    status, body = replay.answer(params)
-                    kind = "application/atom+xml; charset=UTF-8"
-                self.send_response(status)
-                self.send_header("Content-Type", kind)
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            def log_message(self, format: str, *args: object) -> None:  # noqa: A002
-                pass  # one line per request would drown the demo's progress output
-
-        return Handler
+    def _get(self, path: str, query: dict[str, str], headers: dict[str, str]) -> Answer:
+        self._count_request()
+        if path != API_PATH:
+            return 404, b"not found: the API is at /api/query\n", {"Content-Type": "text/plain"}
+        status, body = self.answer(query)
+        return status, body, {"Content-Type": "application/atom+xml; charset=UTF-8"}
 
 
 class _Archive:
@@ -398,10 +380,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         print(replay.url, flush=True)
         print(f"  e.g. DIGEST_ARXIV_URL={replay.url} DIGEST_ARXIV_DELAY=0 digest run --date 2026-06-02",
               flush=True)
-        try:
-            threading.Event().wait()
-        except KeyboardInterrupt:
-            pass
+        replay.wait()
 
 
 if __name__ == "__main__":

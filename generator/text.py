@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from bs4 import BeautifulSoup
+
 # What XML 1.0 forbids: C0 controls but tab and newlines, surrogates, U+FFFE and U+FFFF.
 _XML_ILLEGAL = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
@@ -24,3 +26,24 @@ def visible(text: str) -> bool:
 def one_line(text: str | None) -> str:
     """`text` valid in XML, on one line: forbidden characters dropped, whitespace runs collapsed."""
     return " ".join(xml_chars(text or "").split())  # str.split's whitespace is the regex module's \s
+
+
+# Elements that end a run of text: their content must not run into the next word.
+_BLOCKS = ("p", "br", "div", "li", "tr", "td", "h1", "h2", "h3", "h4", "h5", "h6", "sec", "title",
+           "jats:p", "jats:sec", "jats:title")
+
+
+def plain_text(markup: str | None) -> str:
+    """HTML or JATS markup in a title or abstract reduced to one line of text.
+
+    Entities are decoded, tags dropped (inline ones glue: "H<sub>2</sub>O" is "H2O"; block ones
+    separate), whitespace collapsed, XML-forbidden characters dropped. Text that only looks like a
+    tag ("p < 0.05") stays.
+    """
+    text = markup or ""
+    if "<" not in text and "&" not in text:
+        return one_line(text)
+    soup = BeautifulSoup(text, "html.parser")
+    for block in soup.find_all(_BLOCKS):
+        block.insert_after(" ")
+    return one_line(soup.get_text())

@@ -134,7 +134,9 @@ def _render_entry(entry: Entry, lang: str, day: Day) -> list[str]:
     if entry.ranked.why:
         why.append(labels["terms"].format(terms=text(", ".join(entry.ranked.why))))
     lines += [f"*{labels['why']}:* {' · '.join(why)}", ""]
-    links = [f"[{labels['abstract']}]({paper.url})", f"[{labels['pdf']}]({paper.pdf_url})"]
+    links = [f"[{labels['abstract']}]({paper.url})"]
+    if paper.pdf_url:  # a journal's feed gives none
+        links.append(f"[{labels['pdf']}]({paper.pdf_url})")
     if entry.code_url:
         links.append(f"[{labels['code']}]({entry.code_url})")
     lines += [" · ".join(links), ""]

@@ -31,7 +31,7 @@ def set_digest(project: Path, old: str, new: str) -> None:
     config.write_text(text.replace(old, new, 1))
 
 
-@pytest.mark.parametrize("command", ["run", "build", "check", "demo"])
+@pytest.mark.parametrize("command", ["run", "build", "check", "demo", "email"])
 def test_every_command_has_help(command: str) -> None:
     assert command in commands()
     result = invoke(command, "--help")

@@ -19,7 +19,7 @@ from typer.testing import CliRunner
 from generator import newsletter
 from generator.cli import app
 from generator.errors import MailError, SettingsError
-from generator.records import Day, Note, Summary
+from generator.records import Day, Note, SourceRef, Summary
 from generator.settings import Recipient, load, smtp_server
 from generator.smtp import deliver
 from generator.store import Store
@@ -73,6 +73,11 @@ def render(lang: str = "en") -> newsletter.Edition:
 def test_thirty_papers_stay_under_gmails_clipping_size(lang: str) -> None:
     edition = render(lang)
     assert len(edition.html.encode("utf-8")) < newsletter.MAX_HTML_BYTES
+    # also as sent: the HTML part MIME-encoded (base64 for Chinese: a third bigger)
+    msg = newsletter.message(edition, "ada@example.org", sender="Radar <radar@example.org>", list_id="R <r.org>",
+                             unsubscribe="mailto:radar@example.org", now=datetime(2026, 6, 2, tzinfo=timezone.utc))
+    html_part = msg.get_body(("html",))
+    assert html_part is not None and len(html_part.get_payload().encode("ascii")) < newsletter.MAX_HTML_BYTES
     assert edition.html.count("<tr><td") >= 30
 
 
@@ -109,6 +114,39 @@ def test_the_card_shows_number_badge_linked_title_authors_tldr_and_why() -> None
             f"{SITE}/feeds/all.rss.xml", f"{SITE}/feeds/papers.atom.xml"} <= hrefs
     assert "★ Ada Lovelace" in edition.text and "https://arxiv.org/abs/2606.00002" in edition.text
     assert edition.subject == "Paper Radar · 2026-06-02: 30 papers"
+
+
+def test_a_paper_listed_by_two_sources_shows_both_badges() -> None:
+    base = thirty_papers()
+    second = base.entries[1]
+    item = second.ranked.paper
+    listed = dataclasses.replace(item, sources=(
+        SourceRef("arxiv", item.id, item.url, "cs.CV"), SourceRef("huggingface", item.id, item.url, upvotes=42),
+    ))
+    entries = (base.entries[0], dataclasses.replace(second, ranked=dataclasses.replace(second.ranked, paper=listed)),
+               *base.entries[2:])
+    edition = newsletter.render(dataclasses.replace(base, entries=entries), "en", sitename="Paper Radar",
+                                links=links(), followed=[FOLLOWED])
+    card = BeautifulSoup(edition.html, "html.parser").find("a", href=item.url).find_parent("td")
+    assert [span.get_text() for span in card.find_all("span")][1:3] == ["arXiv (CS.CV)", "HF ▲ 42"]
+    assert "2. [arXiv (CS.CV)] [HF ▲ 42] Paper number 2" in edition.text
+
+
+def test_figures_the_abstract_does_not_support_stay_marked() -> None:
+    base = thirty_papers()
+    second = base.entries[1]
+    flagged = dataclasses.replace(second, summary=Summary(
+        kind="llm", tldr={"en": "Dice rises to 91.2% on ISIC 2018.", "zh": "ISIC 2018 上 Dice 达到 91.2%。"},
+        unsupported={"en": ("91.2%",), "zh": ("91.2%",)},
+    ))
+    day_with_flag = dataclasses.replace(base, entries=(base.entries[0], flagged, *base.entries[2:]))
+    for lang, mark in (("en", " [not in the abstract]"), ("zh", "［摘要中未找到］")):
+        edition = newsletter.render(day_with_flag, lang, sitename="Paper Radar", links=links(lang), followed=[])
+        soup = BeautifulSoup(edition.html, "html.parser")
+        marked = soup.find("span", string="91.2%")
+        assert marked is not None and "dashed" in marked["style"]
+        assert marked.find_next_sibling("span").get_text() == mark
+        assert f"91.2%{mark}" in edition.text
 
 
 def test_the_chinese_edition_links_its_own_pages_and_the_english_one() -> None:
@@ -207,6 +245,11 @@ def test_a_failed_day_is_retried_and_nothing_goes_twice() -> None:
     sent = {newsletter.recipient_key(ADA.address): {D1, D2, D3}}
     assert newsletter.due([ADA, ADA], [D1, D2, D3], sent) == []
     assert newsletter.due([ADA], [D1, D2, D3], sent, only=D2) == []
+
+
+def test_a_day_built_late_by_a_catch_up_still_goes_out() -> None:
+    sent = {newsletter.recipient_key(ADA.address): {D1, D3}}
+    assert newsletter.due([ADA], [D1, D2, D3], sent) == [(D2, ADA)]
 
 
 def test_old_days_are_not_sent_as_a_backlog() -> None:
@@ -339,6 +382,11 @@ def test_dry_run_writes_one_eml_per_language_and_records_nothing(stored: Path, t
     msg = parsed((out / "2026-06-02-zh.eml").read_bytes())
     assert msg["Subject"] == "论文雷达 · 2026-06-02：3 篇论文"
     assert sent_records(stored) == {}
+
+
+def test_email_needs_the_sites_absolute_url(stored: Path) -> None:
+    result = send(stored, {**env(), "DIGEST_SITEURL": "/radar"})
+    assert result.exit_code == 1 and "SITEURL" in result.output
 
 
 def test_email_without_settings_says_what_to_set(stored: Path) -> None:

@@ -10,7 +10,7 @@ ABSTRACT = (
     "We evaluate LesionSAM on ISIC 2018 and BraTS 2021 with 1,000 images and 12,000 slices. It reaches a Dice of "
     "0.891 and 91.23\\% AUC, a 3.2-fold speedup, 17.3% fewer FLOPs than MedSAM, an error of $-1.30$, "
     "gains of 10--20\\% across sites, 1.2M parameters, using large language models (LLMs) and Qwen2.5-7B in "
-    "two stages over 2019-2024 data."
+    "two stages over 2019-2024 data, and an MLLM."
 )
 EVIDENCE = Evidence.of("LesionSAM: segment anything for skin lesions", ABSTRACT)
 
@@ -29,7 +29,7 @@ EVIDENCE = Evidence.of("LesionSAM: segment anything for skin lesions", ABSTRACT)
         "1.2M parameters.", "1.2 million parameters.", "120万参数。",
         "Data from 2019 to 2024.", "Two stages: 2 stages.",
         "3D and 2D scans, 2.5D too.", "Steps: (1) encode, (2) decode; 3) refine.", "（1）编码；（2）解码。",
-        "Uses LLMs and an LLM.", "Qwen2.5-7B and a 7B model.", "DSC and Dice.", "ISIC2018 and BraTS.",
+        "Uses LLMs and an LLM.", "Leverages MLLMs.", "Qwen2.5-7B and a 7B model.", "DSC and Dice.", "ISIC2018 and BraTS.",
         "第一，十分有效，数百张图像，十几个。",
     ],
 )
@@ -74,3 +74,33 @@ def test_segments_mark_each_occurrence_and_nothing_inside_longer_numbers() -> No
     ]
     assert segments("提升 2.6 倍。", ("2.6 倍",)) == [("提升 ", False), ("2.6 倍", True), ("。", False)]
     assert segments("plain", ()) == [("plain", False)] and segments("", ()) == []
+
+
+def test_names_are_whole_words_and_proper_nouns_count() -> None:
+    evidence = Evidence.of("Same-domain transfer", "We report IoU and \\textbf{91.9\\%} R@1 on $27{,}300$ hours; see \\NAME.")
+    assert unsupported("SAM reaches mIoU gains; IoU too.", evidence) == ("SAM", "mIoU")  # not "sam" of "same"
+    assert unsupported("It reaches 91.9% R@1 over 27,300 hours with NAME.", evidence) == ()  # LaTeX read through
+    assert unsupported("Tested on Synapse and then Cityscapes.", evidence) == ("Synapse", "Cityscapes")
+    assert unsupported("在 Synapse 数据集上测试。", evidence) == ("Synapse",)
+    assert unsupported("Transfer works. Same holds.", evidence) == ()  # capitals that start a sentence
+
+
+PAIRED = Evidence.of("A model", "We use 1,000 images. Our model reaches a Dice of 0.891. It runs 3.2× faster with an AUC of 91.2%.")
+
+
+@pytest.mark.parametrize(
+    ("summary", "flagged"),
+    [
+        ("Dice of 0.891 and AUC of 91.2%.", ()),
+        ("It reaches 89.1% Dice; AUC 0.912.", ()),
+        ("Dice 系数为 89.1%，AUC 为 91.2%。", ()),
+        ("Dice on 1,000 images.", ()),  # a preposition: 1,000 is not a Dice
+        ("Dice and AUC of 0.891 and 91.2%, respectively.", ()),  # a list of metrics: not paired
+        ("Dice of 91.2%.", ("Dice of 91.2%",)),  # both in the paper, not together
+        ("It reaches 91.2% Dice.", ("91.2% Dice",)),
+        ("AUC 为 0.891。", ("AUC 为 0.891",)),
+    ],
+)
+def test_a_metric_and_its_value_are_stated_together(summary: str, flagged: tuple[str, ...]) -> None:
+    assert unsupported(summary, PAIRED) == flagged
+    assert [part for part, bad in segments(summary, flagged) if bad] == list(flagged)

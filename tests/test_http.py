@@ -109,18 +109,26 @@ def test_a_truncated_body_is_retried() -> None:
 
 
 def test_requests_to_one_host_are_paced() -> None:
+    settings = FAST.model_copy(update={"interval_seconds": 0.15})
+    with ScriptedServer(in_order(Reply(b"{}"))) as server, client(settings) as session:
+        for _ in range(3):
+            http.get(session, server.url("/"), label="medRxiv")
+    assert server.seen[-1].at - server.seen[0].at >= 0.25  # two intervals, less arrival jitter
+
+
+def test_the_pacer_spaces_turns_per_host() -> None:
+    now = [0.0]
     waits: list[float] = []
 
     def sleep(seconds: float) -> None:
         waits.append(seconds)
-        time.sleep(seconds)
+        now[0] += seconds
 
-    settings = FAST.model_copy(update={"interval_seconds": 0.15})
-    with ScriptedServer(in_order(Reply(b"{}"))) as server, client(settings, sleep=sleep) as session:
-        for _ in range(3):
-            http.get(session, server.url("/"), label="medRxiv")
-    assert len(waits) == 2 and all(0.05 < wait <= 0.15 for wait in waits), waits
-    assert server.seen[-1].at - server.seen[0].at >= 0.25
+    settings = FAST.model_copy(update={"interval_seconds": 1.0, "host_intervals": {"fast.example": 0.25}})
+    pacer = http._HostPacer(settings, lambda: now[0], sleep)
+    for host in ("a.example", "a.example", "fast.example", "fast.example", "a.example"):
+        pacer.wait(host)
+    assert waits == [1.0, 0.25, 0.75]  # a at 0, 1; fast at 1, 1.25; a again at 2
 
 
 def test_conditional_requests_revalidate_from_the_cache(tmp_path: Path) -> None:

@@ -16,8 +16,13 @@ Conventions:
 - A name is an ASCII token that mixes letters and digits (GPT-4o, ResNet-50, ISIC2018), or looks
   like a dataset or model name (two capitals or more, or CamelCase: BraTS, CheXpert, COCO), or is a
   metric (Dice, IoU, AUC, F1, ...). It is supported when the paper spells it (ignoring case,
-  spaces, hyphens), an acronym also when the paper's words have its initials (LLM = large
-  language model); a metric also under its other names (DSC = Dice, AUROC = AUC).
+  spaces, hyphens; a name of 4 letters or fewer as a whole word), an acronym also when the paper's
+  words have its initials (LLM = large language model); a metric also under its other names
+  (DSC = Dice, AUROC = AUC). A capitalised word inside a sentence (Synapse) or in Chinese text is
+  a name too; one that starts a sentence or follows a colon is not.
+- A metric with its value ("Dice of 0.91", "91% Dice", "Dice 系数为 0.91") is supported when one
+  sentence of the paper names the metric and states the value; the pair is flagged as written
+  otherwise. Lists of metrics ("Dice and AUC of 0.91 and 0.95") are not paired.
 """
 
 from __future__ import annotations
@@ -84,7 +89,7 @@ _Number = tuple[int, int, str, tuple[tuple[float, float], ...]]
 _TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9+]*(?:[-_.:@/][A-Za-z0-9+]+)*")
 _METRICS = {  # metric -> the names the paper may use for it (normalised: lower case, alphanumerics)
     "dice": ("dice", "dsc"), "dsc": ("dice", "dsc"), "iou": ("iou", "jaccard", "intersectionoverunion"),
-    "miou": ("miou", "iou", "intersectionoverunion"), "auc": ("auc", "auroc", "areaunderthe"),
+    "miou": ("miou", "meaniou", "meanintersectionoverunion"), "auc": ("auc", "auroc", "areaunderthe"),
     "auroc": ("auc", "auroc", "areaunderthe"), "auprc": ("auprc", "aupr", "precisionrecall"),
     "f1": ("f1", "fscore", "fmeasure"), "map": ("map",), "psnr": ("psnr",), "ssim": ("ssim",),
     "lpips": ("lpips",), "fid": ("fid", "frechet", "fréchet"), "hd95": ("hd95", "hausdorff"),
@@ -96,51 +101,79 @@ _METRIC_SPELLINGS = {"Dice": "dice", "DSC": "dsc", "IoU": "iou", "mIoU": "miou",
                      "AUPRC": "auprc", "F1": "f1", "mAP": "map", "PSNR": "psnr", "SSIM": "ssim",
                      "LPIPS": "lpips", "FID": "fid", "HD95": "hd95", "BLEU": "bleu", "ROUGE": "rouge",
                      "CIDEr": "cider", "METEOR": "meteor", "NDCG": "ndcg", "MRR": "mrr", "Hausdorff": "hausdorff"}
+_CANONICAL = {"dsc": "dice", "auroc": "auc", "hausdorff": "hd95"}  # one key per metric for sentences
+_SENTENCE_END = re.compile(r"(?<=[.!?;])\s+(?=[A-Z(\[0-9])|\n")
 # Acronyms too general to be a claim about the paper.
 _GENERIC = frozenset({"AI", "GPU", "CPU", "API", "URL", "TL", "DR", "OK", "II", "III", "IV"})
+
+
+@dataclass(frozen=True)
+class _Sentence:
+    """One sentence of the paper: the metrics it names and the values it states (a metric's values)."""
+
+    metrics: frozenset[str]
+    values: tuple[float, ...]
 
 
 @dataclass(frozen=True)
 class Evidence:
     """What a paper states: its numbers' values, its text for names, its words' initials."""
 
+    sentences: tuple[_Sentence, ...]
     values: tuple[float, ...]
     years: frozenset[float]  # values that are years: matched exactly, never as a rounded 2k
     text: str  # lower case, alphanumerics only: names are looked up in it
+    words: frozenset[str]  # lower case words (split at anything but letters and digits): short names
     initials: str  # the first letter of every word, lower case
 
     @classmethod
     def of(cls, *texts: str) -> Evidence:
         text = _delatex(_normalise(" \n ".join(texts)))
         numbers = _numbers(text, source=True)
-        values = {abs(v) for _, _, _, candidates in numbers for v, _ in candidates}
         years = frozenset(float(written) for _, _, written, _ in numbers if _is_year(written))
-        for match in _WORD_NUMBER.finditer(text):
-            value = _WORD_NUMBERS[match.group(1).lower()]
-            values.add(value)
-            if match.group(2):
-                values.add(value * _WORD_NUMBERS[match.group(2).lower()])
         words = re.findall(r"[A-Za-z0-9]+", text)
+        sentences = tuple(
+            _Sentence(_metrics_named(sentence), tuple(sorted(_values(sentence))))
+            for sentence in _SENTENCE_END.split(text)
+        )
         return cls(
-            values=tuple(sorted(values)),
+            sentences=sentences,
+            values=tuple(sorted(_values(text))),
+            words=frozenset(w.lower() for w in words),
             years=years,
             text=_squash(text),
             initials="".join(w[0].lower() for w in words),
         )
 
-    def supports_value(self, candidates: Iterable[tuple[float, float]]) -> bool:
+    def _has_word(self, word: str) -> bool:
+        """A short name as a whole word: SAM, SAMs, ISIC in "ISIC2018", not "sam" in "same"."""
+        return word in self.words or word + "s" in self.words or any(
+            w.startswith(word) and w[len(word):].isdigit() for w in self.words
+        )
+
+    def supports_value(self, candidates: Iterable[tuple[float, float]], values: tuple[float, ...] | None = None) -> bool:
         for value, tolerance in candidates:
             slack = tolerance + 1e-9 * max(1.0, abs(value))
-            if any(abs(abs(value) - known) <= (slack if known not in self.years else 1e-9) for known in self.values):
+            if any(abs(abs(value) - known) <= (slack if known not in self.years else 1e-9)
+                   for known in (self.values if values is None else values)):
                 return True
         return False
 
+    def supports_pair(self, metric: str, candidates: tuple[tuple[float, float], ...]) -> bool:
+        """A metric with its value: one sentence of the paper names the metric and states the value."""
+        key = _CANONICAL.get(metric, metric)
+        return any(key in s.metrics and self.supports_value(candidates, s.values) for s in self.sentences)
+
     def supports_name(self, name: str, metric: str | None = None) -> bool:
+        if len(name) > 2 and name.endswith("s") and name[:-1].isupper() and self.supports_name(name[:-1]):
+            return True  # MLLMs when the paper says MLLM
         squashed = _squash(name)
-        if not squashed or squashed in self.text:
+        if metric is not None:  # a word of the paper, not a piece of one ("iou" is in "previous")
+            return any(self._has_word(alias) if alias.isalnum() and len(alias) <= 6 else alias in self.text
+                       for alias in _METRICS[metric])
+        short = len(squashed) <= 4 and name.isalnum()  # SAM is a word of its own, not "sam" in "same"
+        if not squashed or (self._has_word(squashed) if short else squashed in self.text):
             return True
-        if metric is not None:
-            return any(alias in self.text for alias in _METRICS[metric])
         letters = name.removesuffix("s") if name[:-1].isupper() else name
         if letters.isalpha() and letters.isupper() and len(letters) >= 2:
             return letters.lower() in self.initials
@@ -154,14 +187,41 @@ def unsupported(text: str, evidence: Evidence) -> tuple[str, ...]:
     for start, end, _, candidates in _numbers(plain):
         if not evidence.supports_value(candidates):
             found.append((start, text[start:end]))
-    for start, written, metric in _names(plain):
+    names = _names(plain)
+    for start, written, metric in names:
         if not evidence.supports_name(written, metric):
             found.append((start, text[start:start + len(written)]))
+    supported = [n for n in _numbers(plain) if evidence.supports_value(n[3])]
+    metrics = [(start, start + len(written)) for start, written, metric in names if metric is not None]
+    for start, written, metric in names:
+        if metric is None or not evidence.supports_name(written, metric):
+            continue
+        if any(0 < start - e <= 8 or 0 < s - (start + len(written)) <= 8 for s, e in metrics):
+            continue  # "Dice and AUC of 0.91 and 0.95": which value is whose is not read here
+        value = _value_of(plain, start, start + len(written), supported)
+        if value is not None and not evidence.supports_pair(metric, value[3]):
+            first, last = min(start, value[0]), max(start + len(written), value[1])
+            found.append((first, text[first:last]))  # "Dice of 0.93": each is in the paper, not together
     items: list[str] = []
     for _, written in sorted(found):
         if written not in items:
             items.append(written)
     return tuple(items)
+
+
+def _value_of(text: str, start: int, end: int, numbers: list[_Number]) -> _Number | None:
+    """The number a metric name gives a value to: "Dice of 0.91", "Dice 系数为 91%", "91% Dice"."""
+    after = [(n[0] - end, n) for n in numbers if n[0] >= end and _close(text[end:n[0]], 4)]
+    before = [(start - n[1], n) for n in numbers if n[1] <= start and _close(text[n[1]:start], 2)]
+    return min(after + before, key=lambda pair: pair[0])[1] if after or before else None
+
+
+def _close(gap: str, words: int) -> bool:
+    """Nothing but a few words between a metric and its value: no clause break, no other number, no
+    preposition that starts a new phrase ("Dice on ISIC 2018": 2018 is not a Dice)."""
+    if re.search(r"[,;:.!?，；：。！？\d]|\b(?:on|in|across|for|with|over|than|vs|versus|under|at|and|or)\b", gap):
+        return False
+    return len(gap.split()) + sum(_is_cjk(ch) for ch in gap) // 2 <= words
 
 
 def segments(text: str, items: Iterable[str]) -> list[tuple[str, bool]]:
@@ -190,6 +250,10 @@ def segments(text: str, items: Iterable[str]) -> list[tuple[str, bool]]:
 # --- reading numbers -------------------------------------------------------------------------------
 
 
+_LATEX_FORMAT = re.compile(
+    r"\\(?:textbf|textit|texttt|textsc|textrm|text|emph|underline|mathbb|mathbf|mathrm|mathcal|mathit"
+    r"|mathsf|operatorname|boldsymbol|bm|left|right|cdot|approx|geq|leq|le|ge)\b"
+)
 _DASHES = {"\u2212": "-", "\u2013": "-", "\u2014": "-", "\u2010": "-", "\u2011": "-"}
 
 
@@ -206,13 +270,34 @@ def _narrow(ch: str) -> str:
 def _delatex(text: str) -> str:
     """Abstracts carry LaTeX: 94.0\\%, $6.72\\times$, $16{\\times}16$."""
     for old, new in (("\\%", "%"), ("\\times", "×"), ("\\pm", "±"), ("\\sim", "~"), ("\\,", ""),
-                     ("$", ""), ("{", ""), ("}", ""), ("\\", " ")):
+                     ("{,}", ","), ("$", "")):
         text = text.replace(old, new)
-    return text
+    text = _LATEX_FORMAT.sub(" ", text)  # \textbf{91.9}: the command goes, its argument stays; \NAME stays
+    return text.replace("{", "").replace("}", "").replace("\\", " ")
 
 
 def _squash(text: str) -> str:
     return re.sub(r"[^0-9a-z\u3400-\u9fff]+", "", text.lower().replace("×", "x"))
+
+
+def _values(text: str) -> set[float]:
+    """Every value a text of the paper states: its numbers in all their readings, its number words."""
+    values = {abs(v) for _, _, _, candidates in _numbers(text, source=True) for v, _ in candidates}
+    for match in _WORD_NUMBER.finditer(text):
+        value = _WORD_NUMBERS[match.group(1).lower()]
+        values.add(value)
+        if match.group(2):
+            values.add(value * _WORD_NUMBERS[match.group(2).lower()])
+    return values
+
+
+def _metrics_named(sentence: str) -> frozenset[str]:
+    words = {w.lower() for w in re.findall(r"[A-Za-z0-9]+", sentence)}
+    squashed = _squash(sentence)
+    return frozenset(
+        _CANONICAL.get(key, key) for key, aliases in _METRICS.items()
+        if any(alias in words if alias.isalnum() and len(alias) <= 6 else alias in squashed for alias in aliases)
+    )
 
 
 def _numbers(text: str, *, source: bool = False) -> list[_Number]:
@@ -350,9 +435,22 @@ def _names(text: str) -> list[tuple[int, str, str | None]]:
             if _DIMENSION.fullmatch(base):
                 continue
             found.append((start, base, None))
-        elif _looks_like_a_name(base):
+        elif _UNIT_AFTER.fullmatch(base):
+            continue  # dB, GB, FLOPs: a unit, checked with its number
+        elif _looks_like_a_name(base) or _proper_noun(text, start, base):
             found.append((start, base, None))
     return found
+
+
+def _proper_noun(text: str, start: int, word: str) -> bool:
+    """A capitalised word inside a sentence (Synapse, Cityscapes), or any in Chinese text."""
+    if len(word) < 4 or not word[0].isupper() or not word[1:].islower():
+        return False
+    before = text[:start].rstrip()
+    if not before:
+        return False
+    last = before[-1]
+    return _is_cjk(last) or last in "，、（" or (last.isalnum() or last in ",)") and not before.endswith(("TL;DR",))
 
 
 def _looks_like_a_name(word: str) -> bool:

@@ -79,8 +79,6 @@ class ScriptedServer(LocalServer):
         server = self
 
         class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
             def do_GET(self) -> None:  # noqa: N802 (http.server's name)
                 parts = urlsplit(self.path)
                 seen = Seen(

@@ -1,0 +1,146 @@
+"""Hugging Face daily papers: the arXiv papers the community picked on the digest's dates.
+
+`GET <url>?date=YYYY-MM-DD` (url = `https://huggingface.co/api/daily_papers`) lists the papers
+submitted to that day's page, each with its arXiv id, upvotes, comment count and, when someone
+linked one, a GitHub repository and its stars. One request per date of the DigestDay (weekend
+pages roll into Monday's digest). A paper on several of those pages is one paper, with its highest
+count. The papers are arXiv papers: id = arXiv id, url = the Hugging Face page, the PDF on arXiv;
+the arXiv abstract page and the community's numbers ride in the SourceRef.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime, timezone
+from typing import Any
+
+import httpx
+from pydantic import BaseModel, ConfigDict, Field
+
+from .. import http as polite
+from ..errors import SourceError
+from ..records import Paper, SourceRef
+from ..text import one_line, plain_text
+from . import DigestDay
+
+__all__ = ["ENV", "LABEL", "NAME", "Settings", "parse_day", "source"]
+
+NAME = "huggingface"
+LABEL = "Hugging Face"
+PAGE = "https://huggingface.co/papers"
+ENV = {"DIGEST_HF_URL": "url"}  # the demo and tests point it elsewhere
+
+
+class Settings(BaseModel):
+    """`DIGEST['sources']['huggingface']`: the daily papers API."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    url: str = Field(
+        "https://huggingface.co/api/daily_papers",
+        description="daily papers API, asked `<url>?date=YYYY-MM-DD` (env DIGEST_HF_URL)",
+    )
+    min_upvotes: int = Field(0, ge=0, description="papers with fewer upvotes are left out")
+
+
+@dataclass(frozen=True)
+class HuggingFaceSource:
+    """The daily papers of each of the digest's dates."""
+
+    settings: Settings
+    name: str = NAME
+
+    def fetch(self, day: DigestDay, http: httpx.Client) -> list[Paper]:
+        papers: list[Paper] = []
+        for listed in sorted(day.dates):
+            response = polite.get(
+                http, self.settings.url, label=LABEL, params={"date": listed.isoformat()}
+            )
+            papers.extend(parse_day(response.content, listed))
+        return [
+            paper for paper in most_upvoted(papers)
+            if (paper.upvotes or 0) >= self.settings.min_upvotes
+        ]
+
+
+def source(settings: Settings) -> HuggingFaceSource:
+    return HuggingFaceSource(settings)
+
+
+def parse_day(body: bytes, listed: date) -> list[Paper]:
+    """The papers of the daily page of `listed`; SourceError with one line if it is not a JSON list."""
+    try:
+        items = json.loads(body)
+    except ValueError:
+        raise SourceError(f"{LABEL}: the daily papers API sent a malformed answer (not JSON)") from None
+    if not isinstance(items, list):
+        raise SourceError(f"{LABEL}: the daily papers API did not send a list of papers")
+    papers = (to_paper(item, listed) for item in items if isinstance(item, dict))
+    return [paper for paper in papers if paper is not None]
+
+
+def to_paper(item: Mapping[str, Any], listed: date) -> Paper | None:
+    """One daily-papers entry as a Paper; None if it has no arXiv id.
+
+    Its date is arXiv's publication date as Hugging Face gives it, else the page's date.
+    """
+    paper = item.get("paper")
+    if not isinstance(paper, dict) or not str(paper.get("id") or "").strip():
+        return None
+    arxiv_id = one_line(str(paper["id"]))
+    published = _instant(paper.get("publishedAt")) or _instant(item.get("publishedAt"))
+    upvotes = _count(paper.get("upvotes"))
+    repo = str(paper.get("githubRepo") or "").strip() or None
+    fields: list[tuple[str, str | int]] = [("arxiv_url", f"https://arxiv.org/abs/{arxiv_id}")]
+    comments = _count(item.get("numComments"))
+    if comments is not None:
+        fields.append(("comments", comments))
+    if repo:
+        fields.append(("github_repo", repo))
+    stars = _count(paper.get("githubStars"))
+    if repo and stars is not None:
+        fields.append(("stars", stars))
+    url = f"{PAGE}/{arxiv_id}"
+    moment = published or datetime(listed.year, listed.month, listed.day, tzinfo=timezone.utc)
+    return Paper(
+        id=arxiv_id,
+        version=1,
+        title=plain_text(str(paper.get("title") or item.get("title") or "")),
+        abstract=plain_text(str(paper.get("summary") or item.get("summary") or "")),
+        authors=tuple(
+            name for author in paper.get("authors") or []
+            if isinstance(author, dict) and (name := one_line(str(author.get("name") or "")))
+        ),
+        categories=(),
+        primary_category="",
+        published=moment,
+        updated=moment,
+        url=url,
+        pdf_url=f"https://arxiv.org/pdf/{arxiv_id}",
+        source=NAME,
+        comment=f"Code: {repo}" if repo else None,
+        sources=(SourceRef(NAME, arxiv_id, url, upvotes=upvotes, fields=tuple(fields)),),
+    )
+
+
+def most_upvoted(papers: Iterable[Paper]) -> list[Paper]:
+    """One paper per arXiv id (the entry with the most upvotes), in order of first appearance."""
+    best: dict[str, Paper] = {}
+    for paper in papers:
+        if paper.id not in best or (paper.upvotes or 0) > (best[paper.id].upvotes or 0):
+            best[paper.id] = paper
+    return list(best.values())
+
+
+def _count(value: object) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else None
+
+
+def _instant(value: object) -> datetime | None:
+    try:
+        moment = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)

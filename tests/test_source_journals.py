@@ -1,0 +1,170 @@
+"""Journal feeds against a real local server: RSS 2.0, RSS 1.0 (RDF), Atom, Crossref, failures."""
+
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+
+import pytest
+
+from generator import http as polite
+from generator.errors import SourceError
+from generator.replay_sources import ReplaySources
+from generator.sources import journals
+from tests.support.http_server import Reply, ScriptedServer, Seen, by_path, fixture, in_order
+from tests.support.sources import FAST, SAMPLE, client, digest_day
+
+MIA = "Medical Image Analysis"
+NPJ = "npj Digital Medicine"
+
+
+def sample_settings(replay: ReplaySources) -> journals.Settings:
+    return journals.Settings(
+        feeds=[
+            journals.Feed(name=MIA, url=replay.feed_url("medical-image-analysis.xml")),
+            journals.Feed(name=NPJ, url=replay.feed_url("npj-digital-medicine.rdf")),
+        ],
+        crossref_url=replay.env()["DIGEST_CROSSREF_URL"],
+    )
+
+
+def one_feed(url: str, name: str = "Example Journal", crossref_url: str = "") -> journals.Settings:
+    return journals.Settings(feeds=[journals.Feed(name=name, url=url)],
+                             crossref=bool(crossref_url), crossref_url=crossref_url or "http://x")
+
+
+def test_two_recorded_shapes_sciencedirect_rss2_and_nature_rdf_with_crossref() -> None:
+    with ReplaySources(SAMPLE) as replay, client() as http:
+        papers = journals.source(sample_settings(replay)).fetch(digest_day("2026-06-02"), http)
+        asked = dict(replay.requests)
+    assert [(p.primary_category, p.title[:30]) for p in papers] == [
+        (MIA, "MedSAM-Adapter++: prompt-effic"),
+        (MIA, "Test-time adaptation for cross"),
+        (NPJ, "Distribution shift in chest ra"),
+    ]  # 2026-06-01 only: not 05-20, 06-02 or 06-03; no "Editorial Board"
+    assert asked == {"feed": 2, "crossref": 1}  # Crossref only for the item with a DOI
+    sciencedirect, _, nature = papers
+    assert sciencedirect.id == "https://www.sciencedirect.com/science/article/pii/S1361841526990011"
+    assert sciencedirect.url == sciencedirect.id  # the tracking query is dropped
+    assert sciencedirect.authors == ("Lena Hoffmann", "Wei Zhang", "Carlos Méndez", "Aiko Tanaka")
+    assert sciencedirect.abstract == "" and sciencedirect.doi is None
+    assert sciencedirect.published.isoformat() == "2026-06-01T00:00:00+00:00"
+    assert nature.id == nature.doi == "10.5555/s41746-026-99001-x"
+    assert nature.key == "journals:10.5555/s41746-026-99001-x"
+    assert nature.url == "https://www.nature.com/articles/s41746-026-99001-x"
+    assert nature.authors == ("Abena Mensah", "Piotr Kowalczyk", "María F. Ruiz")
+    assert nature.abstract.startswith("Chest X-ray classifiers lose accuracy")  # Crossref's, no "Abstract"
+    ref = nature.sources[0]
+    assert (ref.source, ref.id, ref.url, ref.category) == ("journals", nature.id, nature.url, NPJ)
+
+
+def test_atom_with_html_in_titles_and_the_doi_in_the_id() -> None:
+    with ScriptedServer(in_order(Reply(fixture("journals/atom-journal.xml"),
+                                       content_type="application/atom+xml"))) as server, client() as http:
+        papers = journals.source(one_feed(server.url("/feed"))).fetch(digest_day("2026-06-02"), http)
+    (paper,) = papers  # the 2026-05-20 entry is not this digest's
+    assert paper.title == "In vivo 7T MRI of the hippocampus & deep super-resolution"
+    assert paper.id == paper.doi == "10.5555/jei.2026.0101"
+    assert paper.url == "https://journal.example/articles/2026.0101"
+    assert paper.abstract.startswith("We train a super-resolution network") and "<" not in paper.abstract
+    assert paper.authors == ("Ingrid Nilsson", "Kwame Boateng")
+
+
+def test_rss2_dates_doi_in_guid_undated_items_and_front_matter() -> None:
+    with ScriptedServer(in_order(Reply(fixture("journals/rss2-journal.xml"),
+                                       content_type="application/rss+xml"))) as server, client() as http:
+        source = journals.source(one_feed(server.url("/feed")))
+        june_3 = source.fetch(digest_day("2026-06-03"), http)
+        june_4 = source.fetch(digest_day("2026-06-04"), http)
+    assert [(p.id, p.published.date().isoformat()) for p in june_3] == [
+        ("10.5555/ETMI.2026.990001", "2026-06-02"),
+        ("10.5555/ETMI.2026.990002", "2026-06-03"),  # undated: first seen by this digest
+    ]
+    assert june_3[0].title == "Skin lesion segmentation with 2-stage prompts & boundary loss"
+    assert june_3[0].abstract.startswith("Skin lesion segmentation methods trained on one dermoscope")
+    # The undated item is offered again (dated the new digest); the store's seen-list drops it.
+    assert [(p.id, p.published.date().isoformat()) for p in june_4] == [
+        ("10.5555/ETMI.2026.990002", "2026-06-04")]
+
+
+def test_crossref_is_asked_with_the_mailto_and_a_404_keeps_the_item() -> None:
+    seen: list[Seen] = []
+    feed = fixture("journals/rss2-journal.xml").replace(b"<description><![CDATA[<p>Skin", b"<x><![CDATA[<p>Skin")
+    feed = feed.replace(b"</p>]]></description>", b"</p>]]></x>")
+    crossref = {"status": "ok", "message": {"abstract": "<jats:p>From Crossref, " + "word " * 40 + "</jats:p>",
+                                            "author": [{"given": "Nadia", "family": "Hassan"}]}}
+
+    def respond(request: Seen) -> Reply:
+        seen.append(request)
+        if request.path == "/feed":
+            return Reply(feed, content_type="application/rss+xml")
+        if request.path == "/works/10.5555/ETMI.2026.990001":
+            return Reply(json.dumps(crossref).encode())
+        return Reply(b"Resource not found.", status=404, content_type="text/plain")
+
+    settings = FAST.model_copy(update={"mailto": "radar@lab.example"})
+    with ScriptedServer(respond) as server, polite.make_client(settings) as http:
+        papers = journals.source(one_feed(server.url("/feed"), crossref_url=server.url("/works"))).fetch(
+            digest_day("2026-06-03"), http)
+    assert [request.path for request in seen] == [
+        "/feed", "/works/10.5555/ETMI.2026.990001", "/works/10.5555/ETMI.2026.990002"]
+    assert "mailto:radar@lab.example" in seen[1].headers["User-Agent"]
+    assert papers[0].abstract.startswith("From Crossref, word")
+    assert papers[1].abstract == "" and papers[1].authors == ("Undated Author",)
+
+
+def test_a_crossref_outage_costs_one_wait_and_one_line(caplog: pytest.LogCaptureFixture) -> None:
+    def respond(request: Seen) -> Reply:
+        if request.path == "/feed":
+            return Reply(fixture("journals/rss2-journal.xml").replace(b"<description>", b"<x>")
+                         .replace(b"</description>", b"</x>"), content_type="application/rss+xml")
+        return Reply(status=503)
+
+    with caplog.at_level(logging.WARNING), ScriptedServer(respond) as server, client() as http:
+        papers = journals.source(one_feed(server.url("/feed"), crossref_url=server.url("/works"))).fetch(
+            digest_day("2026-06-03"), http)
+    assert len(papers) == 2  # the feed's items, without abstracts
+    assert server.paths().count("/works/10.5555/ETMI.2026.990001") == 3  # one try, two retries
+    assert "/works/10.5555/ETMI.2026.990002" not in server.paths()  # Crossref skipped from then on
+    warnings = [r.getMessage() for r in caplog.records if r.name == "generator.sources.journals"]
+    assert len(warnings) == 1 and warnings[0].startswith("Crossref: ")
+
+
+def test_a_page_that_is_not_a_feed_fails_the_source_naming_the_journal() -> None:
+    html = Reply(b"<html><body><h1>Access denied</h1></body></html>", content_type="text/html")
+    with ScriptedServer(in_order(html)) as server, client() as http:
+        with pytest.raises(SourceError, match=r"^Example Journal: the feed is not RSS or Atom"):
+            journals.source(one_feed(server.url("/feed"))).fetch(digest_day("2026-06-02"), http)
+
+
+def test_a_cut_off_feed_gives_the_items_before_the_cut(caplog: pytest.LogCaptureFixture) -> None:
+    body = fixture("journals/rss2-journal.xml")
+    cut = body[: body.index(b"<item>", body.index(b"990001")) + 30]
+    with caplog.at_level(logging.WARNING), ScriptedServer(in_order(Reply(cut))) as server, client() as http:
+        papers = journals.source(one_feed(server.url("/feed"))).fetch(digest_day("2026-06-03"), http)
+    assert [p.id for p in papers] == ["10.5555/ETMI.2026.990001"]
+    assert any("not well-formed" in r.getMessage() for r in caplog.records)
+
+
+def test_a_feed_that_is_down_fails_the_source_naming_the_journal() -> None:
+    with ScriptedServer(by_path({})) as server, client() as http:
+        with pytest.raises(SourceError, match=r"^Example Journal: .*/feed answered HTTP 404$"):
+            journals.source(one_feed(server.url("/feed"))).fetch(digest_day("2026-06-02"), http)
+
+
+def test_an_unchanged_feed_is_revalidated_not_downloaded_again(tmp_path: Path) -> None:
+    with ReplaySources(SAMPLE) as replay, polite.make_client(FAST, cache_dir=tmp_path) as http:
+        settings = sample_settings(replay).model_copy(update={"crossref": False})
+        first = journals.source(settings).fetch(digest_day("2026-06-02"), http)
+        again = journals.source(settings).fetch(digest_day("2026-06-02"), http)
+    assert first == again and replay.requests["feed"] == 4
+    assert replay.requests["feed_not_modified"] == 2
+
+
+def test_settings() -> None:
+    for model in (journals.Settings, journals.Feed):
+        assert all(field.description for field in model.model_fields.values())
+    with pytest.raises(ValueError, match="extra"):
+        journals.Feed(name="x", url="y", kind="rss")  # type: ignore[call-arg]
+    assert journals.Settings().crossref_url == "https://api.crossref.org/works"

@@ -1,0 +1,74 @@
+"""The new sources' settings: enabled by one entry each, endpoints overridden by the environment."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from generator import settings as settings_module
+from generator.errors import SettingsError
+
+CONFIG = '''
+DIGEST = {
+    "sources": {
+        "arxiv": {"categories": ["cs.CV"]},
+        "medrxiv": {"categories": ["radiology and imaging"]},
+        "huggingface": {},
+        "journals": {"feeds": [{"name": "Medical Image Analysis",
+                                "url": "https://rss.sciencedirect.com/publication/science/13618415"}]},
+    },
+    "http": {"mailto": "radar@lab.example"},
+}
+'''
+
+
+@pytest.fixture
+def config(tmp_path: Path) -> Path:
+    path = tmp_path / "pelicanconfig.py"
+    path.write_text(CONFIG)
+    return path
+
+
+def test_one_entry_each_enables_the_sources(config: Path) -> None:
+    loaded = settings_module.load(config, env={})
+    assert list(loaded.sources) == ["arxiv", "medrxiv", "huggingface", "journals"]
+    assert loaded.sources["medrxiv"].settings.url == "https://api.biorxiv.org/details/medrxiv"  # type: ignore[attr-defined]
+    assert loaded.digest.http.mailto == "radar@lab.example"
+
+
+def test_the_environment_points_the_sources_elsewhere(config: Path) -> None:
+    feeds = [{"name": "J", "url": "http://127.0.0.1:9/j.xml"}]
+    env = {
+        "DIGEST_MEDRXIV_URL": "http://127.0.0.1:9/details/medrxiv",
+        "DIGEST_BIORXIV_URL": "http://127.0.0.1:9/details/biorxiv",  # bioRxiv is not enabled: ignored
+        "DIGEST_HF_URL": "http://127.0.0.1:9/api/daily_papers",
+        "DIGEST_CROSSREF_URL": "http://127.0.0.1:9/works",
+        "DIGEST_JOURNALS_FEEDS": json.dumps(feeds),
+    }
+    loaded = settings_module.load(config, env=env)
+    sources = {name: config.settings for name, config in loaded.sources.items()}
+    assert sources["medrxiv"].url == env["DIGEST_MEDRXIV_URL"]  # type: ignore[attr-defined]
+    assert sources["huggingface"].url == env["DIGEST_HF_URL"]  # type: ignore[attr-defined]
+    assert sources["journals"].crossref_url == env["DIGEST_CROSSREF_URL"]  # type: ignore[attr-defined]
+    assert [feed.model_dump() for feed in sources["journals"].feeds] == feeds  # type: ignore[attr-defined]
+    assert "biorxiv" not in sources
+
+
+def test_bad_feeds_in_the_environment_say_so_in_one_line(config: Path) -> None:
+    with pytest.raises(SettingsError) as caught:
+        settings_module.load(config, env={"DIGEST_JOURNALS_FEEDS": "[Medical Image Analysis]"})
+    assert caught.value.problems[0].startswith("DIGEST_JOURNALS_FEEDS: not valid JSON")
+    with pytest.raises(SettingsError) as caught:
+        settings_module.load(config, env={"DIGEST_JOURNALS_FEEDS": '[{"name": "J"}]'})
+    assert caught.value.problems == ["DIGEST['sources']['journals']['feeds'][0]['url']: required setting is missing"]
+
+
+def test_a_typo_in_a_source_entry_names_the_setting(tmp_path: Path) -> None:
+    path = tmp_path / "pelicanconfig.py"
+    path.write_text(CONFIG.replace('"huggingface": {}', '"huggingface": {"min_upvote": 3}'))
+    with pytest.raises(SettingsError) as caught:
+        settings_module.load(path, env={})
+    assert caught.value.problems == [
+        "DIGEST['sources']['huggingface']['min_upvote']: unknown setting (check the spelling; see the settings reference)"]
