@@ -2,7 +2,8 @@
 
 Pure functions. `redact(text, secrets)`:
 
-- URLs lose their user info (`http://user:pw@host/` → `http://host/`);
+- URLs lose the secret part of their user info (`http://user:pw@host/` → `http://user:***@host/`,
+  `https://TOKEN@host/` → `https://***@host/`);
 - a secret-looking `name=value` pair (a query parameter or a form field whose name contains token,
   key, password, secret, sig, auth, credential...) keeps its name and loses its value (`token=***`);
 - `Authorization: Bearer ...` values and OpenAI-style keys (`sk-...`) are masked;
@@ -22,8 +23,9 @@ from urllib.parse import parse_qsl, quote, urlsplit
 MASK = "***"
 MIN_SECRET_CHARS = 4
 
-# user info of a URL: scheme://user:password@host → scheme://host
-_USERINFO = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://)[^/\s@?#\"'<>]*@")
+# user info of a URL: scheme://user:password@host → scheme://user:***@host; a lone user part
+# (often a token: https://TOKEN@host) → scheme://***@host
+_USERINFO = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://)(?:([^/\s@?#\"'<>:]*):)?[^/\s@?#\"'<>]*@")
 # name=value where the name says the value is a secret (query strings, form bodies, log lines)
 _SECRET_NAME = r"[\w.-]*(?:token|key|passw(?:or)?d|pwd|secret|sig|signature|auth|credential|session)[\w.-]*"
 _SECRET_PAIR = re.compile(rf"(?i)\b({_SECRET_NAME})(=|%3D)([^\s&;#\"'<>]+)")
@@ -36,7 +38,7 @@ def redact(text: str, secrets: Iterable[str] = ()) -> str:
     for secret in sorted({s for s in secrets if len(s) >= MIN_SECRET_CHARS}, key=len, reverse=True):
         for form in {secret, quote(secret, safe=""), quote(secret)}:
             text = text.replace(form, MASK)
-    text = _USERINFO.sub(r"\1", text)
+    text = _USERINFO.sub(lambda m: f"{m[1]}{m[2] + ':' if m[2] is not None else ''}{MASK}@", text)
     text = _SECRET_PAIR.sub(rf"\1\2{MASK}", text)
     text = _BEARER.sub(rf"\1 {MASK}", text)
     return _OPENAI_KEY.sub(MASK, text)

@@ -10,7 +10,8 @@ import pytest
 
 from generator.replay import ReplayArxiv
 from tests.faults.harness import (
-    DAY, LISTINGS, NEXT_DAY, arxiv_env, assert_one_error_line, assert_site_sound, digest, error_lines,
+    digest_here,
+    DAY, LISTINGS, NEXT_DAY, arxiv_env, assert_one_error_line, assert_site_sound, error_lines,
     kill_when, make_project, snapshot, start_digest,
 )
 
@@ -21,8 +22,8 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     project = make_project(tmp_path_factory.mktemp("built") / "project")
     with ReplayArxiv(LISTINGS) as arxiv:
         for day in (DAY, NEXT_DAY):
-            assert digest(project, "run", "--date", day, env=arxiv_env(arxiv.url)).returncode == 0
-    assert digest(project, "build").returncode == 0
+            assert digest_here(project, "run", "--date", day, env=arxiv_env(arxiv.url)).returncode == 0
+    assert digest_here(project, "build").returncode == 0
     return project
 
 
@@ -37,10 +38,10 @@ def test_a_failed_build_leaves_the_previous_output_intact(built: Path, tmp_path:
     before = snapshot(project, "output")
     config = project / "pelicanconfig.py"
     config.write_text(config.read_text("utf-8") + "\nDIGEST['languages'] = ['en']\n", "utf-8")
-    checked = digest(project, "check")
+    checked = digest_here(project, "check")
     assert checked.returncode == 1
     assert any("'zh' posts" in line for line in error_lines(checked.stderr)), checked.stderr
-    failed = digest(project, "build")
+    failed = digest_here(project, "build")
     assert failed.returncode == 1 and "Traceback" not in failed.stderr, failed.stderr
     assert len(error_lines(failed.stderr)) == 1, failed.stderr
     assert snapshot(project, "output") == before
@@ -53,7 +54,7 @@ def test_kill_9_during_a_build_leaves_the_previous_output_intact(built: Path, tm
     before = snapshot(project, "output")
     kill_when(start_digest(project, "build"), after=after)
     assert snapshot(project, "output") == before
-    again = digest(project, "build")
+    again = digest_here(project, "build")
     assert again.returncode == 0, again.stderr
     assert_site_sound(project)
 
@@ -66,7 +67,7 @@ def test_an_incremental_build_keeps_the_previous_output_until_it_succeeds(built:
     post.write_text(post.read_text("utf-8").replace("Paper Radar", "Paper Radar (edited)", 1), "utf-8")
     store_day = project / "store" / "days" / f"{NEXT_DAY}.json"
     store_day.write_text("{ not json", "utf-8")  # the build reads it and fails
-    failed = digest(project, "build")
+    failed = digest_here(project, "build")
     assert_one_error_line(failed, NEXT_DAY)
     assert snapshot(project, "output") == before
     assert page.read_bytes() == before[str(page.relative_to(project))]
@@ -85,7 +86,7 @@ def test_an_incremental_build_keeps_the_previous_output_until_it_succeeds(built:
 )
 def test_bad_settings_are_one_line_each(tmp_path: Path, digest_settings: dict[str, object], fragment: str) -> None:
     project = make_project(tmp_path / "project", digest=digest_settings)
-    result = digest(project, "check")
+    result = digest_here(project, "check")
     assert_one_error_line(result, fragment)
 
 
@@ -93,4 +94,4 @@ def test_a_config_that_cannot_run_names_its_line(tmp_path: Path) -> None:
     project = make_project(tmp_path / "project")
     config = project / "pelicanconfig.py"
     config.write_text(config.read_text("utf-8").replace('DEFAULT_LANG = DIGEST["languages"][0]', 'DEFAULT_LANG = DIGEST["languages"][5]'), "utf-8")
-    assert_one_error_line(digest(project, "check"), "pelicanconfig.py, line", "IndexError")
+    assert_one_error_line(digest_here(project, "check"), "pelicanconfig.py, line", "IndexError")

@@ -11,7 +11,8 @@ import pytest
 
 from generator.replay import ReplayArxiv
 from tests.faults.harness import (
-    DAY, LISTINGS, NEXT_DAY, arxiv_env, assert_one_error_line, assert_site_sound, digest, kill_when, make_project,
+    digest_here,
+    DAY, LISTINGS, NEXT_DAY, arxiv_env, assert_one_error_line, assert_site_sound, kill_when, make_project,
     snapshot, start_digest,
 )
 
@@ -29,7 +30,7 @@ def arxiv() -> Iterator[ReplayArxiv]:
 def first_day(tmp_path_factory: pytest.TempPathFactory, arxiv: ReplayArxiv) -> Path:
     """A project whose first day is built; each test copies it and runs the next day."""
     project = make_project(tmp_path_factory.mktemp("first") / "project")
-    assert digest(project, "run", "--date", DAY, env=arxiv_env(arxiv.url)).returncode == 0
+    assert digest_here(project, "run", "--date", DAY, env=arxiv_env(arxiv.url)).returncode == 0
     return project
 
 
@@ -53,15 +54,15 @@ def test_a_failing_post_write_is_one_line_and_the_day_is_retried(first_day: Path
     project = copy_of(first_day, tmp_path)
     blocker = project / POSTS[1]
     blocker.mkdir(parents=True)  # the zh post cannot be written (as with a full disk)
-    result = digest(project, "run", "--date", NEXT_DAY, env=arxiv_env(arxiv.url))
+    result = digest_here(project, "run", "--date", NEXT_DAY, env=arxiv_env(arxiv.url))
     assert_one_error_line(result, "cannot write or read", f"{NEXT_DAY}-zh.md")
     assert not (project / DAY_FILE).exists()  # not built: nothing vouches for a half-written day
-    built = digest(project, "build")
+    built = digest_here(project, "build")
     assert built.returncode == 0, built.stderr
     assert not (project / "output/data" / f"{NEXT_DAY}.json").exists()
     assert_site_sound(project)
     blocker.rmdir()
-    retried = digest(project, "catch-up", "--until", NEXT_DAY, env=arxiv_env(arxiv.url))
+    retried = digest_here(project, "catch-up", "--until", NEXT_DAY, env=arxiv_env(arxiv.url))
     assert retried.returncode == 0, retried.stderr
     assert_built(project)
 
@@ -76,15 +77,15 @@ def test_kill_9_during_a_run_leaves_a_day_built_whole_or_not_at_all(
     complete = (project / DAY_FILE).is_file()
     if complete:
         assert_built(project)  # the day file is written last: when it is there, so is the rest
-    built = digest(project, "build")
+    built = digest_here(project, "build")
     assert built.returncode == 0, built.stderr
     assert_site_sound(project)
     assert (project / "output/data" / f"{NEXT_DAY}.json").is_file() == complete
-    retried = digest(project, "catch-up", "--until", NEXT_DAY, env=arxiv_env(arxiv.url))
+    retried = digest_here(project, "catch-up", "--until", NEXT_DAY, env=arxiv_env(arxiv.url))
     assert retried.returncode == 0, retried.stderr
     assert ("nothing to do" in retried.stderr) == complete, retried.stderr
     assert_built(project)
     before = snapshot(project, "store/days", "content/digests")
-    again = digest(project, "catch-up", "--until", NEXT_DAY, env=arxiv_env(arxiv.url))
+    again = digest_here(project, "catch-up", "--until", NEXT_DAY, env=arxiv_env(arxiv.url))
     assert "nothing to do" in again.stderr
     assert snapshot(project, "store/days", "content/digests") == before

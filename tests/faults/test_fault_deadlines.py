@@ -11,7 +11,7 @@ import pytest
 
 from generator.replay import ReplayArxiv
 from tests.faults.harness import (
-    DAY, LISTINGS, arxiv_env, assert_one_error_line, assert_site_sound, digest, digest_here, make_project,
+    DAY, LISTINGS, arxiv_env, assert_one_error_line, assert_site_sound, digest_here, make_project,
     snapshot,
 )
 from tests.support.arxiv_server import recorded
@@ -47,7 +47,7 @@ def test_a_never_answering_llm_costs_about_one_timeout_with_labelled_fallbacks(
     assert all(p["summary_kind"] == "extractive" and p["summary_reason"]["kind"] == "paper_llm_error"
                for p in featured)
     assert {"kind": "llm_failed", "failed": 30, "total": 30} in stored["notes"]
-    built = digest(project, "build")
+    built = digest_here(project, "build")
     assert built.returncode == 0, built.stderr
     assert_site_sound(project)
 

@@ -7,7 +7,7 @@ from html import escape
 from pathlib import Path
 
 from tests.faults.harness import (
-    DAY, assert_site_sound, digest, digest_here, make_project, snapshot,
+    DAY, assert_site_sound, digest_here, make_project, snapshot,
 )
 from tests.support.arxiv_server import ArxivTestServer, Reply, in_order
 
@@ -16,13 +16,13 @@ ZERO_WIDTH = "\u200b\u200c\u200d\u2060\ufeff"
 
 
 def entry(number: int, *, title: str, abstract: str = "We segment CT scans.", authors: int = 2,
-          paper_id: str | None = None, raw_title: bool = False) -> str:
+          paper_id: str | None = None, raw_title: bool = False, day: str = "2026-05-31") -> str:
     paper_id = paper_id or f"2606.{number:05d}"
     names = "".join(f"<author><name>Author {n} Name</name></author>" for n in range(authors))
     shown = title if raw_title else escape(title)
     return f"""<entry>
 <id>http://arxiv.org/abs/{paper_id}v1</id>
-<updated>2026-05-31T20:00:00Z</updated><published>2026-05-31T20:00:0{number % 10}Z</published>
+<updated>{day}T02:00:00Z</updated><published>{day}T02:00:0{number % 10}Z</published>
 <title>{shown}</title><summary>{escape(abstract)}</summary>{names}
 <link href="http://arxiv.org/abs/{paper_id}v1" rel="alternate" type="text/html"/>
 <link title="pdf" href="http://arxiv.org/pdf/{paper_id}v1" rel="related" type="application/pdf"/>
@@ -67,7 +67,7 @@ def test_hostile_papers_are_kept_and_the_site_stays_sound(tmp_path: Path) -> Non
     assert "\x01" not in titles["2606.00001"]
     for written in snapshot(project, "content", "store"):  # nothing named after the `../` id
         assert "passwd" not in written and ".." not in written, written
-    built = digest(project, "build")
+    built = digest_here(project, "build")
     assert built.returncode == 0, built.stderr
     assert_site_sound(project)
     page = (project / "output" / "2026" / "06" / "02" / "index.html").read_text("utf-8")
