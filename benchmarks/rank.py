@@ -88,8 +88,14 @@ def as_paper(entry: LibraryPaper, paper_id: str) -> Paper:
 
 
 def arxiv_sanity_lite(day: Sequence[Paper], radar: Radar, archive: Sequence[Paper]) -> list[str]:
+    return [pid for pid, _ in arxiv_sanity_lite_scores(day, radar, archive)]
+
+
+def arxiv_sanity_lite_scores(day: Sequence[Paper], radar: Radar, archive: Sequence[Paper],
+                             ) -> list[tuple[str, float]]:
     """arxiv-sanity-lite's method as specified: TF-IDF unigrams+bigrams, sublinear tf, max_df=0.1,
-    LinearSVC C=0.01 balanced; the library as positives, the day's papers as negatives."""
+    LinearSVC C=0.01 balanced; the library as positives, the day's papers as negatives. Best
+    first, with the SVM's margin."""
     texts = [f"{p.title} {p.abstract}" for p in radar.library] + [f"{p.title} {p.abstract}" for p in day]
     vectors = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, max_df=0.1, stop_words="english",
                               strip_accents="unicode", token_pattern=r"(?u)\b[a-zA-Z_][a-zA-Z0-9_]+\b",
@@ -97,11 +103,16 @@ def arxiv_sanity_lite(day: Sequence[Paper], radar: Radar, archive: Sequence[Pape
     labels = np.array([1] * len(radar.library) + [0] * len(day))
     svm = LinearSVC(C=0.01, class_weight="balanced", max_iter=10000, tol=1e-6).fit(vectors, labels)
     scores = svm.decision_function(vectors[len(radar.library):])
-    return [day[i].id for i in sorted(range(len(day)), key=lambda i: -scores[i])]
+    return [(day[i].id, float(scores[i])) for i in sorted(range(len(day)), key=lambda i: -scores[i])]
 
 
 def project_ranker(day: Sequence[Paper], radar: Radar, archive: Sequence[Paper]) -> list[str]:
-    return [r.paper.id for r in rank_module.rank(day, radar, archive, featured=0)]
+    return [pid for pid, _ in project_scores(day, radar, archive)]
+
+
+def project_scores(day: Sequence[Paper], radar: Radar, archive: Sequence[Paper]) -> list[tuple[str, float]]:
+    """The project's ranker, best first, with its calibrated 0-100 score."""
+    return [(r.paper.id, r.score) for r in rank_module.rank(day, radar, archive, featured=0)]
 
 
 def keyword_only(day: Sequence[Paper], radar: Radar, archive: Sequence[Paper]) -> list[str]:
@@ -280,6 +291,102 @@ def quality() -> None:
                           f"5 folds); on-theme: {narrow} by the first judge, {broad} by the broader rule")
 
 
+# --- featured sets: how many papers a day to feature (issue 16) ------------------------------
+
+Scored = list[tuple[str, float]]  # a day's papers best first, with the ranker's score
+Scorer = Callable[[Sequence[Paper], Radar, Sequence[Paper]], Scored]
+FLOORS = tuple(float(f) for f in range(1, 100))  # candidate floors on the calibrated 0-100 scale
+LIKED = 5  # cold start: papers in a library that has just begun
+LIKED_DRAWS = 3  # seeded draws of them, figures averaged
+
+
+def prf(chosen: Sequence[str], relevant: set[str]) -> tuple[float, float, float]:
+    """Precision, recall and F1 of a featured set."""
+    hits = len(set(chosen) & relevant)
+    precision = hits / len(chosen) if chosen else 0.0
+    recall = hits / len(relevant) if relevant else 0.0
+    return precision, recall, 2 * precision * recall / (precision + recall) if hits else 0.0
+
+
+def featured(scored: Scored, floor: float, settings: tuple[int, int]) -> list[str]:
+    """The ids the pipeline features with this floor and (minimum, cap)."""
+    minimum, cap = settings
+    count = rank_module.featured_count([s for _, s in scored], floor=floor, minimum=minimum, cap=cap)
+    return [pid for pid, _ in scored[:count]]
+
+
+def best_floor(days: Sequence[tuple[Scored, set[str]]], floors: Sequence[float],
+               settings: tuple[int, int]) -> float:
+    """The floor with the best mean F1 over `days` (the middle one of a plateau of equals)."""
+    f1s = [statistics.mean(prf(featured(s, f, settings), r)[2] for s, r in days) for f in floors]
+    best = [f for f, v in zip(floors, f1s, strict=True) if v >= max(f1s) - 1e-12]
+    return best[len(best) // 2]
+
+
+def liked_only(radar: Radar, draw: int) -> Radar:
+    """A radar that has just begun: LIKED papers of the library drawn at random (seeded), no
+    topics, no authors."""
+    chosen = np.random.default_rng(draw).choice(len(radar.library), LIKED, replace=False)
+    return Radar(library=tuple(radar.library[i] for i in sorted(chosen)))
+
+
+def featured_sets() -> None:
+    """Per day, the featured set's precision, recall and F1 against the blind judgements."""
+    data = load_data()
+    settings = load(REPO / "pelicanconfig.py", env={}).digest
+    rule = (settings.min_papers_per_day, settings.papers_per_day)
+    judgements = {"first judge": data.on_theme, "second judge": data.second, "broader rule": data.medical}
+    numbers = list(data.days)
+    variants: dict[str, dict[int, Scored]] = {"arxiv-sanity-lite": {}, "paper-radar": {},
+                                              "cold start: topics + authors, no library": {}}
+    for number in numbers:
+        papers, archive = data.days[number], data.archives[number]
+        variants["arxiv-sanity-lite"][number] = arxiv_sanity_lite_scores(papers, data.radar, archive)
+        variants["paper-radar"][number] = project_scores(papers, data.radar, archive)
+        variants["cold start: topics + authors, no library"][number] = project_scores(
+            papers, replace(data.radar, library=()), archive)
+    liked = {number: [project_scores(data.days[number], liked_only(data.radar, draw), data.archives[number])
+                      for draw in range(LIKED_DRAWS)] for number in numbers}
+    first = data.on_theme
+    ours = variants["paper-radar"]
+    # The floor for a day is chosen on the other two days only (first judge): no peeking.
+    held_out = {n: best_floor([(ours[m], first[m]) for m in numbers if m != n], FLOORS, rule) for n in numbers}
+    shipped = settings.radar.floor
+    everywhere = best_floor([(ours[m], first[m]) for m in numbers], FLOORS, rule)
+    asl = variants["arxiv-sanity-lite"]
+    asl_floors = sorted({s for n in numbers for _, s in asl[n][:80]})
+    asl_best = best_floor([(asl[m], first[m]) for m in numbers], asl_floors, rule)
+    print(f"\nfeatured sets: minimum {rule[0]}, cap {rule[1]} (papers_per_day); our floor for each day chosen "
+          f"on the other two days (first judge, best mean F1): "
+          f"{', '.join(f'06-0{n}: {held_out[n]:.0f}' for n in numbers)}; on all three days {everywhere:.0f} "
+          f"(in-sample), shipped default {shipped:g}")
+    print(f"  arxiv-sanity-lite's best single margin floor over the three days (in-sample, its best case): "
+          f"{asl_best:+.3f}")
+    rows: dict[str, dict[int, list[str] | list[list[str]]]] = {
+        "fixed top 30, paper-radar": {n: [pid for pid, _ in ours[n][:30]] for n in numbers},
+        "fixed top 30, arxiv-sanity-lite": {n: [pid for pid, _ in asl[n][:30]] for n in numbers},
+        "arxiv-sanity-lite, best floor": {n: featured(asl[n], asl_best, rule) for n in numbers},
+        "paper-radar, floor from other days": {n: featured(ours[n], held_out[n], rule) for n in numbers},
+        f"paper-radar, shipped floor {shipped:g}": {n: featured(ours[n], shipped, rule) for n in numbers},
+        "cold start: no library (floor from other days)": {
+            n: featured(variants["cold start: topics + authors, no library"][n], held_out[n], rule)
+            for n in numbers},
+        f"cold start: {LIKED} liked papers only (mean of {LIKED_DRAWS})": {
+            n: [featured(s, held_out[n], rule) for s in liked[n]] for n in numbers},
+    }
+    for name, judged in judgements.items():
+        print(f"  {name} (on-theme {'/'.join(str(len(judged[n])) for n in numbers)}):"
+              f"{'':28s}" + "".join(f"{f'06-0{n}: n  P    R    F1':>28s}" for n in numbers))
+        for row, chosen in rows.items():
+            cells = []
+            for n in numbers:
+                sets = chosen[n] if chosen[n] and isinstance(chosen[n][0], list) else [chosen[n]]
+                p, r, f = (statistics.mean(v) for v in zip(*(prf(s, judged[n]) for s in sets), strict=True))
+                size = statistics.mean(len(s) for s in sets)
+                cells.append(f"{size:6.0f} {p:.2f} {r:.2f} {f:.2f}")
+            print(f"    {row:58s}" + "".join(f"{cell:>28s}" for cell in cells))
+
+
 def tradeoff() -> None:
     """The project's ranker as the topic floor (rank.FLOOR_SHARE) and the theme model's C vary:
     nDCG@30 gains over arxiv-sanity-lite on (1) as specified, (2) the judged days (first judge and
@@ -375,9 +482,11 @@ def measure() -> None:
 
 
 def main(argv: Sequence[str]) -> None:
-    parts = set(argv) or {"quality", "speed", "measure"}  # tradeoff (about 7 minutes) on request
+    parts = set(argv) or {"featured", "quality", "speed", "measure"}  # tradeoff (about 7 minutes) on request
     if "measure" in parts:
         measure()
+    if "featured" in parts:
+        featured_sets()
     if "quality" in parts:
         quality()
     if "speed" in parts:

@@ -1,8 +1,8 @@
 """One paper per work, whatever source listed it: the merge of the sources' lists (pure).
 
 Two listings are the same paper when they share an identity: an arXiv id (arXiv lists it, Hugging
-Face names it), a DOI (medRxiv, bioRxiv and journals key by DOI; arXiv gives the journal's DOI once
-published), or the normalized title with the first author's family name. The merged paper carries
+Face names it), a DOI (medRxiv, bioRxiv and journals key by DOI; arXiv, medRxiv and bioRxiv give the
+journal's DOI once published), or the normalized title with the first author's family name. The merged paper carries
 every listing's SourceRef, the metadata of the preferred source (arXiv's, then a journal's, then
 the preprint servers', then the rest) and the earliest date any source gives.
 """
@@ -47,6 +47,9 @@ def identities(paper: Paper) -> set[str]:
             keys.add(f"arxiv:{ref.id}")
         if ref.id.startswith("10."):
             dois.add(ref.id)
+        published = ref.field("published_doi")  # a preprint's journal version (medRxiv, bioRxiv)
+        if isinstance(published, str) and published.startswith("10."):
+            dois.add(published)
     keys |= {f"doi:{doi.strip().lower()}" for doi in dois}
     title = title_key(paper)
     if title:

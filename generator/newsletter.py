@@ -96,7 +96,8 @@ def render(day: Day, lang: str, *, sitename: str, links: Links, followed: Iterab
     """The edition of `day` in `lang` (pure: same day, same bytes)."""
     labels = {**POST_LABELS[lang], **_LABELS[lang]}
     featured = day.featured
-    title = labels["title"].format(date=day.date.isoformat())
+    followed_names = set(followed)
+    title = f"{sitename} · {day.date.isoformat()}"
     subject = labels["subject"].format(title=title, count=len(featured))
     matched = labels["matched_one" if len(featured) == 1 else "matched"].format(
         featured=len(featured), candidates=len(day.entries)
@@ -109,7 +110,7 @@ def render(day: Day, lang: str, *, sitename: str, links: Links, followed: Iterab
         "date": day.date.isoformat(),
         "matched": matched,
         "brief": day.brief.get(lang) or day.brief.get("en") or "",
-        "cards": [_card(entry, lang, labels, set(followed)) for entry in featured],
+        "cards": [_card(entry, lang, labels, followed_names) for entry in featured],
         "links": links,
         "labels": labels,
     }
@@ -151,13 +152,17 @@ def _card(entry: Entry, lang: str, labels: Mapping[str, str], followed: set[str]
     }
 
 
+def paragraphs(text: str) -> list[str]:
+    """The brief's paragraphs (blank-line separated), each on one line."""
+    return [" ".join(p.split()) for p in re.split(r"\n\s*\n", text) if p.strip()]
+
+
 def brief_html(text: str, day_url: str) -> Markup:
     """The brief as escaped paragraphs; its "[3]" references link to the cards on the day page."""
-    paragraphs = [" ".join(p.split()) for p in re.split(r"\n\s*\n", text) if p.strip()]
     link = f'<a href="{html.escape(day_url)}#p\\1" style="color:#1d4ed8;">[\\1]</a>'
     return Markup("".join(
         f'<p style="margin:0 0 10px;">{_PAPER_REFERENCE.sub(link, html.escape(p))}</p>'
-        for p in paragraphs
+        for p in paragraphs(text)
     ))
 
 
@@ -172,9 +177,7 @@ def _environment(*, autoescape: bool) -> Environment:
         finalize=printable,
     )
     environment.filters["brief_html"] = brief_html
-    environment.filters["paragraphs"] = lambda text: [
-        " ".join(p.split()) for p in re.split(r"\n\s*\n", text) if p.strip()
-    ]
+    environment.filters["paragraphs"] = paragraphs
     return environment
 
 
@@ -231,7 +234,7 @@ def edition(day: Day, lang: str, settings: Settings) -> Edition:
     sender = settings.mail.sender if settings.mail else DRY_RUN_SENDER
     unsubscribe = unsubscribe_link(settings.digest.email.unsubscribe, sender)
     links = site_links(settings.siteurl, day.date, lang, list(settings.digest.languages), unsubscribe)
-    return render(day, lang, sitename=settings.sitename, links=links,
+    return render(day, lang, sitename=settings.sitename_in(lang), links=links,
                   followed=settings.digest.radar.authors)
 
 

@@ -100,13 +100,18 @@ def run_day(
 
     radar = load_radar(settings)
     pool = list(store.archive(before=day, max_days=ARCHIVE_DAYS))
-    featured_count = settings.digest.papers_per_day
+    digest_settings = settings.digest
     ranked = rank.rank(
-        new, radar, archive=[paper for _, paper in pool], featured=featured_count,
+        new, radar, archive=[paper for _, paper in pool], featured=digest_settings.papers_per_day,
         related_pool=pool,
     )
+    scores = [r.score for r in ranked]
+    matched = rank.matched_count(scores, floor=digest_settings.radar.floor)
+    featured_count = rank.featured_count(scores, floor=digest_settings.radar.floor,
+                                         minimum=digest_settings.min_papers_per_day,
+                                         cap=digest_settings.papers_per_day)
     featured = ranked[:featured_count]
-    log.info("%s: ranked %d papers, featuring %d", day, len(ranked), len(featured))
+    log.info("%s: ranked %d papers, %d above the floor, featuring %d", day, len(ranked), matched, len(featured))
 
     summaries = summarize.summarize_day(
         featured, settings, store,
@@ -131,7 +136,7 @@ def run_day(
     )
     digest = Day(
         date=day, entries=entries, brief=summaries.brief, notes=notes + summaries.notes,
-        usage=summaries.usage,
+        usage=summaries.usage, matched=matched,
     )
     # The day file is the commit mark: posts and seen-list first, the day file last (atomically).
     # Until it exists the day is unbuilt: catch-up retries it and the site shows none of it (its

@@ -169,6 +169,17 @@ def rank(
             for i, r in enumerate(ranked)]
 
 
+def matched_count(scores: Sequence[float], *, floor: float) -> int:
+    """How many of a day's papers matched the radar: those scoring at least the relevance floor."""
+    return sum(1 for score in scores if score >= floor)
+
+
+def featured_count(scores: Sequence[float], *, floor: float, minimum: int, cap: int) -> int:
+    """How many of a day's ranked papers (their scores, best first) are featured: those scoring
+    at least `floor`, at least `minimum` so that a quiet day is not empty, and at most `cap`."""
+    return min(len(scores), cap, max(minimum, matched_count(scores, floor=floor)))
+
+
 def paper_text(title: str, abstract: str) -> str:
     """The text the model reads: the title weighs more than any sentence of the abstract."""
     return " ".join([title] * TITLE_REPEAT + [abstract])
@@ -187,11 +198,49 @@ def followed_authors(names: Sequence[str], followed: Sequence[str]) -> list[str]
 
 
 def _keyword_pattern(keyword: str) -> re.Pattern[str]:
-    """Whole words, plural allowed, spaces and hyphens interchangeable; acronyms match in capitals
+    """A keyword in the forms authors write it (see _keyword_parts); acronyms match in capitals
     only (so that "CT" does not match "act" or "ct" and "SAM" not "same")."""
-    words = [re.escape(w) for w in re.split(r"[\s-]+", keyword.strip()) if w]
-    body = r"\b" + r"[\s-]+".join(words) + r"(?:s|es)?\b"
+    body, _ = _keyword_parts(keyword)
     return re.compile(body if keyword.strip().isupper() else f"(?i:{body})")
+
+
+# A word ending in one of these is the same word with another of them: "radiology",
+# "radiological", "radiologist"; "endoscopic", "endoscopy".
+_ENDINGS = ("ically", "ical", "ics", "ic", "ies", "ists", "ist", "y")
+_OTHER_ENDINGS = r"(?:ically|ical|ics|ic|ies|ists|ist|y)"
+_MIN_STEM = 5  # shorter stems are other words ("med" + "ical")
+# Inside a word, where authors may put a hyphen or a space: "nnU-Net" / "nnUNet" / "nn-UNet",
+# "SAM2" / "SAM 2", "MedSAM" / "Med-SAM".
+_JOINT = re.compile(r"(?<=[a-z])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])|(?<=[A-Za-z])(?=\d)|(?<=\d)(?=[A-Za-z])")
+
+
+def _keyword_parts(keyword: str) -> tuple[str, tuple[str, ...]]:
+    """The regular expression of a keyword in the forms authors write it, and the pieces of text
+    every form contains (a cheap test before the expression).
+
+    Spaces and hyphens between words are interchangeable or left out ("image registration",
+    "image-registration"); inside a word a hyphen may stand between a small and a capital
+    letter or a letter and a digit ("nnU-Net" is "nnUNet"); a word takes the plural and, with a
+    stem of _MIN_STEM letters or more, its other endings of _ENDINGS ("endoscopic" matches
+    "endoscopy"). An acronym of three capitals or more also matches inside a name that prefixes
+    it or numbers it ("SAM" in "MedSAM", "GeoSAM-3D", "SAM2"; "MRI" in "fMRI")."""
+    text = keyword.strip()
+    words = [w for w in re.split(r"[\s-]+", text) if w]
+    patterns, needles = [], []
+    for word in words:
+        pieces = _JOINT.split(word)
+        stem, forms = pieces[-1], r"(?:s|es)?"
+        ending = next((e for e in _ENDINGS if stem.lower().endswith(e)), None)
+        if ending and len(stem) - len(ending) >= _MIN_STEM and not stem.isupper():
+            stem, forms = stem[: -len(ending)], _OTHER_ENDINGS + "?"
+        pieces[-1] = stem
+        patterns.append(r"[\s-]?".join(re.escape(piece) for piece in pieces) + forms)
+        needles += [piece if text.isupper() else piece.lower() for piece in pieces]
+    body = r"[\s-]*".join(patterns)
+    letters = re.sub(r"[^A-Za-z]", "", text)
+    if text.isupper() and len(letters) >= 3 and len(words) == 1:
+        body = r"(?:[A-Z]?[a-z]+)?" + body + r"(?:[\s-]?\d+)?"
+    return r"\b" + body + r"\b", tuple(needles)
 
 
 class _TopicMatcher:
@@ -249,10 +298,8 @@ def _mentions(spans: Sequence[tuple[int, int, str]], text: str) -> int:
 
 
 def _needles(keyword: str) -> tuple[tuple[str, ...], bool]:
-    """The words a text must contain for `keyword` to match, and whether case matters."""
-    exact = keyword.strip().isupper()
-    words = re.split(r"[\s-]+", keyword.strip())
-    return tuple(w if exact else w.lower() for w in words if w), exact
+    """The pieces of text a text must contain for `keyword` to match, and whether case matters."""
+    return _keyword_parts(keyword)[1], keyword.strip().isupper()
 
 
 # --- hashed terms ----------------------------------------------------------------------------

@@ -174,6 +174,7 @@ class Day:
     brief: dict[str, str] = field(default_factory=dict)  # cross-domain brief per language
     notes: tuple[Note, ...] = ()  # degradations the reader should know about
     usage: Usage | None = None
+    matched: int | None = None  # candidates at or above the radar's relevance floor (None: not counted)
 
     @property
     def featured(self) -> tuple[Entry, ...]:

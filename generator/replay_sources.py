@@ -9,7 +9,8 @@ It answers, from a folder laid out like `sample/` (see sample/README.md for what
 - `GET /journals/<file>`: a table-of-contents feed from `journals/`, with an ETag; a request whose
   If-None-Match carries it gets 304.
 - `GET /works/<doi>`: Crossref's answer for that DOI from `crossref/works.json`, or Crossref's
-  404 "Resource not found.".
+  404 "Resource not found."; `GET /works?filter=alternative-id:<id>`: the list of those works
+  whose `alternative-id` holds it (Elsevier's PII).
 `requests` counts what was asked, per kind, for the benchmark and the demo's log.
 
 Run it alone: `python -m generator.replay_sources --sample sample --port 8766`.
@@ -103,6 +104,8 @@ class ReplaySources(LocalServer):
             return self._feed(parts[1], headers.get("if-none-match"))
         if parts[:1] == ["works"] and len(parts) >= 3:
             return self._work("/".join(parts[1:]))
+        if parts == ["works"] and query.get("filter", "").startswith("alternative-id:"):
+            return self._works_with(query["filter"].removeprefix("alternative-id:"))
         return 404, b"not found\n", {"Content-Type": "text/plain"}
 
     def _details(self, parts: list[str], category: str | None) -> Answer:
@@ -147,6 +150,15 @@ class ReplaySources(LocalServer):
         if work is None:
             return 404, b"Resource not found.", {"Content-Type": "text/plain"}
         body = {"status": "ok", "message-type": "work", "message-version": "1.0.0", "message": work}
+        return 200, json.dumps(body, ensure_ascii=False).encode(), _JSON
+
+    def _works_with(self, alternative_id: str) -> Answer:
+        self._count("crossref")
+        works_path = self._folder / "crossref" / "works.json"
+        works = json.loads(works_path.read_text(encoding="utf-8")) if works_path.is_file() else {}
+        found = [work for work in works.values() if alternative_id in work.get("alternative-id", [])]
+        message = {"facets": {}, "total-results": len(found), "items": found[:1], "items-per-page": 1}
+        body = {"status": "ok", "message-type": "work-list", "message-version": "1.0.0", "message": message}
         return 200, json.dumps(body, ensure_ascii=False).encode(), _JSON
 
     def _count(self, kind: str) -> None:

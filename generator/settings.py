@@ -130,6 +130,11 @@ class RadarSettings(_Strict):
     topics: dict[str, list[str]] = Field({}, description="topic name -> keywords (a topic counts when they are in the title or mentioned twice)")
     authors: list[str] = Field([], description="followed authors")
     exclude: list[str] = Field([], description="keywords that veto a paper")
+    floor: float = Field(
+        20.0, ge=0, le=100,
+        description="relevance floor: papers scoring at least this (0-100, how likely a paper belongs "
+                    "with the lab's own) are featured, up to papers_per_day (measured: benchmarks/rank.py featured)",
+    )
 
 
 class LLMSettings(_Strict):
@@ -176,7 +181,12 @@ class DigestSettings(_Strict):
     languages: list[Literal["en", "zh"]] = Field(
         ["en", "zh"], min_length=1, description="site languages; the first is the main site"
     )
-    papers_per_day: int = Field(30, ge=1, le=500, description="featured papers a day")
+    papers_per_day: int = Field(30, ge=1, le=500, description="most featured papers a day (those above radar.floor)")
+    min_papers_per_day: int = Field(
+        5, ge=0, le=500,
+        description="fewest featured papers a day (papers_per_day at most), below the floor if need be, "
+                    "so a quiet day is not empty",
+    )
     sources: dict[str, dict[str, Any]] = Field(
         description="the enabled sources: name -> its settings (see each source below; "
         "\"module\" names a source module outside generator/sources)"
@@ -248,8 +258,13 @@ class Settings:
     openai_api_key: SecretStr | None
     mail: Mail | None = None  # None: the email edition is not configured
     sources: Mapping[str, SourceConfig] = field(default_factory=dict)  # enabled, in settings order
+    sitenames: Mapping[str, str] = field(default_factory=dict)  # per language (I18N_SUBSITES)
     # secret values to mask in any text shown (secret_values); kept out of repr and fingerprints
     secrets: tuple[str, ...] = field(default=(), repr=False)
+
+    def sitename_in(self, lang: str) -> str:
+        """The site's name in `lang`: its I18N_SUBSITES SITENAME, else SITENAME."""
+        return self.sitenames.get(lang, self.sitename)
 
     @property
     def llm_enabled(self) -> bool:
@@ -326,6 +341,11 @@ def load(config_path: Path | str = "pelicanconfig.py", env: Mapping[str, str] | 
         openai_api_key=SecretStr(key) if key else None,
         mail=_mail(env, digest.languages),
         sources=configs,
+        sitenames={
+            str(lang): str(subsite["SITENAME"])
+            for lang, subsite in (namespace.get("I18N_SUBSITES") or {}).items()
+            if isinstance(subsite, dict) and subsite.get("SITENAME")
+        },
         secrets=(
             secret_values(env) + url_secrets(digest.llm.base_url or "")
             + tuple(s for c in configs.values() for s in url_secrets(str(getattr(c.settings, "url", "") or "")))

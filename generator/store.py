@@ -222,6 +222,7 @@ def day_to_json(day: Day) -> dict[str, Any]:
         "counts": {
             "candidates": len(day.entries),
             "featured": len(day.featured),
+            "matched": day.matched,
             "llm": sum(1 for e in day.featured if e.summary.kind == "llm"),
             "repaired": sum(1 for e in day.featured if e.summary.repaired),
             "flagged": sum(1 for e in day.featured if e.summary.unsupported),

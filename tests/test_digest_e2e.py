@@ -91,7 +91,8 @@ def test_a_day_without_an_llm_key_says_so_in_each_editions_language(built_site: 
     for shown in (post, text):
         assert NO_KEY[lang] in shown and NO_KEY[other] not in shown
     reason = {"en": "Extractive summary (no LLM): no OPENAI_API_KEY", "zh": "摘要节选（未经 LLM）: 未设置 OPENAI_API_KEY"}
-    assert text.count(reason[lang]) == 30
+    featured = json.loads((built_site / "output" / "data" / f"{DAY}.json").read_text())["counts"]["featured"]
+    assert text.count(reason[lang]) == featured  # one per featured paper
 
 
 def test_day_json_has_every_candidate_in_rank_order(built_site: Path) -> None:
@@ -100,9 +101,13 @@ def test_day_json_has_every_candidate_in_rank_order(built_site: Path) -> None:
     assert data["date"] == DAY
     assert {p["id"] for p in papers} == listing_ids(DAY, {"cs.CV", "eess.IV"})
     assert len({p["id"] for p in papers}) == len(papers)  # cross-lists once
-    assert [p["featured"] for p in papers] == [True] * 30 + [False] * (len(papers) - 30)
     scores = [p["score"] for p in papers]
     assert scores == sorted(scores, reverse=True)
+    # Featured: the papers at or above the relevance floor (the default 20), at least 5, at most 30.
+    counts = data["counts"]
+    assert counts["matched"] == sum(s >= 20 for s in scores) and 0 < counts["matched"] < len(papers)
+    assert counts["featured"] == min(30, max(5, counts["matched"]))
+    assert [p["featured"] for p in papers] == [True] * counts["featured"] + [False] * (len(papers) - counts["featured"])
     for paper in papers:
         assert {"id", "title", "authors", "categories", "score", "featured", "summary_kind",
                 "url"} <= paper.keys()
@@ -121,6 +126,10 @@ def test_both_home_pages_show_the_featured_papers(built_site: Path) -> None:
         text = " ".join(soup.get_text(" ").split())
         for title in featured_titles:
             assert " ".join(title.split()) in text, (lang, title)
+        # How many matched the radar, and how many more are one click away (next batch).
+        matched, rest = data["counts"]["matched"], data["counts"]["candidates"] - data["counts"]["featured"]
+        said = {"en": f"{matched} papers matched your radar today", "zh": f"今天有 {matched} 篇论文符合你的雷达"}
+        assert said[lang] in text and (f"{rest} more below" if lang == "en" else f"下方还有 {rest} 篇") in text
 
 
 @pytest.mark.parametrize("path", ["feeds/all.atom.xml", "feeds/all.rss.xml",

@@ -62,8 +62,11 @@ def links(lang: str = "en") -> newsletter.Links:
     return newsletter.site_links(SITE, DAY, lang, ["en", "zh"], "mailto:radar@example.org?subject=unsubscribe")
 
 
+SITENAMES = {"en": "Paper Radar", "zh": "论文雷达"}
+
+
 def render(lang: str = "en") -> newsletter.Edition:
-    return newsletter.render(thirty_papers(), lang, sitename="Paper Radar", links=links(lang), followed=[FOLLOWED])
+    return newsletter.render(thirty_papers(), lang, sitename=SITENAMES[lang], links=links(lang), followed=[FOLLOWED])
 
 
 # --- rendering ------------------------------------------------------------------------------------
@@ -371,6 +374,15 @@ def test_tls_servers_get_the_login_encrypted(scheme: str) -> None:
 def test_a_server_that_wants_tls_says_so() -> None:
     with local_smtp(tls="starttls") as server, pytest.raises(MailError, match="smtp\\+starttls://"):
         deliver(smtp_server(f"smtp://{USER}:{PASSWORD}@127.0.0.1:{server.port}"), [])
+
+
+def test_the_subject_names_the_labs_site_in_each_language(stored: Path, tmp_path: Path) -> None:
+    config = stored / "pelicanconfig.py"
+    config.write_text(config.read_text().replace('SITENAME = "Paper Radar"', 'SITENAME = "Vision Lab Radar"')
+                      .replace('"SITENAME": "论文雷达"', '"SITENAME": "视觉实验室雷达"'))
+    assert send(stored, {"DIGEST_SITEURL": SITE}, "--dry-run", str(tmp_path)).exit_code == 0
+    assert parsed((tmp_path / "2026-06-02-en.eml").read_bytes())["Subject"] == "Vision Lab Radar · 2026-06-02: 3 papers"
+    assert parsed((tmp_path / "2026-06-02-zh.eml").read_bytes())["Subject"] == "视觉实验室雷达 · 2026-06-02：3 篇论文"
 
 
 def test_dry_run_writes_one_eml_per_language_and_records_nothing(stored: Path, tmp_path: Path) -> None:

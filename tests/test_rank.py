@@ -204,6 +204,39 @@ def test_keyword_patterns() -> None:
     assert rank_module._keyword_pattern("foundation model").search("Foundation Models for MRI")
 
 
+@pytest.mark.parametrize(("keyword", "text"), [
+    ("nnU-Net", "trained with nnUNet"), ("nnUNet", "an nnU-Net baseline"), ("nnU-Net", "nn-UNet"),
+    ("SAM", "GeoSAM-3D propagates prompts"), ("SAM", "fine-tuned SAM2"), ("SAM", "SAM-based"),
+    ("MRI", "resting-state fMRI"), ("radiology", "radiological findings"), ("endoscopic", "endoscopy video"),
+    ("histopathology", "histopathological slides"), ("chest X-ray", "chest x rays"),
+    ("COVID-19 detection", "COVID19 detection"), ("image registration", "image-registration"),
+])
+def test_keywords_match_the_forms_authors_write_them_in(keyword: str, text: str) -> None:
+    assert rank_module._keyword_pattern(keyword).search(text)
+
+
+@pytest.mark.parametrize(("keyword", "text"), [
+    ("SAM", "the same model"), ("SAM", "Sam Altman"), ("SAM", "ESAMP"), ("CT", "CTA"), ("CT", "DICT"),
+    ("medical image", "medicine image"), ("clinical NLP", "clinic NLP"),
+])
+def test_keyword_forms_stay_whole_words(keyword: str, text: str) -> None:
+    assert not rank_module._keyword_pattern(keyword).search(text)
+
+
+@pytest.mark.parametrize(("scores", "floor", "minimum", "cap", "count"), [
+    ([90, 80, 60, 40, 10], 50, 2, 30, 3),  # those above the floor
+    ([90, 80, 60, 40, 10], 95, 2, 30, 2),  # a quiet day: the minimum
+    ([90, 80, 60, 40, 10], 5, 2, 4, 4),  # a busy day: the cap
+    ([90], 50, 5, 30, 1),  # never more than there are
+    ([90, 80, 60, 40, 10], 95, 4, 2, 2),  # the cap wins over the minimum
+    ([], 50, 5, 30, 0),
+])
+def test_featured_are_the_papers_above_the_floor_within_minimum_and_cap(
+        scores: list[float], floor: float, minimum: int, cap: int, count: int) -> None:
+    assert rank_module.featured_count(scores, floor=floor, minimum=minimum, cap=cap) == count
+    assert rank_module.matched_count(scores, floor=floor) == sum(s >= floor for s in scores)
+
+
 def test_a_topic_is_matched_by_the_title_or_repeated_mentions_not_a_passing_one() -> None:
     topics = rank_module._TopicMatcher({**TOPICS, "Lesions": ("skin lesion", "lesion segmentation")})
     def match(title: str, abstract: str) -> list[str]:

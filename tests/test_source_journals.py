@@ -43,12 +43,13 @@ def test_two_recorded_shapes_sciencedirect_rss2_and_nature_rdf_with_crossref() -
         (MIA, "Test-time adaptation for cross"),
         (NPJ, "Distribution shift in chest ra"),
     ]  # 2026-06-01 only: not 05-20, 06-02 or 06-03; no "Editorial Board"
-    assert asked == {"feed": 2, "crossref": 1}  # Crossref only for the item with a DOI
+    assert asked == {"feed": 2, "crossref": 3}  # by PII for ScienceDirect's, by DOI for nature.com's
     sciencedirect, _, nature = papers
-    assert sciencedirect.id == "https://www.sciencedirect.com/science/article/pii/S1361841526990011"
-    assert sciencedirect.url == sciencedirect.id  # the tracking query is dropped
-    assert sciencedirect.authors == ("Lena Hoffmann", "Wei Zhang", "Carlos Méndez", "Aiko Tanaka")
-    assert sciencedirect.abstract == "" and sciencedirect.doi is None
+    # ScienceDirect's feed has no DOI: Crossref's work with the link's PII as alternative id gives it
+    assert sciencedirect.id == sciencedirect.doi == "10.5555/j.media.2026.990011"
+    assert sciencedirect.url == "https://www.sciencedirect.com/science/article/pii/S1361841526990011"  # no tracking
+    assert sciencedirect.authors == ("Lena Hoffmann", "Wei Zhang", "Carlos Méndez", "Aiko Tanaka")  # the feed's
+    assert sciencedirect.abstract.startswith("Segment anything models (SAM) segment 2D natural images")
     assert sciencedirect.published.isoformat() == "2026-06-01T00:00:00+00:00"
     assert nature.id == nature.doi == "10.5555/s41746-026-99001-x"
     assert nature.key == "journals:10.5555/s41746-026-99001-x"
@@ -57,6 +58,21 @@ def test_two_recorded_shapes_sciencedirect_rss2_and_nature_rdf_with_crossref() -
     assert nature.abstract.startswith("Chest X-ray classifiers lose accuracy")  # Crossref's, no "Abstract"
     ref = nature.sources[0]
     assert (ref.source, ref.id, ref.url, ref.category) == ("journals", nature.id, nature.url, NPJ)
+
+
+def test_an_item_crossref_does_not_know_by_its_pii_keeps_its_link_as_id() -> None:
+    with ReplaySources(SAMPLE) as replay, client() as http:
+        papers = journals.source(sample_settings(replay)).fetch(digest_day("2026-06-04"), http)
+    (unknown,) = [p for p in papers if p.primary_category == MIA]
+    assert unknown.id == "https://www.sciencedirect.com/science/article/pii/S1361841526990047"
+    assert unknown.doi is None and unknown.abstract == "" and unknown.authors == ("Tomás Ortega", "Hana Kobayashi")
+
+
+def test_a_listed_work_is_taken_only_when_it_names_the_pii() -> None:
+    other = {"status": "ok", "message": {"items": [{"DOI": "10.5555/other", "alternative-id": ["S0000"]}]}}
+    assert journals.from_crossref(json.dumps(other).encode(), "S1361841526990047") is None
+    empty = {"status": "ok", "message": {"items": [], "total-results": 0}}
+    assert journals.from_crossref(json.dumps(empty).encode(), "S1361841526990047") is None
 
 
 def test_atom_with_html_in_titles_and_the_doi_in_the_id() -> None:

@@ -5,14 +5,20 @@ from __future__ import annotations
 
 import json
 import time
+from datetime import date
+from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
 from generator import http as polite
+from generator.cli import app
 from generator.errors import SourceError
 from generator.merge import merge
+from generator.replay import ReplayArxiv
 from generator.replay_sources import ReplaySources
 from generator.sources import huggingface, journals, medrxiv
+from generator.store import Store
 from tests.support.http_server import Reply, ScriptedServer, Seen
 from tests.support.sources import FAST, SAMPLE, digest_day
 
@@ -98,3 +104,62 @@ def test_a_paper_listed_by_three_sources_carries_what_the_merge_matches(
     assert [ref.key for ref in merged.sources] == [pub.key, pre.key, hf.key]
     assert merged.upvotes == 42 and merged.abstract == "An abstract."
     assert merged.pdf_url == pre.pdf_url  # a journal feed gives no PDF: the preprint's
+
+
+def test_a_preprint_naming_its_journal_version_merges_with_it_by_doi() -> None:
+    preprint = {"messages": [{"status": "ok", "count": 1, "total": "1"}], "collection": [{
+        "doi": "10.5555/2026.05.01.26000001", "version": "2", "date": "2026-06-01",
+        "title": "A preprint title that the journal changed", "authors": "Haddad, R.",
+        "category": "radiology and imaging", "abstract": "Preprint abstract.", "server": "medRxiv",
+        "published": "10.5555/j.media.2026.103002"}]}
+    feed = b"""<?xml version="1.0"?><rss version="2.0"><channel><title>J</title><item>
+      <title>The journal's own, different title for the same work</title>
+      <link>https://journal.example/a/2</link><guid isPermaLink="false">10.5555/j.media.2026.103002</guid>
+      <pubDate>Mon, 01 Jun 2026 08:00:00 GMT</pubDate><author>x@example.org (Someone Else)</author>
+      </item></channel></rss>"""
+
+    def respond(seen: Seen) -> Reply:
+        if seen.path.startswith("/details/"):
+            return Reply(json.dumps(preprint).encode())
+        return Reply(feed, content_type="application/rss+xml")
+
+    day = digest_day("2026-06-02")
+    with ScriptedServer(respond) as server, polite.make_client(FAST) as http:
+        (pre,) = medrxiv.source(medrxiv.Settings(url=server.url("/details/medrxiv"))).fetch(day, http)
+        (pub,) = journals.source(journals.Settings(
+            feeds=[journals.Feed(name="Medical Image Analysis", url=server.url("/feed"))],
+            crossref=False)).fetch(day, http)
+    assert dict(pre.sources[0].fields)["published_doi"] == pub.doi
+    (merged,) = merge([[pre], [pub]])
+    assert [ref.source for ref in merged.sources] == ["journals", "medrxiv"]
+
+
+def test_a_run_publishes_the_others_when_one_source_times_out(tmp_path: Path) -> None:
+    """Through the pipeline: arXiv, medRxiv and a journal publish; Hugging Face, silent, is
+    named once in the run's output and in the day's notes, and cost one deadline (0.5 s; the run is ranking, writing)."""
+    with ReplayArxiv(SAMPLE / "listings") as arxiv, ReplaySources(SAMPLE) as replay, \
+            ScriptedServer(lambda seen: Reply(b"[]", delay=60)) as silent:
+        env = replay.env()
+        (tmp_path / "pelicanconfig.py").write_text(f"""DIGEST = {{
+    "sources": {{
+        "arxiv": {{"categories": ["eess.IV"], "url": "{arxiv.url}", "delay_seconds": 0}},
+        "medrxiv": {{"categories": ["radiology and imaging"], "url": "{env['DIGEST_MEDRXIV_URL']}"}},
+        "huggingface": {{"url": "{silent.url('/api/daily_papers')}"}},
+        "journals": {{"feeds": {env['DIGEST_JOURNALS_FEEDS']}, "crossref_url": "{env['DIGEST_CROSSREF_URL']}"}},
+    }},
+    "papers_per_day": 5,
+    "http": {{"timeout_seconds": 0.5, "retries": 0, "interval_seconds": 0, "host_intervals": {{}}}},
+}}
+""")
+        started = time.monotonic()
+        result = CliRunner().invoke(app, ["run", "--date", "2026-06-02", "--config", str(tmp_path / "pelicanconfig.py")])
+        elapsed = time.monotonic() - started
+    assert result.exit_code == 0, result.output
+    assert "huggingface" in result.output and "no complete answer" in result.output
+    stored = Store(tmp_path / "store").load_day(date(2026, 6, 2))
+    assert stored is not None
+    sources = {ref.source for entry in stored.entries for ref in entry.ranked.paper.sources}
+    assert sources == {"arxiv", "medrxiv", "journals"}
+    [note] = [n for n in stored.notes if n.kind == "source_failed"]
+    assert note.values["source"] == "huggingface"
+    assert len(silent.seen) == 1 and elapsed < 30  # one deadline of 0.5 s, not the silent 60 s

@@ -3,7 +3,9 @@
 Every feed in the settings (a name and a URL) is read with feedparser, which knows RSS 2.0,
 RSS 1.0 (RDF) and Atom and their date formats. Per item:
 - **DOI**: `prism:doi`, `dc:identifier` ("doi:10..."), else a DOI in the item's id or link, else a
-  "doi:10..." in its description. The DOI is the paper's id; without one, the item's id or link is.
+  "doi:10..." in its description, else (ScienceDirect's feeds carry none) Crossref's work whose
+  alternative id is the PII in the item's link (`<crossref_url>?filter=alternative-id:<pii>`). The
+  DOI is the paper's id; without one, the item's id or link is.
 - **abstract**: the item's description or content when it is one (at least 30 words, and not a
   citation line such as ScienceDirect's "Publication date: ..." or nature.com's "Published
   online: ..."); else, for an item with a DOI, Crossref's REST API (`<crossref_url>/<doi>`, its
@@ -32,7 +34,7 @@ import logging
 import re
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timezone
 from typing import Any
 from urllib.parse import quote, urlsplit, urlunsplit
@@ -59,6 +61,7 @@ _DOI = re.compile(r"\b(10\.\d{4,9}/[^\s\"'<>]+)", re.IGNORECASE)
 _DOI_MENTION = re.compile(r"(?:doi:\s*|doi\.org/)(10\.\d{4,9}/[^\s\"'<>]+)", re.IGNORECASE)
 _SD_ONLINE = re.compile(r"Available online\s+(\d{1,2}\s+[A-Z][a-z]+\s+\d{4})")
 _SD_AUTHORS = re.compile(r"Author\(s\):\s*(.*)$")
+_PII = re.compile(r"/pii/(S[0-9A-Z]{15,17})\b")
 _CITATION_LINE = re.compile(r"^Publication date:|Published online:", re.IGNORECASE)
 _MIN_ABSTRACT_WORDS = 30
 
@@ -101,7 +104,12 @@ class Item:
     abstract: str = ""
     authors: tuple[str, ...] = ()
     published: date | None = None
-    fields: tuple[tuple[str, str | int], ...] = field(default=())
+    pii: str | None = None  # Elsevier's article id, in a ScienceDirect link
+
+    @property
+    def lacking(self) -> bool:
+        """Whether Crossref could add something: a DOI, the abstract or the authors."""
+        return not (self.doi and self.abstract and self.authors)
 
 
 @dataclass(frozen=True)
@@ -120,7 +128,7 @@ class JournalsSource:
             for item in items:
                 if item.published is not None and item.published not in day.dates:
                     continue
-                if crossref and item.doi and (not item.abstract or not item.authors):
+                if crossref and (item.doi or item.pii) and item.lacking:
                     item = crossref.complete(item)
                 papers.append(to_paper(item, item.published or day.date))
         return list({paper.id: paper for paper in papers}.values())
@@ -160,6 +168,7 @@ def _item(entry: Mapping[str, Any], journal: str) -> Item | None:
         authors = tuple(name for part in listed[1].split(",") if (name := one_line(part)))
     if not (authors or abstract or doi):
         return None  # front matter ("Editorial Board"): nothing to rank or to read
+    pii = _PII.search(f"{entry.get('id') or ''} {link}")
     return Item(
         journal=journal,
         title=title,
@@ -169,6 +178,7 @@ def _item(entry: Mapping[str, Any], journal: str) -> Item | None:
         abstract=abstract,
         authors=authors,
         published=_published(entry, text),
+        pii=pii[1] if pii else None,
     )
 
 
@@ -194,12 +204,28 @@ def to_paper(item: Item, listed: date) -> Paper:
     )
 
 
-def from_crossref(body: bytes) -> tuple[str, tuple[str, ...]]:
-    """The abstract and the authors of a Crossref `/works/<doi>` answer (empty when it has none)."""
+@dataclass(frozen=True)
+class Work:
+    """What Crossref says of a work."""
+
+    doi: str | None
+    abstract: str
+    authors: tuple[str, ...]
+
+
+def from_crossref(body: bytes, pii: str | None = None) -> Work | None:
+    """The work of a Crossref answer: `/works/<doi>`, or the first of a `/works?filter=` list
+    (when `pii` is given, only a work listing it among its alternative ids); None if none."""
     try:
         message = json.loads(body).get("message")
     except (ValueError, AttributeError):
         raise SourceError(f"{CROSSREF}: malformed answer (not JSON)") from None
+    if isinstance(message, dict) and isinstance(message.get("items"), list):
+        found = [work for work in message["items"] if isinstance(work, dict)
+                 and (pii is None or pii in (work.get("alternative-id") or []))]
+        message = found[0] if found else None
+        if message is None:
+            return None
     if not isinstance(message, dict):
         raise SourceError(f"{CROSSREF}: the answer has no work")
     abstract = plain_text(str(message.get("abstract") or ""))
@@ -210,7 +236,8 @@ def from_crossref(body: bytes) -> tuple[str, tuple[str, ...]]:
             name = " ".join(str(author.get(key) or "") for key in ("given", "family")).strip()
             if name := one_line(name or str(author.get("name") or "")):
                 authors.append(name)
-    return abstract, tuple(authors)
+    doi = one_line(str(message.get("DOI") or "")) or None
+    return Work(doi, abstract, tuple(authors))
 
 
 class _Crossref:
@@ -222,18 +249,28 @@ class _Crossref:
         self._down = False
 
     def complete(self, item: Item) -> Item:
-        if self._down or item.doi is None:
+        """`item` with the DOI, abstract and authors Crossref has and it lacks: asked by DOI, or
+        for a ScienceDirect item without one by its PII (`?filter=alternative-id:<pii>`)."""
+        if self._down or not (item.doi or item.pii):
             return item
         try:
-            response = polite.get(self._http, f"{self._url}/{quote(item.doi, safe='/')}", label=CROSSREF)
-            abstract, authors = from_crossref(response.content)
+            if item.doi:
+                response = polite.get(self._http, f"{self._url}/{quote(item.doi, safe='/')}", label=CROSSREF)
+            else:
+                response = polite.get(self._http, self._url, label=CROSSREF,
+                                      params={"filter": f"alternative-id:{item.pii}", "rows": "1"})
+            work = from_crossref(response.content, None if item.doi else item.pii)
         except SourceError as error:
             if "HTTP 404" in str(error):
                 return item
             self._down = True
             log.warning("%s; the other items keep what their feeds say", error)
             return item
-        return replace(item, abstract=item.abstract or abstract, authors=item.authors or authors)
+        if work is None:
+            return item
+        doi = item.doi or work.doi
+        return replace(item, doi=doi, id=doi or item.id, abstract=item.abstract or work.abstract,
+                       authors=item.authors or work.authors)
 
 
 def _described(entry: Mapping[str, Any]) -> str:

@@ -29,7 +29,8 @@ NEXT_DAY = "2026-06-03"
 
 
 # No library: the ranker has nothing to fit, so a run takes seconds, not the SVD's minute on a busy machine.
-RADAR = {"topics": {"Medical imaging": ["medical image", "MRI", "CT", "segmentation"]}, "authors": ["Hao Chen"]}
+RADAR = {"topics": {"Medical imaging": ["medical image", "MRI", "CT", "segmentation"]}, "authors": ["Hao Chen"],
+         "floor": 0}  # every day features papers_per_day papers
 
 
 def make_project(root: Path, *, papers: int = 3, llm: dict[str, object] | None = None,
