@@ -1,6 +1,6 @@
 # The two commands of the README: `make demo` (build the demo site offline) and `make test`.
 # Both set up everything they need on a fresh machine: a virtualenv with the project installed,
-# and (for the browser tests) Debian's chromium.
+# and (for the browser tests) Debian's chromium, axe-core and the Nu HTML Checker (npm, Java).
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
@@ -18,6 +18,7 @@ demo: $(BIN)/digest
 
 test: $(BIN)/digest
 	bash .ci/install-browser
+	bash .ci/install-checkers
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 	$(BIN)/python -m pytest
@@ -26,7 +27,7 @@ serve:
 	$(BIN)/python -m http.server -d output 8000
 
 clean:
-	rm -rf output test-artifacts .pytest_cache
+	rm -rf output test-artifacts .pytest_cache .checkers
 
 reference: $(BIN)/digest
 	$(BIN)/python docs/update_reference.py

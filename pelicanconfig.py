@@ -15,40 +15,70 @@ DIGEST = {
     },
     "radar": {
         "library": "radar/library.bib",
+        # A topic: its keywords, or {"keywords": [...], "name": {"zh": ...}, "description": {...}}
+        # for its words in each edition (a plain keyword list is fine too).
         "topics": {
-            "Segment Anything (SAM)": [
-                "Segment Anything", "SAM", "SAM2", "MedSAM", "segmentation foundation model",
-                "promptable segmentation", "interactive segmentation",
-            ],
-            "Medical image segmentation & registration": [
-                "medical image segmentation", "image registration", "volumetric medical",
-                "3D medical", "universal medical", "medical landmark", "medical image restoration",
-                "medical point cloud", "nnU-Net", "organ segmentation",
-            ],
-            "Medical imaging modalities": [
-                "medical image", "medical imaging", "MRI", "CT", "chest X-ray", "chest radiograph",
-                "ultrasound", "histopathology", "endoscopic", "radiology",
-            ],
-            "Disease detection & diagnosis": [
-                "computer-aided diagnosis", "tumor", "tumour", "cancer", "lesion", "melanoma",
-                "dermoscopic", "wound", "COVID-19 detection", "mental health",
-            ],
-            "Label-efficient medical learning": [
-                "few-shot medical", "one-shot medical", "few-shot segmentation",
-                "limited annotation", "label-efficient", "annotation-efficient",
-                "semi-supervised medical", "self-supervised medical", "synthetic medical",
-                "citizen science",
-            ],
-            "Trustworthy & private medical AI": [
-                "explainable medical", "concept bottleneck", "concept activation", "concept-based",
-                "differential privacy", "privacy-preserving", "safe AI", "uncertainty-guided",
-                "trustworthy medical", "clinical deployment",
-            ],
-            "Medical LLMs & clinical knowledge": [
-                "medical LLM", "large language models in medicine", "medical knowledge", "UMLS",
-                "medical record", "EHR", "clinical NLP", "medical benchmark", "medical reasoning",
-                "Tsetlin Machine",
-            ],
+            "Segment Anything (SAM)": {
+                "name": {"zh": "分割一切（SAM）"},
+                "description": {"en": "Promptable segmentation foundation models and their medical variants.", "zh": "可提示的分割基础模型及其医学变体。"},
+                "keywords": [
+                    "Segment Anything", "SAM", "SAM2", "MedSAM", "segmentation foundation model",
+                    "promptable segmentation", "interactive segmentation",
+                ],
+            },
+            "Medical image segmentation & registration": {
+                "name": {"zh": "医学图像分割与配准"},
+                "description": {"en": "Delineating and aligning anatomy in 2D and 3D scans.", "zh": "二维与三维影像中解剖结构的分割与对齐。"},
+                "keywords": [
+                    "medical image segmentation", "image registration", "volumetric medical",
+                    "3D medical", "universal medical", "medical landmark", "medical image restoration",
+                    "medical point cloud", "nnU-Net", "organ segmentation",
+                ],
+            },
+            "Medical imaging modalities": {
+                "name": {"zh": "医学影像模态"},
+                "description": {"en": "MRI, CT, X-ray, ultrasound, histopathology and endoscopy.", "zh": "磁共振、CT、X 射线、超声、组织病理与内镜影像。"},
+                "keywords": [
+                    "medical image", "medical imaging", "MRI", "CT", "chest X-ray", "chest radiograph",
+                    "ultrasound", "histopathology", "endoscopic", "radiology",
+                ],
+            },
+            "Disease detection & diagnosis": {
+                "name": {"zh": "疾病检测与诊断"},
+                "description": {"en": "Finding tumours, lesions and other disease in images.", "zh": "在影像中发现肿瘤、病灶等病变。"},
+                "keywords": [
+                    "computer-aided diagnosis", "tumor", "tumour", "cancer", "lesion", "melanoma",
+                    "dermoscopic", "wound", "COVID-19 detection", "mental health",
+                ],
+            },
+            "Label-efficient medical learning": {
+                "name": {"zh": "低标注医学学习"},
+                "description": {"en": "Learning from few, weak or synthetic labels.", "zh": "从少量、弱或合成标注中学习。"},
+                "keywords": [
+                    "few-shot medical", "one-shot medical", "few-shot segmentation",
+                    "limited annotation", "label-efficient", "annotation-efficient",
+                    "semi-supervised medical", "self-supervised medical", "synthetic medical",
+                    "citizen science",
+                ],
+            },
+            "Trustworthy & private medical AI": {
+                "name": {"zh": "可信与隐私保护的医学 AI"},
+                "description": {"en": "Explainability, privacy, uncertainty and safe deployment.", "zh": "可解释性、隐私、不确定性与安全部署。"},
+                "keywords": [
+                    "explainable medical", "concept bottleneck", "concept activation", "concept-based",
+                    "differential privacy", "privacy-preserving", "safe AI", "uncertainty-guided",
+                    "trustworthy medical", "clinical deployment",
+                ],
+            },
+            "Medical LLMs & clinical knowledge": {
+                "name": {"zh": "医学大模型与临床知识"},
+                "description": {"en": "Language models for medicine, medical records and reasoning.", "zh": "面向医学、病历与医学推理的语言模型。"},
+                "keywords": [
+                    "medical LLM", "large language models in medicine", "medical knowledge", "UMLS",
+                    "medical record", "EHR", "clinical NLP", "medical benchmark", "medical reasoning",
+                    "Tsetlin Machine",
+                ],
+            },
         },
         "authors": ["Mohammad Yaqub", "Klaus Maier-Hein", "Fabian Isensee", "Hao Chen"],
     },

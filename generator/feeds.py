@@ -99,7 +99,10 @@ def _item(paper: Mapping[str, Any], lang: str, when: date, *, host: str, day_lin
     summary = paper.get("summary") or {}
     original = one_line(paper["title"])
     title = one_line((summary.get("title") or {}).get(lang)) or original
-    tldr = _shorten(one_line((summary.get("tldr") or {}).get(lang) or paper.get("abstract")))
+    # Each language's TL;DR, else the English one (an extractive TL;DR has no translation), else the
+    # abstract: the same papers make the feed in both languages, in about the same bytes.
+    tldrs = summary.get("tldr") or {}
+    tldr = _shorten(one_line(tldrs.get(lang) or tldrs.get("en") or paper.get("abstract")))
     if paper.get("summary_kind") != "llm":
         tldr = f"{tldr} {labels['feed_extractive']}".strip()
     elif flagged := (paper.get("unsupported_numbers") or {}).get(lang):
@@ -144,7 +147,11 @@ def _item(paper: Mapping[str, Any], lang: str, when: date, *, host: str, day_lin
 
 
 def _shorten(text: str) -> str:
-    return text if len(text) <= MAX_TEXT else text[: MAX_TEXT - 1].rstrip() + "…"
+    """`text` cut to MAX_TEXT characters at a space: a URL or a word is whole or left out."""
+    if len(text) <= MAX_TEXT:
+        return text
+    cut = text[: MAX_TEXT - 1]
+    return (cut.rsplit(" ", 1)[0] if " " in cut else cut).rstrip() + "…"
 
 
 def _is_web(url: object) -> TypeGuard[str]:
@@ -236,7 +243,8 @@ def write_paper_feeds(pelican: Pelican) -> None:
 
     write(PAPERS_FEED, labels["feed_papers"].format(site=site))
     for topic, path in feed_paths(settings.digest.radar.topics)["topics"].items():
-        write(path, labels["feed_topic"].format(site=site, topic=topic), topic)
+        name = settings.digest.radar.topic_name(topic, lang)
+        write(path, labels["feed_topic"].format(site=site, topic=name), topic)
 
 
 def summaries_only(context: Mapping[str, Any], feed: Any) -> None:
@@ -247,7 +255,13 @@ def summaries_only(context: Mapping[str, Any], feed: Any) -> None:
         item["content"] = None
 
 
+def declare_language(context: Mapping[str, Any], feed: Any) -> None:
+    """Pelican's digest feeds say which language they are in (RSS <language>, Atom xml:lang)."""
+    feed.feed["language"] = context.get("DEFAULT_LANG")
+
+
 def register() -> None:
     signals.initialized.connect(add_feed_paths)
     signals.feed_generated.connect(summaries_only)
+    signals.feed_generated.connect(declare_language)
     signals.finalized.connect(write_paper_feeds)

@@ -219,15 +219,16 @@ def new_papers(papers: list[Paper], seen: Mapping[str, tuple[int, date]]) -> lis
 
 def find_code_url(paper: Paper) -> str | None:
     """The paper's code repository: the one a source lists (Hugging Face's GitHub repo), else the
-    first one its abstract names."""
+    first one its arXiv comment or its abstract names ("Code: https://github.com/...")."""
     for ref in paper.sources:
         listed = ref.field("github_repo")
         if isinstance(listed, str) and _CODE_URL.match(listed):
             return listed
-    match = _CODE_URL.search(paper.abstract)
-    if not match:
-        return None
-    return match.group(0).rstrip(".").removesuffix(".git")
+    for text in (paper.comment or "", paper.abstract):
+        match = _CODE_URL.search(text)
+        if match:
+            return match.group(0).rstrip(".").removesuffix(".git")
+    return None
 
 
 def with_visible_title(paper: Paper) -> Paper:

@@ -1,19 +1,49 @@
-"""The search index over all digests, per language: built at build time, fetched by search.js on use.
+"""The search index over every paper of every day, in both languages, fetched by need.
 
-A Pelican plugin. Each language's site gets search/index.json: every featured paper of every
-stored day, with the text a reader searches by (title, translated title, authors, TL;DR in that
-language) and where the paper's card is (the day page and the card's `#p<rank>` anchor). The format
-is columnar and text is cut to a few hundred characters, so a year of digests stays around a
-megabyte before gzip; theme/static/js/search.js downloads it the first time the search box is used.
+A Pelican plugin: the main edition's build writes output/search/ once; both editions' search boxes
+(theme/static/js/search.js) use it. Each paper of each stored day (every candidate, not only the
+featured ones) is a document: its title, authors, abstract, arXiv comment, and the summary in every
+language (TL;DR, problem, method, results, translated title). The glossary (generator/glossary.py)
+adds the Chinese term next to each English term a paper uses, so that 分割 finds the segmentation
+papers of a day summarized without an LLM.
 
-    {"format": 1,
-     "days": [["2026-06-03", "2026/06/03/"], ...],           newest first
-     "papers": [[day, rank, title, title_translated, authors, tldr], ...]}
+The index is cut by month, so that adding a day rebuilds one month's files. Files, all JSON:
+
+    search/index.json                {"format": 2, "stop": [stop words],
+                                      "dictionary": [the glossary's Chinese words, longest first],
+                                      "segments": [{"id": "2026-06", "buckets": B, "chunk": C,
+                                                    "days": [[date, day page path, first document], ...]}, ...]}
+                                      months oldest first, each month's days oldest first
+    search/<month>/terms/<b>.json    {term: [first document, gap, gap, ...]}   the terms of bucket b
+    search/<month>/docs/<n>.json     [[day, rank, title, translated title, authors, featured], ...]
+                                      the month's documents n*C .. n*C+C-1 (day: its place in "days")
+
+A month's documents are its days' papers, oldest day first, each day's in rank order. A query
+fetches index.json, then month by month, newest first, one terms file per word, until it has a
+page of results, and the docs files of the results it shows: a few tens of KB for a year of
+digests (benchmarks/build.py measures it), whatever the archive's size. B grows with the month's
+size, so that a terms file stays a few KB.
+
+Tokens (search.js applies the same rules to a query): the text is NFKC-folded and lower-cased;
+runs of letters/digits are words (stop words and one-letter words dropped, a plural "s" removed);
+runs of CJK characters give their overlapping character pairs (a one-character run, itself); each
+author's whole name is a token too ("hao chen"), so that a name's papers come first. A term's
+bucket is the FNV-1a hash of its code points modulo B.
+
+Pelican's cache folder keeps each day's tokens (one pickle per day, made again when its file
+changes) and each month's built files with the key of the days they were built from: adding a day
+tokenizes that day and rebuilds its month; the other months' files are linked into output/ as they are.
 """
 
 from __future__ import annotations
 
 import json
+import os
+import pickle
+import shutil
+import re
+import unicodedata
+from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 from pathlib import Path
@@ -21,62 +51,276 @@ from typing import Any
 
 from pelican import Pelican, signals
 
-from .text import one_line
+from . import glossary
 from .files import write_atomic
-from .site import day_outline, digest_settings
+from .site import digest_settings, read_whole_day
 from .store import Store
+from .text import one_line
 
-INDEX_PATH = "search/index.json"
-INDEX_FORMAT = 1
+FOLDER = "search"
+INDEX_FORMAT = 2
+CHUNK = 64  # documents a docs file holds
+POSTINGS_A_FILE = 1500  # a terms file's size: ~1,500 postings, ~3 KB gzipped
+MAX_BUCKETS = 4096
 MAX_TITLE = 300
-MAX_TLDR = 240  # enough to match on; the card has the rest
-MAX_AUTHORS = 10
+MAX_AUTHORS = 4  # authors a result names; the rest are counted ("+ 12")
+CACHE_FOLDER = "search"
+CACHE_FORMAT = 1
+
+_CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_RUNS = re.compile(rf"[{_CJK}]+|[^\W_{_CJK}]+")
+STOP_WORDS = frozenset(
+    "a an and are as at be been by can for from has have in into is it its of on or our that the "
+    "their these this to via was we were which with".split()
+)
 
 
-def build_index(days: Iterable[Mapping[str, Any]], lang: str, *, day_path: Any) -> dict[str, Any]:
-    """The index of the featured papers of `days` (newest first) in `lang`.
+# --- tokens -----------------------------------------------------------------------------------
 
-    `day_path(date)` gives a day page's path relative to the language's site.
-    """
-    index_days: list[list[str]] = []
-    papers: list[list[Any]] = []
-    for day in days:
-        featured = [p for p in day.get("papers", []) if p.get("featured")]
-        if not featured:
-            continue
-        when = date.fromisoformat(day["date"])
-        index_days.append([when.isoformat(), day_path(when)])
-        for paper in featured:
-            summary = paper.get("summary") or {}
-            translated = one_line((summary.get("title") or {}).get(lang))
-            original = one_line(paper["title"])
-            tldr = one_line((summary.get("tldr") or {}).get(lang) or (summary.get("tldr") or {}).get("en"))
-            papers.append([
-                len(index_days) - 1,
-                int(paper["rank"]),
-                original[:MAX_TITLE],
-                translated[:MAX_TITLE] if translated != original else "",
-                ", ".join(one_line(a) for a in paper.get("authors", [])[:MAX_AUTHORS]),
-                tldr[:MAX_TLDR],
-            ])
-    return {"format": INDEX_FORMAT, "days": index_days, "papers": papers}
+
+def fold(text: str) -> str:
+    return unicodedata.normalize("NFKC", text).lower()
+
+
+def word_token(word: str) -> str | None:
+    """The token of a run of letters/digits, or None for a stop word or a single letter."""
+    if len(word) < 2 or word in STOP_WORDS:
+        return None
+    if len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
+        return word[:-1]
+    return word
+
+
+def tokens(text: str) -> set[str]:
+    """The distinct tokens of `text` (see the module docstring)."""
+    found: set[str] = set()
+    for run in _RUNS.findall(fold(text)):
+        if "\u3400" <= run[0] <= "\ufaff" and _is_cjk(run[0]):
+            found.update(run[i:i + 2] for i in range(max(len(run) - 1, 1)))
+        else:
+            token = word_token(run)
+            if token:
+                found.add(token)
+    return found
+
+
+def name_token(name: str) -> str:
+    """An author's whole name as one token ("hao chen"): its words, folded, joined by a space."""
+    return " ".join(_RUNS.findall(fold(name)))
+
+
+def author_tokens(paper: Mapping[str, Any]) -> set[str]:
+    """The paper's authors' whole names, so that a search for a name ranks that author's papers first."""
+    return {token for token in (name_token(str(name)) for name in paper.get("authors") or []) if " " in token}
+
+
+def _is_cjk(char: str) -> bool:
+    return re.match(f"[{_CJK}]", char) is not None
+
+
+def bucket(term: str, buckets: int) -> int:
+    """The terms file of `buckets` that holds `term`: FNV-1a over its code points, as search.js computes it."""
+    value = 0x811C9DC5
+    for char in term:
+        value = ((value ^ ord(char)) * 0x01000193) & 0xFFFFFFFF
+    return value % buckets
+
+
+# --- documents --------------------------------------------------------------------------------
+
+
+def _texts(value: object) -> Iterable[str]:
+    """Every string inside a day-JSON value (a language map, a list, a string)."""
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, Mapping):
+        for item in value.values():
+            yield from _texts(item)
+    elif isinstance(value, list | tuple):
+        for item in value:
+            yield from _texts(item)
+
+
+def document_text(paper: Mapping[str, Any]) -> str:
+    """What a paper is found by: title, authors, abstract, comment, the summary in every language,
+    and the glossary's Chinese terms for the English terms it uses."""
+    english = " ".join(str(paper.get(name) or "") for name in ("title", "abstract", "comment"))
+    parts = [english, " ".join(_texts(paper.get("authors") or [])), " ".join(_texts(paper.get("summary") or {}))]
+    parts.extend(glossary.chinese_terms(english + " " + " ".join(_texts((paper.get("summary") or {}).get("tldr") or {}))))
+    return "\n".join(parts)
+
+
+def day_entry(day: Mapping[str, Any]) -> dict[str, Any]:
+    """A day's searchable content: its papers in rank order, each with its tokens and its result line."""
+    papers = sorted(day.get("papers", []), key=lambda paper: int(paper.get("rank") or 0))
+    return {
+        "date": str(day.get("date")),
+        "tokens": [sorted(tokens(document_text(paper)) | author_tokens(paper)) for paper in papers],
+        "docs": [_result(paper) for paper in papers],
+    }
+
+
+def _result(paper: Mapping[str, Any]) -> list[Any]:
+    """[rank, title, translated title, authors, featured]: what a search result shows."""
+    title = one_line(str(paper.get("title") or ""))[:MAX_TITLE]
+    translated = one_line(str(((paper.get("summary") or {}).get("title") or {}).get("zh") or ""))[:MAX_TITLE]
+    authors = [one_line(str(name)) for name in paper.get("authors") or []]
+    named = ", ".join(authors[:MAX_AUTHORS]) + (f" + {len(authors) - MAX_AUTHORS}" if len(authors) > MAX_AUTHORS else "")
+    return [int(paper.get("rank") or 0), title, translated if translated != title else "", named,
+            1 if paper.get("featured") else 0]
+
+
+def build_segment(entries: Iterable[Mapping[str, Any]], *, day_path: Any) -> tuple[dict[str, Any], dict[str, Any]]:
+    """One month's index from its day entries (oldest first): its manifest entry (without "id")
+    and its files {relative path: JSON value}. `day_path(date)` gives a day page's path relative to
+    a language's site."""
+    postings: dict[str, list[int]] = defaultdict(list)
+    days: list[list[Any]] = []
+    docs: list[list[Any]] = []
+    for number, entry in enumerate(entries):
+        first = len(docs)
+        days.append([entry["date"], day_path(date.fromisoformat(entry["date"])), first])
+        for offset, terms in enumerate(entry["tokens"]):
+            for term in terms:
+                postings[term].append(first + offset)
+        docs.extend([number, *doc] for doc in entry["docs"])
+    count = sum(len(numbers) for numbers in postings.values())
+    buckets = bucket_count(count)
+    tables: list[dict[str, list[int]]] = [{} for _ in range(buckets)]
+    for term, numbers in postings.items():
+        tables[bucket(term, buckets)][term] = [numbers[0], *(b - a for a, b in zip(numbers, numbers[1:], strict=False))]
+    files: dict[str, Any] = {f"terms/{number}.json": table for number, table in enumerate(tables)}
+    for start in range(0, len(docs), CHUNK):
+        files[f"docs/{start // CHUNK}.json"] = docs[start:start + CHUNK]
+    return {"buckets": buckets, "chunk": CHUNK, "days": days}, files
+
+
+def bucket_count(postings: int) -> int:
+    """Terms files for a month of `postings`: a power of two giving about POSTINGS_A_FILE each."""
+    count = 1
+    while count < MAX_BUCKETS and postings / count > POSTINGS_A_FILE:
+        count *= 2
+    return count
+
+
+def manifest(segments: list[dict[str, Any]]) -> dict[str, Any]:
+    """search/index.json: the months' manifests and what search.js needs to tokenize a query."""
+    return {"format": INDEX_FORMAT, "stop": sorted(STOP_WORDS), "dictionary": glossary.chinese_dictionary(),
+            "segments": segments}
+
+
+# --- the plugin -------------------------------------------------------------------------------
+
+
+class DayEntries:
+    """Day entries kept in Pelican's cache folder, one pickle per day, made again when the day file changes."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+
+    def get(self, path: Path, key: list[Any]) -> dict[str, Any]:
+        cached = self.folder / f"{path.stem}.pickle"
+        try:
+            with cached.open("rb") as handle:
+                stored_key, entry = pickle.load(handle)
+            if stored_key == key:
+                return dict(entry)
+        except (OSError, EOFError, pickle.UnpicklingError, ValueError, TypeError, AttributeError):
+            pass  # no cache yet, or a torn or old one
+        entry = day_entry(read_whole_day(path))
+        self.folder.mkdir(parents=True, exist_ok=True)
+        cached.write_bytes(pickle.dumps((key, entry), protocol=pickle.HIGHEST_PROTOCOL))
+        return entry
 
 
 def write_index(pelican: Pelican) -> None:
-    """Write this language's search/index.json from every stored day."""
+    """Write output/search/ from every stored day (once, from the main edition)."""
     settings = digest_settings(pelican.settings)
-    lang = pelican.settings["DEFAULT_LANG"]
+    if pelican.settings["DEFAULT_LANG"] != settings.digest.languages[0]:
+        return
     store = Store(settings.store_dir)
     article_url = pelican.settings["ARTICLE_URL"]
 
     def day_path(when: date) -> str:
         moment = datetime(when.year, when.month, when.day)
-        return str(article_url.format(date=moment, slug=when.isoformat(), lang=lang))
+        return str(article_url.format(date=moment, slug=when.isoformat(), lang=""))
 
-    days = (day_outline(store.day_path(d)) for d in reversed(store.days()))
-    index = build_index(days, lang, day_path=day_path)
-    text = json.dumps(index, ensure_ascii=False, separators=(",", ":"))
-    write_atomic(Path(pelican.settings["OUTPUT_PATH"]) / INDEX_PATH, text)
+    cache = Path(pelican.settings["CACHE_PATH"])
+    days = DayEntries(cache / CACHE_FOLDER / "days")
+    months: dict[str, list[date]] = defaultdict(list)
+    for day in store.days():
+        months[f"{day:%Y-%m}"].append(day)
+    segments = []
+    target = Path(pelican.settings["OUTPUT_PATH"]) / FOLDER
+    for month, month_days in sorted(months.items()):
+        keys = {day: _day_key(store.day_path(day)) for day in month_days}
+        key = json.dumps([CACHE_FORMAT, INDEX_FORMAT, article_url, [keys[day] for day in month_days]])
+        built = cache / CACHE_FOLDER / "months" / month
+        segment = _read_built(built, key)
+        if segment is None:
+            segment, files = build_segment((days.get(store.day_path(day), keys[day]) for day in month_days),
+                                           day_path=day_path)
+            _write_built(built, files, {"key": key, "segment": segment})
+        segments.append({"id": month, **segment})
+        _link_folder(built, target / month)
+    for folder in target.glob("*/") if target.is_dir() else ():
+        if folder.is_dir() and folder.name not in months:
+            shutil.rmtree(folder)
+    write_atomic(target / "index.json", json.dumps(manifest(segments), ensure_ascii=False, separators=(",", ":")))
+
+
+def _day_key(path: Path) -> list[Any]:
+    try:
+        stat = path.stat()
+    except OSError:
+        read_whole_day(path)  # says what is wrong with the day file
+        raise
+    return [str(path), stat.st_mtime_ns, stat.st_size]
+
+
+def _read_built(folder: Path, key: str) -> dict[str, Any] | None:
+    """The manifest of the month built in `folder` when it was built from the same days, else None."""
+    try:
+        stored = json.loads((folder / "key.json").read_text("utf-8"))
+    except (OSError, ValueError):
+        return None
+    return stored["segment"] if isinstance(stored, dict) and stored.get("key") == key else None
+
+
+def _write_built(folder: Path, files: Mapping[str, Any], key: dict[str, Any]) -> None:
+    """A month's files in the cache, key.json last: a build cut short leaves no key, and the month
+    is built again. Files are written anew (not replaced in place): output/ may link the old ones."""
+    if folder.exists():
+        shutil.rmtree(folder)
+    for name in ("terms", "docs"):
+        (folder / name).mkdir(parents=True)
+    for name, value in files.items():
+        (folder / name).write_text(json.dumps(value, ensure_ascii=False, separators=(",", ":")), "utf-8")
+    write_atomic(folder / "key.json", json.dumps(key, ensure_ascii=False))
+
+
+def _link_folder(source: Path, target: Path) -> None:
+    """Make `target` hold `source`'s index files (hard links where the file system allows)."""
+    wanted = set()
+    for path in source.rglob("*.json"):
+        if path.name == "key.json":
+            continue
+        relative = path.relative_to(source)
+        wanted.add(relative)
+        published = target / relative
+        try:
+            if published.samefile(path):
+                continue
+            published.unlink()
+        except FileNotFoundError:
+            published.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            os.link(path, published)
+        except OSError:  # another file system, or links not allowed
+            shutil.copy2(path, published)
+    for path in target.rglob("*.json") if target.is_dir() else ():
+        if path.relative_to(target) not in wanted:
+            path.unlink()
 
 
 def register() -> None:

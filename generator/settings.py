@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, cast
 from urllib.parse import unquote, urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator, model_validator
 
 from .arxiv_taxonomy import CATEGORIES
 from .errors import SettingsError
@@ -121,13 +121,62 @@ def http_url(value: str) -> str:
     return value
 
 
+class TopicText(_Strict):
+    """A radar topic's words for readers, per language (a language not given shows the topic's name)."""
+
+    name: dict[str, str] = Field({}, description="the topic's name in each language (en, zh)")
+    description: dict[str, str] = Field({}, description="one line on the topic in each language (en, zh)")
+
+    @field_validator("name", "description")
+    @classmethod
+    def _languages(cls, value: dict[str, str]) -> dict[str, str]:
+        unknown = sorted(set(value) - {"en", "zh"})
+        if unknown:
+            raise ValueError(f"unknown language(s) {', '.join(unknown)} (expected en, zh)")
+        return value
+
+
 class RadarSettings(_Strict):
     """The lab's interests."""
 
     library: Path | None = Field(None, description="BibTeX export of papers the lab likes")
     liked: list[str] = Field([], description="arXiv ids the lab likes")
     disliked: list[str] = Field([], description="arXiv ids the lab does not want")
-    topics: dict[str, list[str]] = Field({}, description="topic name -> keywords (a topic counts when they are in the title or mentioned twice)")
+    topics: dict[str, list[str]] = Field(
+        {},
+        description="topic name -> keywords (a topic counts when they are in the title or mentioned "
+        "twice); or -> {'keywords': [...], 'name': {'zh': ...}, 'description': {'en': ..., 'zh': ...}}",
+    )
+    topic_text: dict[str, TopicText] = Field(
+        {}, description="the topics' names and descriptions per language (from the topics' dict form)"
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _topic_dicts(cls, data: Any) -> Any:
+        """A topic given as a dict: its keywords stay in `topics`, its words go to `topic_text`."""
+        if not isinstance(data, Mapping) or not isinstance(data.get("topics"), Mapping):
+            return data
+        topics: dict[str, Any] = {}
+        text: dict[str, Any] = dict(data.get("topic_text") or {})
+        for name, value in data["topics"].items():
+            if isinstance(value, Mapping) and "keywords" in value:
+                # any other key is checked by TopicText (an unknown one is named there)
+                topics[name] = value["keywords"]
+                text[name] = {key: item for key, item in value.items() if key != "keywords"}
+            else:
+                topics[name] = value  # a keyword list; anything else is reported as not one
+        return {**data, "topics": topics, "topic_text": text}
+
+    def topic_name(self, topic: str, lang: str) -> str:
+        """How `topic` is named to a reader of `lang`."""
+        text = self.topic_text.get(topic)
+        return (text.name.get(lang) if text else None) or topic
+
+    def topic_description(self, topic: str, lang: str) -> str | None:
+        """The topic's line for a reader of `lang`, or None."""
+        text = self.topic_text.get(topic)
+        return (text.description.get(lang) if text else None) or None
     authors: list[str] = Field([], description="followed authors")
     exclude: list[str] = Field([], description="keywords that veto a paper")
     floor: float = Field(

@@ -25,9 +25,10 @@ from pelican.readers import MarkdownReader, Readers
 from pelican.urlwrappers import Tag
 from pelican.utils import pelican_open
 
+from . import glossary
 from .errors import BuildError
 from .incremental import PageSkippingWriter
-from .settings import Settings
+from .settings import RadarSettings, Settings
 from .labels import json_badges, note_text, source_name
 from .store import Store, note_from_json, upgrade_day_json
 from .summarize.grounding import segments
@@ -62,24 +63,32 @@ def read_day(path: Path) -> dict[str, Any]:
     The last DAYS_KEPT days read stay in memory while their files are unchanged; `counts` still
     tells how many candidates the day had.
     """
+    key = _file_key_or_none(path)
+    cached = _DAYS.get(path)
+    if cached is None or cached[0] != key or key is None:
+        day = read_whole_day(path)
+        day["papers"] = [paper for paper in day.get("papers", []) if paper.get("featured")]
+        cached = (key or _file_key(path), day)
+    _DAYS[path] = cached
+    _DAYS.move_to_end(path)
+    while len(_DAYS) > DAYS_KEPT:
+        _DAYS.popitem(last=False)
+    return cached[1]
+
+
+def read_whole_day(path: Path) -> dict[str, Any]:
+    """The stored day with all its candidates, as the store wrote it."""
     try:
-        key = _file_key(path)
-        cached = _DAYS.get(path)
-        if cached is None or cached[0] != key:
-            day = upgrade_day_json(json.loads(path.read_text("utf-8")))
-            day["papers"] = [paper for paper in day.get("papers", []) if paper.get("featured")]
-            cached = (key, day)
-        _DAYS[path] = cached
-        _DAYS.move_to_end(path)
-        while len(_DAYS) > DAYS_KEPT:
-            _DAYS.popitem(last=False)
+        day = upgrade_day_json(json.loads(path.read_text("utf-8")))
+        if not isinstance(day, dict) or not isinstance(day.get("papers", []), list):
+            raise ValueError("not a day object")
     except FileNotFoundError:
         raise BuildError(
             f"{path} not found: a post names a day the store does not have; run `digest run --date {path.stem}`"
         ) from None
     except (OSError, ValueError, AttributeError) as exc:
         raise BuildError(f"{path}: unreadable day file ({exc}); re-run `digest run --date {path.stem}`") from exc
-    return cached[1]
+    return day
 
 
 def outline(day: dict[str, Any]) -> dict[str, Any]:
@@ -236,9 +245,61 @@ def badges(paper: Mapping[str, Any]) -> list[str]:
     return json_badges(paper)
 
 
-def matched_label(match: Mapping[str, Any]) -> str:
-    """What a reader sees of a radar match: {"kind": "topic", "name": "Medical imaging"} -> its name."""
-    return str(match.get("name", ""))
+@pass_context
+def matched_label(context: Context, match: Mapping[str, Any]) -> str:
+    """What a reader sees of a radar match: {"kind": "topic", "name": "Medical imaging"} -> the
+    topic's name in the page's language; an author's name as it is."""
+    name = str(match.get("name", ""))
+    return topic_name(context, name) if match.get("kind") == "topic" else name
+
+
+@pass_context
+def topic_name(context: Context, topic: object) -> str:
+    """A radar topic (a name or Pelican's Tag) as the page's language names it (DIGEST's topic_text)."""
+    name = str(getattr(topic, "name", topic))
+    return _radar(context).topic_name(name, _page_lang(context))
+
+
+@pass_context
+def topic_description(context: Context, topic: object) -> str | None:
+    """A radar topic's one line in the page's language, or None."""
+    name = str(getattr(topic, "name", topic))
+    return _radar(context).topic_description(name, _page_lang(context))
+
+
+@pass_context
+def term(context: Context, word: str) -> str:
+    """A keyword or matched term in the page's language: the glossary's Chinese for the Chinese
+    edition where it has one ("segmentation" -> "分割"), else the word as it is."""
+    if _page_lang(context) == "zh":
+        return glossary.to_chinese(str(word)) or str(word)
+    return str(word)
+
+
+@pass_context
+def radar_topic_names(context: Context) -> dict[str, str]:
+    """Every radar topic's name in the page's language (for the next batch's cards, made by radar.js)."""
+    radar = _radar(context)
+    return {topic: radar.topic_name(topic, _page_lang(context)) for topic in radar.topics}
+
+
+def chinese_glossary() -> dict[str, str]:
+    """The glossary as {English term in lower case: Chinese}, for the next batch's why-terms."""
+    return {entry.english.lower(): entry.chinese for entry in glossary.entries()}
+
+
+@pass_context
+def colon(context: Context) -> str:
+    """The colon after a label: full-width in Chinese text."""
+    return "：" if _page_lang(context) == "zh" else ": "
+
+
+def _page_lang(context: Context) -> str:
+    return str(context.get("DEFAULT_LANG") or "en")
+
+
+def _radar(context: Context) -> RadarSettings:
+    return digest_settings({"DIGEST_SETTINGS": context.get("DIGEST_SETTINGS")}).digest.radar
 
 
 def day_note(item: str | dict[str, Any], lang: str) -> str:
@@ -315,12 +376,17 @@ def add_template_helpers(generator: Generator) -> None:
         return Tag(name, generator.settings).slug
 
     generator.env.finalize = printable  # templates compile lazily, after this signal
-    generator.env.globals["site_root"] = site_root
+    generator.env.globals.update(
+        site_root=site_root, colon=colon, radar_topic_names=radar_topic_names, chinese_glossary=chinese_glossary
+    )
     generator.env.filters.update(
         safe_url=safe_url,
         badges=badges,
         source_name=source_name,
         matched_label=matched_label,
+        topic_name=topic_name,
+        topic_description=topic_description,
+        term=term,
         topic_names=topic_names,
         brief_html=brief_html,
         unverified=unverified,
@@ -349,6 +415,17 @@ def attach_days(generator: ArticlesGenerator) -> None:
         article.outline = day_outline(article.day_file)
         article.radar = radar_counts(article.outline["papers"], topics)
     link_neighbours(generator.articles)
+    add_quiet_topics(generator, topics)
+
+
+def add_quiet_topics(generator: ArticlesGenerator, topics: list[str]) -> None:
+    """Every radar topic gets a page (a topic no day matched yet says so), as every topic has a feed."""
+    known = {tag.name for tag in generator.tags}
+    quiet = [Tag(topic, generator.settings) for topic in topics if topic not in known]
+    for tag in quiet:
+        generator.tags[tag] = []
+    if quiet:
+        generator.context["tags"] = list(generator.tags.items())
 
 
 def link_neighbours(articles: list[Any]) -> None:

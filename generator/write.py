@@ -10,7 +10,7 @@ from __future__ import annotations
 import html
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import date
 from pathlib import Path
 
@@ -52,13 +52,16 @@ def write_posts(day: Day, settings: Settings) -> list[Path]:
     paths = []
     for lang in settings.digest.languages:
         path = post_path(settings.content_dir, day, lang)
-        write_atomic(path, render_post(day, lang, categories))
+        names = {topic: settings.digest.radar.topic_name(topic, lang) for topic in settings.digest.radar.topics}
+        write_atomic(path, render_post(day, lang, categories, names))
         paths.append(path)
     return paths
 
 
-def render_post(day: Day, lang: str, categories: list[str]) -> str:
-    """The Markdown post of `day` in `lang` (pure: same day, same bytes)."""
+def render_post(day: Day, lang: str, categories: list[str], topic_names: Mapping[str, str] | None = None) -> str:
+    """The Markdown post of `day` in `lang` (pure: same day, same bytes); `topic_names` names the
+    radar topics in `lang` (a topic not in it keeps its name)."""
+    names = topic_names or {}
     labels = _LABELS[lang]
     topics = _day_topics(day)
     contributing = day_sources(day)
@@ -70,7 +73,7 @@ def render_post(day: Day, lang: str, categories: list[str]) -> str:
         date=day.date.isoformat(),
     )
     if topics:
-        intro += " " + labels["topics"].format(topics=", ".join(topics))
+        intro += " " + labels["topics"].format(topics=_list(lang).join(names.get(topic, topic) for topic in topics))
     header = {
         "Title": labels["title"].format(date=day.date.isoformat()),
         "Date": day.date.isoformat(),
@@ -84,20 +87,20 @@ def render_post(day: Day, lang: str, categories: list[str]) -> str:
     lines = [f"{key}: {value}" for key, value in header.items() if value]
     lines += ["", f"*{text(labels['headline'])}*", "", text(intro), ""]
     for note in day.notes:
-        lines += [f"> **{labels['note']}:** {text(note_text(note, lang))}", ""]
+        lines += [f"> **{labels['note']}{_colon(lang)}** {text(note_text(note, lang))}", ""]
     brief = day.brief.get(lang) or day.brief.get("en")
     if brief:
         lines += [f"## {labels['brief']}", "", text(brief), ""]
     lines += [f"## {labels['featured']}", ""]
     for entry in day.featured:
-        lines += _render_entry(entry, lang, day)
+        lines += _render_entry(entry, lang, day, names)
     rest = len(day.entries) - len(day.featured)
     if rest:
         lines += [labels["more"].format(count=rest), ""]
     return "\n".join(lines).rstrip("\n") + "\n"
 
 
-def _render_entry(entry: Entry, lang: str, day: Day) -> list[str]:
+def _render_entry(entry: Entry, lang: str, day: Day, names: Mapping[str, str]) -> list[str]:
     labels = _LABELS[lang]
     paper = entry.ranked.paper
     summary = entry.summary
@@ -122,18 +125,18 @@ def _render_entry(entry: Entry, lang: str, day: Day) -> list[str]:
         if labels["untranslated"]:
             marks.append(labels["untranslated"])
     mark = f" *({'; '.join(marks)})*" if marks else ""
-    lines += [f"**{labels['tldr']}**{mark}: {text(tldr)}", ""]
+    lines += [f"**{labels['tldr']}**{mark}{_colon(lang)} {text(tldr)}", ""]
     for field in ("problem", "method", "results"):
         value = getattr(summary, field).get(lang)
         if value:
-            lines += [f"- **{labels[field]}:** {text(value)}"]
+            lines += [f"- **{labels[field]}{_colon(lang)}** {text(value)}"]
     if any(getattr(summary, f).get(lang) for f in ("problem", "method", "results")):
         lines.append("")
-    why = [text(m.name) for m in entry.ranked.matched]
+    why = [text(names.get(m.name, m.name) if m.kind == "topic" else m.name) for m in entry.ranked.matched]
     why.append(labels["score"].format(score=f"{entry.ranked.score:.1f}"))
     if entry.ranked.why:
-        why.append(labels["terms"].format(terms=text(", ".join(entry.ranked.why))))
-    lines += [f"*{labels['why']}:* {' · '.join(why)}", ""]
+        why.append(labels["terms"].format(terms=text(_list(lang).join(entry.ranked.why))))
+    lines += [f"*{labels['why']}{_colon(lang)}* {' · '.join(why)}", ""]
     links = [f"[{labels['abstract']}]({paper.url})"]
     if paper.pdf_url:  # a journal's feed gives none
         links.append(f"[{labels['pdf']}]({paper.pdf_url})")
@@ -141,6 +144,16 @@ def _render_entry(entry: Entry, lang: str, day: Day) -> list[str]:
         links.append(f"[{labels['code']}]({entry.code_url})")
     lines += [" · ".join(links), ""]
     return lines
+
+
+def _colon(lang: str) -> str:
+    """The colon after a label: full-width in Chinese."""
+    return "：" if lang == "zh" else ":"
+
+
+def _list(lang: str) -> str:
+    """What separates the items of a list in running text: the enumeration comma in Chinese."""
+    return "、" if lang == "zh" else ", "
 
 
 def text(value: str) -> str:

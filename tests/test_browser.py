@@ -12,9 +12,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from selenium.webdriver.common.keys import Keys
 
 from tests.support.browser import (
-    CANDIDATES, FEATURED, FOLLOWED, REPO, build_demo_site, chromium, chromium_missing, serve,
+    CANDIDATES, FEATURED, FOLLOWED, REPO, axe_violations, build_demo_site, checkers_missing, chromium,
+    chromium_missing, serve,
 )
 
 pytestmark = pytest.mark.skipif(
@@ -138,13 +140,58 @@ def test_language_switch_keeps_the_page(browser: Any, site_url: str) -> None:
     assert console_errors(browser) == []
 
 
+def search_for(browser: Any, query: str) -> list[Any]:
+    box = browser.find_element("css selector", "#search-q")
+    box.send_keys(Keys.CONTROL, "a")
+    box.send_keys(Keys.BACKSPACE)  # an empty box clears the results
+    wait_for(lambda: not browser.find_element("css selector", ".search-status").text, "no results")
+    box.send_keys(query)
+    wait_for(lambda: browser.find_element("css selector", ".search-status").text, f"results of {query}")
+    while True:  # ten at a time
+        links = wait_for(lambda: browser.find_elements("css selector", "#search-results li a"), "results")
+        more = browser.find_elements("css selector", ".search-more button")
+        if not more:
+            return links
+        more[0].click()
+        wait_for(lambda links=links: len(browser.find_elements("css selector", "#search-results li a")) > len(links), "more")
+
+
+def result_places(results: list[Any], site_url: str) -> list[str]:
+    return [link.get_attribute("href").removeprefix(site_url) for link in results]
+
+
 def test_search_finds_papers_of_all_days(browser: Any, site_url: str) -> None:
     open_page(browser, f"{site_url}/archives/")
-    box = browser.find_element("css selector", "#search-q")
-    box.send_keys("Deliberative Curation")
-    results = wait_for(lambda: browser.find_elements("css selector", "#search-results li a"), "search results")
+    results = search_for(browser, "Deliberative Curation")
     assert "Deliberative Curation" in results[0].text
     assert results[0].get_attribute("href").startswith(f"{site_url}/2026/06/02/#p")
+    # an author across days: the followed author's paper of each day, newest day first
+    places = result_places(search_for(browser, FOLLOWED), site_url)
+    assert places[:2] == ["/2026/06/03/#p1", "/2026/06/02/#p1"]
+    fetched = browser.execute_script(
+        "return performance.getEntriesByType('resource').map(e => e.name).filter(n => n.includes('/search/'))")
+    assert f"{site_url}/search/index.json" in fetched and all(n.endswith(".json") for n in fetched)
+    assert console_errors(browser) == []
+
+
+def test_chinese_search_finds_segmentation_papers_without_a_key(browser: Any, site_url: str) -> None:
+    open_page(browser, f"{site_url}/zh/")
+    english = result_places(search_for(browser, "segmentation"), site_url)
+    chinese = result_places(search_for(browser, "分割"), site_url)
+    # every segmentation paper, by the glossary's 分割 where no Chinese summary says it (extractive
+    # ones), and the papers whose Chinese summary says 分割
+    assert english and set(english) <= set(chinese)
+    assert "/zh/2026/06/03/#p1" in chinese and "/zh/2026/06/03/#p1" not in english
+    assert all(place.startswith("/zh/2026/06/0") for place in chinese)  # cards of the Chinese edition
+    assert "条结果" in browser.find_element("css selector", ".search-status").text
+    assert console_errors(browser) == []
+
+
+def test_a_result_below_the_featured_papers_opens_its_batch(browser: Any, site_url: str) -> None:
+    open_page(browser, f"{site_url}/2026/06/02/#p{FEATURED + 12}")
+    card = wait_for(lambda: browser.find_elements("css selector", f"#p{FEATURED + 12}"), "the card's batch")[0]
+    assert card.is_displayed()
+    assert visible_ranks(browser, ".batch .paper") == list(range(FEATURED + 11, FEATURED + 21))
     assert console_errors(browser) == []
 
 
@@ -210,3 +257,70 @@ def test_a_missing_page_shows_the_styled_404(browser: Any, site_url: str) -> Non
     link = browser.find_element("css selector", "main a")
     assert link.get_attribute("href") == f"{site_url}/"
     assert [e for e in console_errors(browser) if "404" not in e] == []  # the page's own status
+
+
+# --- accessibility and phones -----------------------------------------------------------------
+
+PAGES = [("", "home"), ("2026/06/02/", "day"), ("archives/", "archive"), ("topics/", "topics"),
+         ("archives/?q=segmentation", "search"), ("about/", "about")]
+TAP_TARGETS = (".nav a, .langs a, .brand, .radar-topics a, .day-list a, .topic-list a, .site-foot a, "
+               ".day-nav a, .links a, .author, #search-results a, .search-more button, .next-batch")
+
+
+@pytest.mark.parametrize("lang", ["", "zh/"])
+def test_axe_finds_no_serious_or_critical_violation(browser: Any, site_url: str, lang: str) -> None:
+    problem = checkers_missing()
+    if problem:
+        pytest.skip(problem) if not os.environ.get("CI") else pytest.fail(problem)
+    counts = {}
+    for path, name in PAGES:
+        open_page(browser, f"{site_url}/{lang}{path}")
+        if "?q=" in path:
+            wait_for(lambda: browser.find_elements("css selector", "#search-results li a"), "search results")
+        violations = axe_violations(browser)
+        counts[name] = {impact: sum(1 for v in violations if v["impact"] == impact)
+                        for impact in ("critical", "serious", "moderate", "minor")}
+        bad = [v for v in violations if v["impact"] in ("serious", "critical")]
+        assert not bad, (lang + path, bad)
+    print(f"axe-core violations ({lang or 'en/'}):", counts)
+
+
+@pytest.mark.parametrize("lang", ["", "zh/"])
+def test_phone_pages_have_large_tap_targets_and_no_sideways_scroll(browser: Any, site_url: str, lang: str) -> None:
+    browser.set_window_size(360, 800)
+    try:
+        for path, _name in PAGES:
+            open_page(browser, f"{site_url}/{lang}{path}")
+            if "?q=" in path:
+                wait_for(lambda: browser.find_elements("css selector", "#search-results li a"), "search results")
+            small = browser.execute_script(
+                "return [...document.querySelectorAll(arguments[0])].filter(e => e.offsetParent)"
+                ".map(e => [e.getBoundingClientRect(), e.outerHTML.slice(0, 80)])"
+                ".filter(([r]) => r.width < 24 || r.height < 24).map(([r, h]) => [r.width, r.height, h])",
+                TAP_TARGETS)
+            assert not small, (lang + path, small[:5])
+            overflow = browser.execute_script("return document.documentElement.scrollWidth - window.innerWidth")
+            assert overflow <= 0, f"{lang}{path} scrolls sideways by {overflow}px at 360px"
+        # the card with a long URL, a formula and eighty authors (and its abstract, opened)
+        open_page(browser, f"{site_url}/{lang}2026/06/02/#p4")
+        browser.execute_script("document.querySelectorAll('#p4 details').forEach(d => d.open = true)")
+        assert "Consortium Member" in browser.find_element("css selector", "#p4").text
+        assert browser.execute_script("return document.documentElement.scrollWidth - window.innerWidth") <= 0
+    finally:
+        browser.set_window_size(1280, 900)
+
+
+@pytest.mark.parametrize(("lang", "one_author", "tldr", "why", "terms"),
+                         [("", "1 author", "TL;DR", "Why picked:", "terms: segmentation, lesion"),
+                          ("zh/", "1 位作者", "要点", "入选理由：", "关键词：分割、病灶")])
+def test_next_batch_cards_have_a_tldr_the_why_and_a_right_author_count(
+        browser: Any, site_url: str, lang: str, one_author: str, tldr: str, why: str, terms: str) -> None:
+    open_page(browser, f"{site_url}/{lang}2026/06/02/")
+    browser.find_element("css selector", ".next-batch").click()
+    card = wait_for(lambda: browser.find_elements("css selector", f".batch #p{FEATURED + 1}"), "the first batch")[0]
+    text = card.text
+    assert one_author in text and "authors" not in text.replace("Authors", "")
+    assert tldr in text and card.find_element("css selector", ".tldr .mark").text  # extractive, marked
+    assert why in text and terms in text
+    assert "2026-" in card.find_element("css selector", ".date").text
+    assert console_errors(browser) == []

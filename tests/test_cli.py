@@ -116,3 +116,19 @@ def test_demo_replays_the_listings_and_builds_the_site(project: Path, tmp_path: 
     assert (output / "data" / "2026-06-04.json").is_file()
     assert "2026-06-04" in (output / "index.html").read_text()
     assert (output / "zh" / "index.html").is_file()
+
+
+def test_topics_take_names_and_descriptions_per_language_or_plain_keywords(project: Path) -> None:
+    # the demo radar gives its topics in the dict form; a plain keyword list stays valid beside it
+    set_digest(project, '"topics": {', '"topics": {"Plain topic": ["plain keyword"], ')
+    result = invoke("check", cwd=project)
+    assert result.exit_code == 0, result.output
+    assert "8 topics" in result.output
+    set_digest(project, '"name": {"zh": "分割一切（SAM）"}', '"name": {"fr": "Segmenter tout"}')
+    set_digest(project, '"description": {"en": "Delineating', '"descriptions": {"en": "Delineating')
+    result = invoke("check", cwd=project)
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    lines = result.output.strip().splitlines()
+    assert any("['Segment Anything (SAM)']['name']" in line and "unknown language(s) fr" in line for line in lines)
+    assert any("['Medical image segmentation & registration']['descriptions']: unknown setting" in line
+               for line in lines)

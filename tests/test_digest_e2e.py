@@ -90,7 +90,7 @@ def test_a_day_without_an_llm_key_says_so_in_each_editions_language(built_site: 
     text = " ".join(BeautifulSoup(page, "html.parser").get_text(" ").split())
     for shown in (post, text):
         assert NO_KEY[lang] in shown and NO_KEY[other] not in shown
-    reason = {"en": "Extractive summary (no LLM): no OPENAI_API_KEY", "zh": "摘要节选（未经 LLM）: 未设置 OPENAI_API_KEY"}
+    reason = {"en": "Extractive summary (no LLM): no OPENAI_API_KEY", "zh": "摘要节选（未经 LLM）：未设置 OPENAI_API_KEY"}
     featured = json.loads((built_site / "output" / "data" / f"{DAY}.json").read_text())["counts"]["featured"]
     assert text.count(reason[lang]) == featured  # one per featured paper
 

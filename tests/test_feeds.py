@@ -163,3 +163,31 @@ def test_unsupported_numbers_are_marked_in_the_item_text(lang: str, marked: str)
     item = parse(render([day], lang)).entries[0]
     assert marked in item.summary and marked in item.content[0].value
     assert "2012" in item.summary and "2012 [" not in item.summary and "2012［" not in item.summary
+
+
+def test_both_languages_carry_the_same_papers_each_with_its_own_summary() -> None:
+    # extractive summaries (no Chinese TL;DR) of papers with long abstracts that end in a URL
+    long_abstract = "We segment lesions in CT. " * 80 + "Code: https://github.com/lab/" + "x" * 60
+    extractive = Summary(kind="extractive", tldr={"en": "We segment lesions in CT."})
+    days = []
+    for n in range(12):
+        day = make_day(date(2026, 5, 1 + n), [1, 2, 3, 4, 5, 6, 7, 8, 9, 10])
+        days.append(dataclasses.replace(day, entries=tuple(
+            dataclasses.replace(e, summary=extractive, ranked=dataclasses.replace(
+                e.ranked, paper=dataclasses.replace(e.ranked.paper, abstract=long_abstract, id=f"2605.{n:02d}{k:03d}")))
+            for k, e in enumerate(day.entries))))
+    days.reverse()
+    english, chinese = parse(render(days, "en")), parse(render(days, "zh"))
+    assert len(english.entries) == len(chinese.entries) == feeds.MAX_ITEMS
+    assert [e.id.replace(":en/", ":zh/") for e in english.entries] == [e.id for e in chinese.entries]
+    assert all(e.summary.startswith("We segment lesions in CT. ") for e in chinese.entries)
+    assert all("github.com/lab/" not in e.summary for e in chinese.entries)  # the TL;DR, not the abstract
+    assert feeds._shorten("word " * 400 + "https://example.org/" + "y" * 40).endswith("word…")
+
+
+@pytest.mark.parametrize("prefix", ["", "zh/"])
+def test_every_feed_declares_its_language(site: Path, prefix: str) -> None:
+    lang = prefix.rstrip("/") or "en"
+    for path in sorted((site / prefix / "feeds").rglob("*.xml")):
+        parsed = parse(path.read_bytes())
+        assert parsed.feed.get("language") == lang, path

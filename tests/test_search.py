@@ -8,11 +8,16 @@ import shutil
 import subprocess
 import xml.etree.ElementTree as ET
 from datetime import date
+from itertools import accumulate
 from pathlib import Path
 
 import pytest
 
 from generator import search, sitemap
+from generator.build import build
+from generator.settings import load
+from generator.store import Store
+from generator.write import write_posts
 from generator.store import day_to_json
 from tests.support.site import SITEURL, build_site
 from tests.test_feeds import HOSTILE_TITLE, TOPIC, make_day
@@ -20,35 +25,71 @@ from tests.test_feeds import HOSTILE_TITLE, TOPIC, make_day
 SEARCH_JS = Path(__file__).resolve().parents[1] / "theme" / "static" / "js" / "search.js"
 
 
-def index_of(days: list, lang: str) -> dict:
-    return search.build_index([day_to_json(d) for d in days], lang,
-                              day_path=lambda when: f"{when:%Y/%m/%d}/")
+def index_of(days: list) -> dict:
+    """One month's files, and its manifest as "index.json"."""
+    entries = [search.day_entry(day_to_json(d)) for d in days]
+    segment, files = search.build_segment(entries, day_path=lambda when: f"{when:%Y/%m/%d}/")
+    return {"index.json": segment, **files}
 
 
-def test_index_holds_featured_papers_newest_day_first_with_card_anchors() -> None:
-    index = index_of([make_day(date(2026, 6, 3), [3]), make_day(date(2026, 6, 2), [1, 2])], "en")
-    assert index["days"] == [["2026-06-03", "2026/06/03/"], ["2026-06-02", "2026/06/02/"]]
-    assert [(p[0], p[1], p[2]) for p in index["papers"]] == [
-        (0, 1, "Paper number 3 on medical image segmentation"),
-        (1, 1, "Paper number 1 on medical image segmentation"),
-        (1, 2, "Paper number 2 on medical image segmentation"),
-    ]  # the non-featured paper 999 is not indexed
+def find(files: dict, *words: str) -> list[tuple[str, int]]:
+    """(date, rank) of the documents that have every term, as search.js intersects them."""
+    index = files["index.json"]
+    found = None
+    for term in words:
+        gaps = files[f"terms/{search.bucket(term, index['buckets'])}.json"].get(term, [])
+        numbers = set(accumulate(gaps))
+        found = numbers if found is None else found & numbers
+    rows = [files[f"docs/{n // index['chunk']}.json"][n % index["chunk"]] for n in sorted(found or ())]
+    return [(index["days"][row[0]][0], row[1]) for row in rows]
 
 
-def test_index_searches_each_language_by_title_authors_and_summary() -> None:
-    day = make_day(date(2026, 6, 2), [1], title=HOSTILE_TITLE)
-    english, chinese = index_of([day], "en")["papers"][0], index_of([day], "zh")["papers"][0]
-    assert english[2] == 'Seg <script>alert("x")</script> & ]]> 🧠 医学图像分割'  # control chars gone
-    assert english[3] == ""  # no English translation of the title
-    assert chinese[3] == "论文 1 <i>标题</i>"
-    assert english[4] == chinese[4] == "<b>Mallory</b>, 张三, Eve"
-    assert english[5].startswith("TL;DR 1") and chinese[5].startswith("要点 1")
+def test_every_paper_of_every_day_is_a_document_numbered_oldest_day_first() -> None:
+    files = index_of([make_day(date(2026, 6, 2), [1, 2]), make_day(date(2026, 6, 3), [3])])
+    index = files["index.json"]
+    assert index["days"] == [["2026-06-02", "2026/06/02/", 0], ["2026-06-03", "2026/06/03/", 3]]
+    docs = files["docs/0.json"]
+    assert [(row[0], row[1], row[5]) for row in docs] == [(0, 1, 1), (0, 2, 1), (0, 3, 0), (1, 1, 1), (1, 2, 0)]
+    # the non-featured paper (999) is found too: every candidate is searchable
+    assert ("2026-06-02", 3) in find(files, "999")
 
 
-def test_index_text_is_bounded() -> None:
-    day = make_day(date(2026, 6, 2), [1], title="Segmentation " * 100)
-    paper = index_of([day], "en")["papers"][0]
-    assert len(paper[2]) == search.MAX_TITLE
+def test_documents_are_found_by_title_authors_abstract_and_both_summaries() -> None:
+    day = make_day(date(2026, 6, 2), [1, 2], title=HOSTILE_TITLE)
+    files = index_of([day])
+    assert find(files, "mallory") == find(files, "张三") == [("2026-06-02", 1), ("2026-06-02", 2), ("2026-06-02", 3)]
+    assert find(files, "seg", "alert") == [("2026-06-02", 1)]  # the title, escaped nowhere: it is data
+    assert ("2026-06-02", 1) in find(files, "要点")  # the Chinese TL;DR
+    assert ("2026-06-02", 1) in find(files, "标题")  # the translated title
+    assert find(files, "lesion", "dice") == [("2026-06-02", 1)]  # the abstract ("lesions": plural folded)
+    assert find(files, "segmentation") == [("2026-06-02", 2), ("2026-06-02", 3)]
+    row = files["docs/0.json"][0]
+    assert row[2] == 'Seg <script>alert("x")</script> & ]]> 🧠 医学图像分割'  # control characters gone
+    assert row[3] == "论文 1 <i>标题</i>" and row[4] == "<b>Mallory</b>, 张三, Eve"
+
+
+def test_tokens_fold_plurals_drop_stop_words_and_pair_chinese_characters() -> None:
+    assert search.tokens("The Segmentations of ＭＲＩ scans") == {"segmentation", "mri", "scan"}
+    assert search.tokens("医学图像分割 and 癌") == {"医学", "学图", "图像", "像分", "分割", "癌"}
+    assert search.tokens("class loss") == {"class", "loss"}  # no "s" taken from a double s
+
+
+def test_glossary_puts_chinese_terms_next_to_english_ones() -> None:
+    # a paper summarized without an LLM has no Chinese: the glossary's 分割 stands for "segmentation"
+    text = search.document_text({"title": "Lesion Segmentation with SAM", "abstract": "", "authors": []})
+    assert "分割" in text and "病灶" in text
+    assert "分割" in search.glossary.chinese_dictionary() and "病灶" in search.glossary.chinese_dictionary()
+
+
+def test_an_authors_whole_name_is_a_token() -> None:
+    assert search.author_tokens({"authors": ["Hao Chen", "Klaus Maier-Hein", "Eve"]}) == {"hao chen", "klaus maier hein"}
+
+
+def test_buckets_spread_terms_and_grow_with_the_month() -> None:
+    # FNV-1a 32 of "a" is 0xe40c292c (the algorithm's published test vector)
+    assert search.bucket("a", 1 << 32) == 0xE40C292C
+    assert len({search.bucket(f"term{n}", 512) for n in range(2000)}) > 512 * 0.9
+    assert search.bucket_count(10) == 1 and search.bucket_count(search.POSTINGS_A_FILE * 100) == 128
 
 
 @pytest.mark.skipif(shutil.which("node") is None, reason="node is not installed")
@@ -80,14 +121,35 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return build_site(tmp_path_factory.mktemp("search"), days, topics={TOPIC: ["lesion"]})
 
 
-def test_built_site_has_an_index_per_language_and_one_sitemap(site: Path) -> None:
-    english = json.loads((site / "search" / "index.json").read_text("utf-8"))
-    chinese = json.loads((site / "zh" / "search" / "index.json").read_text("utf-8"))
-    assert len(english["papers"]) == len(chinese["papers"]) == 3
-    assert chinese["papers"][0][3] == "论文 3 <i>标题</i>"
-    assert (site / english["days"][0][1] / "index.html").is_file()  # the index links real pages
+def test_built_site_has_one_index_for_both_editions_and_one_sitemap(site: Path) -> None:
+    index = json.loads((site / "search" / "index.json").read_text("utf-8"))
+    [month] = index["segments"]
+    assert month["id"] == "2026-06" and [day[0] for day in month["days"]] == ["2026-06-02", "2026-06-03"]
+    assert (site / month["days"][0][1] / "index.html").is_file()  # the index links real pages
+    assert (site / "zh" / month["days"][0][1] / "index.html").is_file()
+    assert (site / "search" / "2026-06" / "docs" / "0.json").is_file()
+    assert "分割" in index["dictionary"] and "the" in index["stop"]
+    assert not (site / "zh" / "search").exists()
     locs = [el.text for el in ET.parse(site / "sitemap.xml").getroot().iter(
         "{http://www.sitemaps.org/schemas/sitemap/0.9}loc")]
     for path in ("", "2026/06/02/", "2026/06/03/"):
         assert f"{SITEURL}/{path}" in locs and f"{SITEURL}/zh/{path}" in locs
     assert not (site / "zh" / "sitemap.xml").exists()
+
+
+def test_adding_a_day_rebuilds_its_month_only(tmp_path: Path) -> None:
+    output = build_site(tmp_path, [make_day(date(2026, 5, 29), [1]), make_day(date(2026, 6, 2), [2])],
+                        topics={TOPIC: ["lesion"]})
+    may = output / "search" / "2026-05" / "docs" / "0.json"
+    june = output / "search" / "2026-06" / "docs" / "0.json"
+    before = (may.stat().st_ino, june.read_text("utf-8"))
+    settings = load(tmp_path / "pelicanconfig.py", env={})
+    day = make_day(date(2026, 6, 3), [3])
+    Store(settings.store_dir).write_day(day)
+    write_posts(day, settings)
+    build(settings)
+    assert may.stat().st_ino == before[0]  # May's files are the cached ones, linked again
+    assert june.read_text("utf-8") != before[1]
+    index = json.loads((output / "search" / "index.json").read_text("utf-8"))
+    assert [[day[0] for day in month["days"]] for month in index["segments"]] == [
+        ["2026-05-29"], ["2026-06-02", "2026-06-03"]]

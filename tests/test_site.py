@@ -19,7 +19,7 @@ import pytest
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
-from generator import build, incremental, site
+from generator import build, feeds, glossary, incremental, site
 from generator.errors import BuildError
 from generator.records import Day, Match
 from generator.settings import Settings
@@ -27,6 +27,7 @@ from generator.store import Store
 from generator.write import write_posts
 from tests.support.browser import (
     CANDIDATES,
+    COMMENT,
     FEATURED,
     FOLLOWED,
     FORMAT_1_NOTE,
@@ -80,7 +81,8 @@ class Page(HTMLParser):
         self.open.pop()
 
     def handle_data(self, data: str) -> None:
-        self.text.append(data)
+        if self.open[-1:] != ["script"]:  # what a reader sees: not the scripts' data
+            self.text.append(data)
 
     def all(self, tag: str, **attrs: str) -> list[dict[str, str]]:
         return [a for t, a in self.elements
@@ -151,13 +153,13 @@ NOTES = {
     "": ["Note: 1 of 6 featured papers have extractive summaries: the LLM failed for them (see the log).",
          "Note: The daily LLM budget (DIGEST['llm']['max_papers'] = 5) was reached: 1 featured papers have "
          "extractive summaries."],
-    "zh/": ["注意: 6 篇精选论文中有 1 篇因 LLM 调用失败而使用摘要节选（详见运行日志）。",
-            "注意: 已达到每日 LLM 预算（DIGEST['llm']['max_papers'] = 5），1 篇精选论文使用摘要节选。"],
+    "zh/": ["注意： 6 篇精选论文中有 1 篇因 LLM 调用失败而使用摘要节选（详见运行日志）。",
+            "注意： 已达到每日 LLM 预算（DIGEST['llm']['max_papers'] = 5），1 篇精选论文使用摘要节选。"],
 }
 REASONS = {
     "": ["Extractive summary (no LLM): daily LLM budget reached",
          f"Extractive summary (no LLM): {HOSTILE_LLM_ERROR}"],
-    "zh/": ["摘要节选（未经 LLM）: 已达到每日 LLM 预算", f"摘要节选（未经 LLM）: LLM 调用失败：{HOSTILE_LLM_ERROR}"],
+    "zh/": ["摘要节选（未经 LLM）：已达到每日 LLM 预算", f"摘要节选（未经 LLM）：LLM 调用失败：{HOSTILE_LLM_ERROR}"],
 }
 
 
@@ -169,7 +171,7 @@ def test_day_notes_and_extractive_reasons_speak_the_editions_language(
     for text in NOTES[prefix] + REASONS[prefix]:
         assert text in day.plain
     for text in NOTES[other] + REASONS[other][:1]:  # (the error message itself is the same in both)
-        assert text.split(": ", 1)[1] not in day.plain
+        assert re.split(r": |：", text, maxsplit=1)[1].strip() not in day.plain
     assert "<script>alert(6)" not in (built.output_dir / prefix / "2026/06/02/index.html").read_text("utf-8")
 
 
@@ -178,11 +180,11 @@ def test_a_day_stored_before_notes_had_kinds_shows_its_english_notes_as_they_are
     built: Settings, prefix: str
 ) -> None:
     day = page(built, prefix + "2026/06/03/index.html")
-    assert f"{'注意' if prefix else 'Note'}: {FORMAT_1_NOTE}" in day.plain
+    assert f"{'注意：' if prefix else 'Note:'} {FORMAT_1_NOTE}" in day.plain
     html = (built.output_dir / prefix / "2026/06/03/index.html").read_text("utf-8")
     assert f'<span lang="en">{FORMAT_1_NOTE}</span>' in html  # marked as English in both editions
-    extractive = "摘要节选（未经 LLM）" if prefix else "Extractive summary (no LLM)"
-    assert day.plain.count(f"{extractive}: {FORMAT_1_REASON}") == FEATURED // 3
+    extractive = "摘要节选（未经 LLM）：" if prefix else "Extractive summary (no LLM): "
+    assert day.plain.count(f"{extractive}{FORMAT_1_REASON}") == FEATURED // 3
 
 
 def test_every_template_string_is_translated_and_the_catalog_is_compiled() -> None:
@@ -318,11 +320,39 @@ def test_day_json_is_published_as_stored(built: Settings) -> None:
 
 
 def test_about_page_shows_the_radar(built: Settings) -> None:
-    for prefix in ("", "zh/"):
+    radar = built.digest.radar
+    for lang, prefix in (("en", ""), ("zh", "zh/")):
         about = page(built, prefix + "about/index.html")
-        for topic, keywords in built.digest.radar.topics.items():
-            assert topic in about.plain and keywords[0] in about.plain
+        for topic, keywords in radar.topics.items():
+            keyword = (glossary.to_chinese(keywords[-1]) if lang == "zh" else None) or keywords[-1]
+            assert radar.topic_name(topic, lang) in about.plain and keyword in about.plain
+            assert radar.topic_description(topic, lang) in about.plain
         assert "eess.IV" in about.plain and FOLLOWED in about.plain
+        assert built.digest.llm.model not in about.plain  # no key: no LLM ran, none is named
+    assert "Extractive" in page(built, "about/index.html").plain
+
+
+CHINESE_THEN_COLON = re.compile(r"[\u3400-\u9fff（）。]\s*:")
+
+
+def test_chinese_edition_stands_without_a_key(built: Settings) -> None:
+    """Topic names and descriptions from the settings, keywords and matched terms from the glossary,
+    full-width colons after Chinese words."""
+    day = page(built, "zh/2026/06/02/index.html")
+    assert "医学影像模态" in day.plain and "疾病检测与诊断" in day.plain  # radar and cards
+    assert "Medical imaging modalities" not in day.plain
+    assert "关键词：分割、病灶" in day.plain  # the why-terms ("segmentation", "lesion") through the glossary
+    topics = page(built, "zh/topics/index.html")
+    assert "在影像中发现肿瘤、病灶等病变。" in topics.plain
+    about = page(built, "zh/about/index.html")
+    assert "肿瘤" in about.plain and "tumor" not in about.plain.replace("tumour", "")  # glossary keywords
+    for path in html_files(built):
+        if "/zh/" in path.as_posix():
+            text = Page(path.read_text("utf-8")).plain
+            assert not CHINESE_THEN_COLON.search(text), (path, CHINESE_THEN_COLON.search(text))
+    post = (built.content_dir / "digests").rglob("*-zh.md")
+    for path in post:
+        assert not CHINESE_THEN_COLON.search(path.read_text("utf-8")), path
 
 
 def test_archive_lists_days_by_month_and_topic_pages_list_matched_papers(built: Settings) -> None:
@@ -490,26 +520,32 @@ def test_adding_or_changing_a_day_rebuilds_only_what_changed_and_matches_a_full_
     _add_day(settings, new)
     plan = build.build(settings)
     assert not plan.full
-    # 2026-06-02 and the disease topic page, in both languages (2026-06-03 gains a next-day link)
-    assert plan.skipped == 4
+    # 2026-06-02, the disease topic page and the pages of the five topics no day matched, in both
+    # languages (2026-06-03 gains a next-day link)
+    assert plan.skipped == 14
     _assert_same_as_a_full_build(settings, tmp_path / "full-1")
 
     # The newest day is re-run with other matches: the disease topic page lists it, Medical imaging
-    # no longer does; a topic that no day matches any more loses its page.
+    # no longer does; a topic that is not on the radar (any more) and no day matches loses its page;
+    # a radar topic no day matches keeps its page (and its feed).
     changed = dataclasses.replace(new, entries=tuple(
-        dataclasses.replace(entry, ranked=dataclasses.replace(entry.ranked, matched=(Match("topic", "Segment Anything (SAM)"),)))
+        dataclasses.replace(entry, ranked=dataclasses.replace(entry.ranked, matched=(
+            Match("topic", "Segment Anything (SAM)"), Match("topic", "A retired topic"))))
         for entry in new.entries
     ), brief={"en": "A different brief [1]."})
     _add_day(settings, changed)
     build.build(settings)
-    assert (settings.output_dir / "zh" / "topics" / "segment-anything-sam" / "index.html").is_file()
+    assert (settings.output_dir / "zh" / "topics" / "a-retired-topic" / "index.html").is_file()
     _assert_same_as_a_full_build(settings, tmp_path / "full-2")
 
     Store(settings.store_dir).day_path(changed.date).unlink()
     for post in settings.content_dir.rglob("*2026-06-04*"):
         post.unlink()
     build.build(settings)
-    assert not (settings.output_dir / "zh" / "topics" / "segment-anything-sam" / "index.html").exists()
+    assert not (settings.output_dir / "zh" / "topics" / "a-retired-topic" / "index.html").exists()
+    quiet = page(settings, "zh/topics/segment-anything-sam/index.html")
+    assert "目前还没有精选论文命中此主题。" in quiet.plain and "分割一切（SAM）" in quiet.plain
+    assert quiet.all("a", href=f"{SITEURL}/zh/feeds/topics/segment-anything-sam.atom.xml")
     _assert_same_as_a_full_build(settings, tmp_path / "full-3")
 
 
@@ -551,5 +587,22 @@ def test_links_between_pages_and_to_assets_are_relative(built: Settings) -> None
 @pytest.mark.parametrize("prefix", ["", "zh/"])
 def test_day_pages_link_the_previous_and_next_day(built: Settings, prefix: str) -> None:
     first, last = page(built, prefix + "2026/06/02/index.html"), page(built, prefix + "2026/06/03/index.html")
-    assert first.all("a", rel="next", href=f"{SITEURL}/{prefix}2026/06/03/") and not first.all("a", rel="prev")
+    # above the day and below it
+    assert len(first.all("a", rel="next", href=f"{SITEURL}/{prefix}2026/06/03/")) == 2 and not first.all("a", rel="prev")
     assert last.all("a", rel="prev", href=f"{SITEURL}/{prefix}2026/06/02/") and not last.all("a", rel="next")
+
+
+@pytest.mark.parametrize(("prefix", "submitted", "comment"), [("", "Submitted", "Comment:"), ("zh/", "提交于", "备注：")])
+def test_cards_label_the_submission_date_and_show_the_arxiv_comment(built: Settings, prefix: str, submitted: str,
+                                                                   comment: str) -> None:
+    day = page(built, prefix + "2026/06/02/index.html")
+    assert re.search(rf"{submitted} 20\d\d-\d\d-\d\d", day.plain)
+    assert f"{comment} {COMMENT}" in day.plain or f"{comment}{COMMENT}" in day.plain
+
+
+def test_every_radar_topic_has_a_page_as_it_has_a_feed(built: Settings) -> None:
+    for topic in built.digest.radar.topics:
+        slug = feeds.topic_slug(topic)  # Pelican's tag slug (tests/test_feeds.py checks the two agree)
+        for prefix in ("", "zh/"):
+            assert (built.output_dir / prefix / "topics" / slug / "index.html").is_file(), topic
+            assert (built.output_dir / prefix / "feeds" / "topics" / f"{slug}.atom.xml").is_file(), topic

@@ -189,6 +189,13 @@ def test_find_code_url(abstract: str, url: str | None) -> None:
     assert find_code_url(replace(paper(1), abstract=abstract)) == url
 
 
+def test_find_code_url_reads_the_arxiv_comment_first() -> None:
+    commented = replace(paper(1), comment="MICCAI 2026, 10 pages. Code: https://github.com/lab/from-comment",
+                        abstract="Code is at https://github.com/lab/from-abstract.")
+    assert find_code_url(commented) == "https://github.com/lab/from-comment"
+    assert find_code_url(replace(commented, comment="Accepted at MICCAI 2026")) == "https://github.com/lab/from-abstract"
+
+
 def test_written_files_are_world_readable(tmp_path: Path) -> None:
     target = tmp_path / "feed.xml"
     write_atomic(target, "<feed/>")

@@ -61,8 +61,8 @@ NO_KEY_NOTE = {"en": "Summaries are extractive: no LLM key was set.", "zh": "未
 @pytest.mark.parametrize(("lang", "other"), [("en", "zh"), ("zh", "en")])
 def test_a_day_without_an_llm_key_says_so_in_the_posts_language(lang: str, other: str) -> None:
     post = write.render_post(day(notes=(Note("no_llm_key"),)), lang, CATEGORIES)
-    label = {"en": "Note", "zh": "注意"}[lang]
-    assert f"> **{label}:** {NO_KEY_NOTE[lang]}" in post
+    label = {"en": "Note:", "zh": "注意："}[lang]  # a full-width colon in Chinese
+    assert f"> **{label}** {NO_KEY_NOTE[lang]}" in post
     assert NO_KEY_NOTE[other] not in post
 
 

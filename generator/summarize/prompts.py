@@ -12,6 +12,7 @@ from importlib import resources
 from string import Template
 from typing import Any
 
+from .. import glossary
 from ..errors import SummaryError
 
 LANGUAGE_NAMES = {"en": "English (en)", "zh": "Simplified Chinese (zh)"}
@@ -48,24 +49,11 @@ def load_prompt(name: str) -> Prompt:
     return Prompt(version.group(1), Template(system.strip()), Template(user.strip()), digest[:12])
 
 
-@lru_cache(maxsize=None)
-def _glossary() -> tuple[tuple[re.Pattern[str], str, str], ...]:
-    entries = []
-    for line in (PROMPTS / "glossary.tsv").read_text("utf-8").splitlines():
-        if line.strip() and not line.startswith("#"):
-            english, chinese = line.split("\t")
-            # Acronyms match by case (CT, not "ct"); plain words in any case and with plurals.
-            flags = 0 if english.isupper() else re.IGNORECASE
-            pattern = re.compile(rf"\b{re.escape(english)}(?:s|es|ing|ed)?\b", flags)
-            entries.append((pattern, english, chinese))
-    return tuple(entries)
-
-
 def glossary_for(text: str, languages: Sequence[str]) -> str:
     """The glossary lines whose English term occurs in `text` (sent only when translating)."""
     if "zh" not in languages:
         return "(not needed)"
-    lines = [f"{en} → {zh}" for pattern, en, zh in _glossary() if pattern.search(text)]
+    lines = [f"{entry.english} → {entry.chinese}" for entry in glossary.used_in(text)]
     return "\n".join(lines) or "(none)"
 
 

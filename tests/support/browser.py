@@ -45,6 +45,8 @@ def _summary(item: Paper, position: int) -> Summary:
         reason = Note("paper_budget") if position == 3 else Note("paper_llm_error", {"error": HOSTILE_LLM_ERROR})
         return Summary(kind="extractive", tldr={"en": item.abstract.split(". ")[0] + "."}, reason=reason)
     tldr = HOSTILE_SUMMARY if position == 1 else f"TL;DR of paper {position}: {item.title[:60]}"
+    if position == 4:
+        tldr += f" See {LONG_URL} for {LONG_FORMULA}"
     results = {"en": "Dice +3.2 points on ISIC 2018.", "zh": "ISIC 2018 上 Dice 提升 3.2。"}
     if position == UNVERIFIED:  # repaired once, still stating what its abstract does not
         evidence = Evidence.of(item.title, item.abstract)
@@ -61,13 +63,27 @@ def _summary(item: Paper, position: int) -> Summary:
     )
 
 
+# What widens a phone's page unless the theme wraps it: a long URL, a formula without spaces, a
+# consortium paper's author list (on paper 4, featured, of the hostile day).
+LONG_URL = "https://github.com/some-lab/" + "a-very-long-repository-name-" * 6 + "/blob/main/README.md"
+LONG_FORMULA = "$\\mathcal{L}_{total}=\\lambda_{1}\\mathcal{L}_{Dice}+\\lambda_{2}\\mathcal{L}_{CE}+" * 3 + "$"
+COMMENT = "MICCAI 2026; 10 pages, 4 figures. Code: https://github.com/lab/from-the-comment"
+MANY_AUTHORS = tuple(f"Consortium Member Number{n} Withalongsurname{n}" for n in range(1, 81))
+
+
 def demo_day(when: date, listing: str, *, hostile: bool, related_day: date | None = None) -> Day:
-    """A day of real listing papers: the first featured one hostile, one by a followed author."""
+    """A day of real listing papers: the first featured one hostile, one by a followed author, and
+    (on the hostile day) a fourth with a long URL, a formula and eighty authors."""
     papers = listing_papers(listing, limit=CANDIDATES)
     first = papers[0]
     if hostile:
         first = dataclasses.replace(first, title=HOSTILE_TITLE, abstract=HOSTILE_ABSTRACT)
+        wide = papers[3]
+        papers[3] = dataclasses.replace(wide, authors=MANY_AUTHORS,
+                                        abstract=f"{wide.abstract} Code: {LONG_URL} Loss: {LONG_FORMULA}")
     papers[0] = dataclasses.replace(first, authors=(*first.authors[:2], FOLLOWED))
+    papers[1] = dataclasses.replace(papers[1], comment=COMMENT)
+    papers[FEATURED] = dataclasses.replace(papers[FEATURED], authors=papers[FEATURED].authors[:1])  # one author
     related = (Related(id="2606.09999", title="An earlier <i>related</i> paper",
                        url="https://arxiv.org/abs/2606.09999", date=related_day.isoformat()),) if related_day else ()
     entries = tuple(
@@ -202,3 +218,28 @@ def chromium(width: int = 1280, height: int = 900) -> Any:
     options.add_argument(f"--window-size={width},{height}")
     options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     return webdriver.Chrome(options=options, service=Service(executable_path=str(CHROMEDRIVER)))
+
+
+# --- page checkers (installed into .checkers/ by .ci/install-checkers) ---------------------------
+
+CHECKERS = REPO / ".checkers" / "node_modules"
+AXE = CHECKERS / "axe-core" / "axe.min.js"
+VNU = CHECKERS / "vnu-jar" / "build" / "dist" / "vnu.jar"
+
+
+def checkers_missing() -> str | None:
+    """Why the accessibility/HTML checks cannot run here, or None."""
+    missing = [str(path.relative_to(REPO)) for path in (AXE, VNU) if not path.is_file()]
+    if shutil.which("java") is None:
+        missing.append("java")
+    return f"{', '.join(missing)} missing (run .ci/install-checkers)" if missing else None
+
+
+def axe_violations(driver: Any) -> list[dict[str, Any]]:
+    """axe-core's violations on the page open in `driver`: [{"id", "impact", "nodes": [targets]}]."""
+    driver.execute_script(AXE.read_text("utf-8"))
+    return driver.execute_async_script(
+        "const done = arguments[arguments.length - 1];"
+        "axe.run(document, {resultTypes: ['violations']}).then(r => done(r.violations.map(v => ("
+        "{id: v.id, impact: v.impact, nodes: v.nodes.map(n => n.target.join(' '))}))));"
+    )

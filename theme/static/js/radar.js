@@ -79,17 +79,26 @@
     var box = el("article");
     var head = el("header", { "class": "card-head" });
     head.appendChild(el("span", { "class": "num" }, String(paper.rank)));
-    badges(paper).forEach(function (text) { head.appendChild(el("span", { "class": "badge" }, text)); });
-    head.appendChild(el("time", { datetime: (paper.published || "").slice(0, 10) }, (paper.published || "").slice(0, 10)));
+    var category = (paper.primary_category || "").toUpperCase();
+    var source = paper.source === "arxiv" || !paper.source ? "arXiv" : paper.source;
+    head.appendChild(el("span", { "class": "badge" }, category ? source + " (" + category + ")" : source));
+    var day = (paper.published || "").slice(0, 10);
+    if (day) {
+      var date = el("span", { "class": "date" }, ui.submitted + " ");
+      date.appendChild(el("time", { datetime: day }, day));
+      head.appendChild(date);
+    }
+    if (paper.summary_kind === "extractive") head.appendChild(el("span", { "class": "tag-extractive" }, ui.extractive));
     box.appendChild(head);
     var title = el("h3", { "class": "title" });
     var url = safeUrl(paper.url);
     title.appendChild(url ? el("a", { href: url }, paper.title) : document.createTextNode(paper.title));
     box.appendChild(title);
+    var names = paper.authors || [];
     var authors = el("div", { "class": "authors" });
-    authors.appendChild(el("span", { "class": "count" }, (paper.authors || []).length + " " + ui.authors));
+    authors.appendChild(el("span", { "class": "count" }, names.length + " " + (names.length === 1 ? ui.author : ui.authors)));
     var chips = el("ul", { "class": "chips" });
-    (paper.authors || []).forEach(function (name, index) {
+    names.forEach(function (name, index) {
       var followed = ui.followed.indexOf(name) >= 0;
       var li = el("li", index >= 12 && !followed ? { "class": "extra" } : {});
       li.appendChild(el("button", {
@@ -100,6 +109,27 @@
     });
     authors.appendChild(chips);
     box.appendChild(authors);
+    if (paper.comment) {
+      var comment = el("p", { "class": "comment" });
+      comment.appendChild(el("span", { "class": "label" }, ui.comment + ui.colon));
+      comment.appendChild(el("span", { lang: "en" }, paper.comment));
+      box.appendChild(comment);
+    }
+    // A paper below the featured ones has no summary: its abstract's first sentence, marked.
+    var tldrs = (paper.summary || {}).tldr || {};
+    var first = /^[\s\S]*?[.!?](?=\s|$)/.exec(paper.abstract || "");
+    var tldr = tldrs[ui.lang] || tldrs.en || (first ? first[0] : "");
+    if (tldr) {
+      var block = el("div", { "class": "tldr" });
+      var line = el("p");
+      line.appendChild(el("strong", {}, ui.tldr));
+      if (!tldrs[ui.lang] && ui.lang !== "en") line.appendChild(el("span", { "class": "mark" }, " " + ui.notTranslated));
+      line.appendChild(document.createTextNode(" "));
+      line.appendChild(el("span", tldrs[ui.lang] ? {} : { lang: "en" }, tldr));
+      block.appendChild(line);
+      if (!tldrs[ui.lang] && !tldrs.en) block.appendChild(el("p", { "class": "mark" }, ui.extractive));
+      box.appendChild(block);
+    }
     if (paper.abstract) {
       var details = el("details", { "class": "abstract" });
       details.appendChild(el("summary", {}, ui.abstract));
@@ -110,8 +140,21 @@
     if (url) links.appendChild(el("a", { href: url }, ui.page));
     if (safeUrl(paper.pdf_url)) links.appendChild(el("a", { href: safeUrl(paper.pdf_url) }, "PDF"));
     if (safeUrl(paper.code_url)) links.appendChild(el("a", { href: safeUrl(paper.code_url) }, ui.code));
-    links.appendChild(el("span", { "class": "score" }, ui.score + " " + paper.score));
     box.appendChild(links);
+    var why = el("p", { "class": "why" });
+    why.appendChild(el("strong", {}, ui.why + ui.colon));
+    (paper.matched || []).forEach(function (match) {
+      var name = typeof match === "string" ? match.replace(/^(topic|author):/, "") : match.name;
+      var shown = (match.kind === "topic" || /^topic:/.test(match)) ? (ui.topics[name] || name) : name;
+      why.appendChild(el("span", { "class": "match" }, shown));
+      why.appendChild(document.createTextNode(" "));
+    });
+    why.appendChild(el("span", { "class": "score" }, ui.score + " " + paper.score));
+    if ((paper.why || []).length) {
+      var terms = paper.why.map(function (term) { return ui.glossary[term.toLowerCase()] || term; });
+      why.appendChild(el("span", { "class": "terms" }, " · " + ui.terms + ui.colon + terms.join(ui.lang === "zh" ? "、" : ", ")));
+    }
+    box.appendChild(why);
     item.appendChild(box);
     return item;
   }
@@ -136,23 +179,41 @@
       if (day.filterAgain) day.filterAgain();
     }
 
-    button.hidden = false;
-    button.addEventListener("click", function () {
-      if (rest) return show();
+    function load() {
+      if (rest) return Promise.resolve();
       status.textContent = ui.loading;
       button.disabled = true;
-      fetch(section.getAttribute("data-src"))
+      return fetch(section.getAttribute("data-src"))
         .then(function (response) {
           if (!response.ok) throw new Error(response.status);
           return response.json();
         })
         .then(function (data) {
           rest = (data.papers || []).filter(function (paper) { return !paper.featured; });
-          show();
         })
-        .catch(function () { status.textContent = ui.failed; })
-        .then(function () { button.disabled = false; });
+        .finally(function () { button.disabled = false; });
+    }
+
+    // A link to a paper below the featured ones (a search result: "#p87") shows its batch.
+    function reveal() {
+      var wanted = /^#p(\d+)$/.exec(location.hash);
+      if (!wanted || document.getElementById("p" + wanted[1])) return;
+      load().then(function () {
+        var at = rest.findIndex(function (paper) { return String(paper.rank) === wanted[1]; });
+        if (at < 0) return;
+        next = at - at % size;
+        show();
+        var target = document.getElementById("p" + wanted[1]);
+        if (target) target.scrollIntoView();
+      }).catch(function () { status.textContent = ui.failed; });
+    }
+
+    button.hidden = false;
+    button.addEventListener("click", function () {
+      load().then(show).catch(function () { status.textContent = ui.failed; });
     });
+    window.addEventListener("hashchange", reveal);
+    reveal();
   }
 
   // Opened from files (file://), a link to a folder ("../2026/06/02/") shows a folder listing:
