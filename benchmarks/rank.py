@@ -1,7 +1,7 @@
 """Benchmark of the ranker against arxiv-sanity-lite's method: quality on real days, speed, memory.
 
     .venv/bin/python benchmarks/rank.py            # everything (a few minutes on a busy machine)
-    .venv/bin/python benchmarks/rank.py quality    # or: speed, measure, tradeoff
+    .venv/bin/python benchmarks/rank.py quality    # or: speed, measure, tradeoff, community
 
 Quality, recall@30 and nDCG@30 of both rankers in the same run: (1) 2026-06-02 mixed with the 30
 relevant papers of benchmarks/data (847 papers), the full demo library as the lab's papers, scored
@@ -37,9 +37,10 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import KFold
 from sklearn.svm import LinearSVC
 
+from generator import community as community_module
 from generator import rank as rank_module
 from generator.radar import Radar, load_radar
-from generator.records import LibraryPaper, Paper
+from generator.records import LibraryPaper, Paper, Ranked, SourceRef
 from generator.settings import load
 
 REPO = Path(__file__).resolve().parent.parent
@@ -481,8 +482,85 @@ def measure() -> None:
           f"intercept {model.bias:.2f}")
 
 
+HF_RECORDED = REPO / "tests" / "fixtures" / "hf_daily_papers"
+SHARES = (0.0, 0.1, 0.2, 0.3, 0.5, 1.0)
+DRAWS = 20
+
+
+def recorded_attention() -> list[SourceRef]:
+    """The community figures of every paper in the recorded Hugging Face answers (real, one per id)."""
+    refs: dict[str, SourceRef] = {}
+    for path in sorted(HF_RECORDED.glob("*.json")):
+        for item in json.loads(path.read_text(encoding="utf-8")):
+            paper = item.get("paper") or {}
+            fields: list[tuple[str, str | int]] = [("comments", int(item.get("numComments") or 0))]
+            if paper.get("githubStars") is not None:
+                fields.append(("stars", int(paper["githubStars"])))
+            refs[paper["id"]] = SourceRef("huggingface", paper["id"], "", upvotes=int(paper.get("upvotes") or 0),
+                                          fields=tuple(fields))
+    return list(refs.values())
+
+
+def boosted_order(ranked: Sequence[Ranked], attention_of: dict[str, SourceRef], share: float) -> list[str]:
+    """The ids of `ranked` by their scores boosted with `share`, papers in `attention_of` given that listing."""
+    scores = {
+        r.paper.id: community_module.boost(
+            r.score, replace(r.paper, sources=(attention_of[r.paper.id],)) if r.paper.id in attention_of
+            else r.paper, bool(r.matched), share)
+        for r in ranked
+    }
+    return sorted(scores, key=lambda pid: (-scores[pid], pid))
+
+
+def community() -> None:
+    """The community signal's share (community.COMMUNITY_SHARE) against the judged days.
+
+    Each day is ranked once without attention; its papers are then given the recorded attention
+    figures (a) at random, blind to the lab's themes (a good signal must cost nothing here), and
+    (b) on papers judged on-theme (attention that agrees with the lab: it should help), and the
+    scores boosted with each share. (c) every judged off-theme paper is given 500 upvotes.
+    """
+    data = load_data()
+    recorded = recorded_attention()
+    totals = sorted(community_module.attention(replace(data.days[2][0], sources=(ref,))) for ref in recorded)
+    print(f"recorded Hugging Face papers: {len(recorded)}; attention median {statistics.median(totals):.2f}, "
+          f"max {totals[-1]:.2f} (upvotes median {statistics.median(r.upvotes or 0 for r in recorded)}, "
+          f"max {max(r.upvotes or 0 for r in recorded)})")
+    rows: dict[float, dict[str, list[float]]] = {share: {"blind": [], "agree": [], "blind_in": []} for share in SHARES}
+    crowd_in = {share: 0 for share in SHARES}
+    for number, papers in data.days.items():
+        ranked = rank_module.rank(papers, data.radar, data.archives[number], featured=0)
+        judged = data.on_theme[number]
+        base_top = {r.paper.id for r in sorted(ranked, key=lambda r: -r.score)[:K]}
+
+        for draw in range(DRAWS):
+            rng = np.random.default_rng(draw)
+            blind = dict(zip((ranked[i].paper.id for i in rng.permutation(len(ranked))), recorded, strict=False))
+            on = [pid for pid in (r.paper.id for r in ranked) if pid in judged]
+            agree = dict(zip((on[i] for i in rng.permutation(len(on))), sorted(recorded, key=lambda r: -(r.upvotes or 0)), strict=False))
+            for share in SHARES:
+                blind_order = boosted_order(ranked, blind, share)
+                rows[share]["blind"].append(recall_ndcg(blind_order, judged)[1])
+                rows[share]["agree"].append(recall_ndcg(boosted_order(ranked, agree, share), judged)[1])
+                rows[share]["blind_in"].append(len(set(blind_order[:K]) - base_top - judged))
+        crowd = {r.paper.id: SourceRef("huggingface", r.paper.id, "", upvotes=500) for r in ranked if r.paper.id not in judged}
+        for share in SHARES:
+            crowd_in[share] += len(set(boosted_order(ranked, crowd, share)[:K]) - base_top)
+    print(f"nDCG@30 on the judged days (mean of 3 days x {DRAWS} draws; attention on as many papers as recorded)")
+    base_blind, base_agree = statistics.mean(rows[0.0]["blind"]), statistics.mean(rows[0.0]["agree"])
+    for share in SHARES:
+        blind, agree = statistics.mean(rows[share]["blind"]), statistics.mean(rows[share]["agree"])
+        chosen = "  <- community.COMMUNITY_SHARE" if share == community_module.COMMUNITY_SHARE else ""
+        print(f"  share {share:.1f}: attention blind to the themes {blind:.3f} ({blind - base_blind:+.3f}), "
+              f"off-theme papers entering the top 30 {statistics.mean(rows[share]['blind_in']):.2f}/day; "
+              f"attention on on-theme papers {agree:.3f} ({agree - base_agree:+.3f}); "
+              f"off-theme papers with 500 upvotes entering the top 30: {crowd_in[share]}{chosen}")
+
+
 def main(argv: Sequence[str]) -> None:
-    parts = set(argv) or {"featured", "quality", "speed", "measure"}  # tradeoff (about 7 minutes) on request
+    parts = set(argv) or {"featured", "quality", "speed", "measure"}  # tradeoff (about 7 minutes) and community on request
+    if "community" in parts:
+        community()
     if "measure" in parts:
         measure()
     if "featured" in parts:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from functools import partial
 from datetime import date, datetime, timezone
 from pathlib import Path
@@ -301,11 +301,17 @@ def demo(
     listings: Annotated[
         Path, typer.Option(help="Real arXiv listings to replay (one .jsonl.gz per day).")
     ] = Path("sample/listings"),
+    sample: Annotated[
+        Path | None, typer.Option(help="Recorded answers of the other sources (medRxiv, Hugging Face, "
+                                  "journals), replayed when there are some (default: the listings' parent).")
+    ] = None,
     debug: DebugOption = False,
 ) -> None:
-    """Build the demo site offline: replay the shipped arXiv days through the real pipeline, then build."""
+    """Build the demo site offline: replay the shipped arXiv days and the other sources' recorded
+    answers through the real pipeline, then build."""
     from .build import build as build_site
-    from .replay import ReplayArxiv
+    from .replay import ReplayArxiv, with_demo_sources
+    from .replay_sources import ReplaySources
 
     with _errors_as_lines(debug):
         base = settings_module.load(config)
@@ -313,10 +319,20 @@ def demo(
         if not days:
             raise SettingsError([f"--listings {listings}: no YYYY-MM-DD.jsonl.gz files found"])
         with _guarded(base, "demo"):
-            with ReplayArxiv(listings, holidays=base.holidays) as server:
+            sample = listings.parent if sample is None else sample
+            others = ReplaySources(sample) if (sample / "medrxiv").is_dir() else nullcontext(None)
+            with ReplayArxiv(listings, holidays=base.holidays) as server, others as replay:
                 env = {**os.environ, "DIGEST_ARXIV_URL": server.url, "DIGEST_ARXIV_DELAY": "0"}
+                if replay is not None:
+                    env.update(replay.env())
                 settings = settings_module.load(config, env=env)
+                if replay is not None:
+                    settings = with_demo_sources(settings, env)
+                stderr.print(f"demo sources: {_sources_line(settings)}")
                 _run_days(days, settings, nothing="no listing day to replay")
+                if replay is not None:
+                    asked = ", ".join(f"{kind} {count}" for kind, count in sorted(replay.requests.items()))
+                    stderr.print(f"requests served: arXiv {server.requests}; {asked}")
             build_site(settings)
         stderr.print(
             f"demo site built in {_relative(settings.output_dir)}/ — open it with:\n"

@@ -67,7 +67,7 @@ def json_badges(paper: Mapping[str, Any]) -> list[str]:
 
 def source_names(names: list[str], lang: str) -> str:
     """Sources named in a sentence: "arXiv", "arXiv and medRxiv", "arXiv, medRxiv and Hugging Face"."""
-    shown = [source_name(name) for name in names]
+    shown = [LABELS[lang].get(f"source_{name}") or source_name(name) for name in names]
     if len(shown) <= 1:
         return "".join(shown)
     return LABELS[lang]["and"].join([LABELS[lang]["comma"].join(shown[:-1]), shown[-1]])
@@ -113,6 +113,7 @@ LABELS: dict[str, dict[str, str]] = {
         "feed_digest": "Digest of {date}",
         "feed_original": "",
         # lists
+        "source_journals": "journal feeds",  # in a sentence; a journal's paper shows the journal's name
         "and": " and ",
         "comma": ", ",
     },
@@ -150,6 +151,7 @@ LABELS: dict[str, dict[str, str]] = {
         "feed_unverified": "［摘要中未找到］",
         "feed_digest": "{date} 日报",
         "feed_original": "原题：{title}",
+        "source_journals": "期刊",
         "and": "和",
         "comma": "、",
     },

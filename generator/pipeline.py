@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 import re
 import time
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Collection, Mapping, Sequence
 from contextlib import nullcontext
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
@@ -17,6 +17,7 @@ import httpx
 
 from . import http as http_layer
 from . import mailings, rank, summarize, write
+from .community import on_theme
 from .errors import SourceError
 from .labels import note_text
 from .merge import identities, merge
@@ -35,6 +36,9 @@ log = logging.getLogger(__name__)
 # How many earlier digest days the ranker learns from and finds related papers in: bounds memory
 # and time as the archive grows.
 ARCHIVE_DAYS = 60
+
+# Papers on the day page's "Trending today" strip, at most.
+TRENDING_MAX = 8
 
 # How many digests back a failing source is asked again for what it missed.
 CARRY_OVER_DAYS = 10
@@ -136,7 +140,7 @@ def run_day(
     )
     digest = Day(
         date=day, entries=entries, brief=summaries.brief, notes=notes + summaries.notes,
-        usage=summaries.usage, matched=matched,
+        usage=summaries.usage, matched=matched, trending=trending(entries),
     )
     # The day file is the commit mark: posts and seen-list first, the day file last (atomically).
     # Until it exists the day is unbuilt: catch-up retries it and the site shows none of it (its
@@ -215,6 +219,19 @@ def new_papers(papers: list[Paper], seen: Mapping[str, tuple[int, date]]) -> lis
     """Papers not in an earlier digest under any identity (`merge.identities`): a new version of
     a paper, or its listing on another source, is not new."""
     return [paper for paper in papers if not any(key in seen for key in identities(paper))]
+
+
+def trending(entries: Sequence[Entry]) -> tuple[int, ...]:
+    """The ranks of the day's "Trending today" strip, most upvoted first: papers the community
+    upvoted (Hugging Face) that are on the lab's themes (`community.on_theme`: a radar topic or
+    followed author matched, or a score at the featured floor). An off-theme paper stays off the
+    strip however many upvotes it has."""
+    chosen = [
+        e for e in entries
+        if (e.ranked.paper.upvotes or 0) > 0 and on_theme(e.ranked.score, bool(e.ranked.matched))
+    ]
+    chosen.sort(key=lambda e: (-(e.ranked.paper.upvotes or 0), e.rank))
+    return tuple(e.rank for e in chosen[:TRENDING_MAX])
 
 
 def find_code_url(paper: Paper) -> str | None:

@@ -35,6 +35,9 @@ lab's papers as positives) and changes what the measurements in benchmarks/rank.
   keywords-only radar moves 0.467/0.902/0.801 -> 0.596/0.705/0.811, much of it decided by ties
   between papers matching as many topics (measured with the demo's "foundation model" keyword
   moved from the Segment Anything topic to its own, which changed the full ranker by <0.005);
+- the community's attention (Hugging Face upvotes, comments, stars) raises the score of a paper on
+  the lab's themes by at most community.COMMUNITY_SHARE of itself; an off-theme paper keeps its
+  score (generator/community.py, measured by benchmarks/rank.py community);
 - the demo radar's topics were written from the library alone by a reader who saw no benchmark
   (seven topics that cover 57 of its 60 papers; the earlier five, taken from the dataset's
   description of the lab, covered 41): judged days 0.756/0.834/0.946, under the broader rule
@@ -86,6 +89,7 @@ from sklearn.preprocessing import normalize
 from sklearn.svm import LinearSVC
 from sklearn.utils import murmurhash3_32
 
+from .community import boost
 from .radar import Radar, author_matches
 from .records import LibraryPaper, Match, Paper, Ranked, Related
 
@@ -157,7 +161,9 @@ def rank(
         if veto:
             scored.append((0.0, 0, paper.id, Ranked(paper, 0.0, matched, (f"excluded: {veto}",))))
             continue
-        score = model.score(margins[i], themes[i], len(topic_names), bool(followed))
+        score = boost(
+            model.score(margins[i], themes[i], len(topic_names), bool(followed)), paper, bool(matched)
+        )
         why = whys[i] or tuple(keywords[:WHY_COUNT])
         scored.append((score, len(keywords), paper.id, Ranked(paper, score, matched, why)))
     # Equal scores (a radar without papers to learn from): more of the lab's keywords go first.

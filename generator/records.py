@@ -175,6 +175,7 @@ class Day:
     notes: tuple[Note, ...] = ()  # degradations the reader should know about
     usage: Usage | None = None
     matched: int | None = None  # candidates at or above the radar's relevance floor (None: not counted)
+    trending: tuple[int, ...] = ()  # ranks of the upvoted papers on the lab's themes, most upvoted first
 
     @property
     def featured(self) -> tuple[Entry, ...]:

@@ -22,7 +22,7 @@ import json
 import re
 import threading
 from collections.abc import Collection, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
@@ -33,9 +33,21 @@ from . import mailings
 from .localserver import Answer, LocalServer, answering
 from .text import xml_chars
 from .records import Paper
-from .settings import DEFAULT_HOLIDAYS
+from .settings import DEFAULT_HOLIDAYS, Settings
+from .sources import configure
 
-__all__ = ["ReplayArxiv", "UnsupportedQuery", "Query", "load_listing", "main", "parse_query"]
+__all__ = [
+    "DEMO_SOURCES", "ReplayArxiv", "UnsupportedQuery", "Query", "load_listing", "main", "parse_query",
+    "with_demo_sources",
+]
+
+# The sources the demo enables next to the lab's own (arXiv), served by generator.replay_sources
+# from sample/: their URLs and the journal feeds come from the replay's environment overrides.
+DEMO_SOURCES: dict[str, dict[str, Any]] = {
+    "medrxiv": {"categories": ["radiology and imaging", "health informatics"]},
+    "huggingface": {},
+    "journals": {},
+}
 
 API_PATH = "/api/query"
 _SUFFIX = ".jsonl.gz"
@@ -111,6 +123,18 @@ def parse_query(params: Mapping[str, str]) -> Query:
         max_results=_count(params, "max_results", 10),
         sort_by=sort_by,
         sort_order=sort_order,
+    )
+
+
+def with_demo_sources(settings: Settings, env: Mapping[str, str]) -> Settings:
+    """The lab's settings with DEMO_SOURCES enabled too (those it has not enabled itself), their
+    endpoints from `env`, and no pacing between requests: every server is on 127.0.0.1."""
+    extra = {name: entry for name, entry in DEMO_SOURCES.items() if name not in settings.sources}
+    http = settings.digest.http.model_copy(update={"interval_seconds": 0.0, "host_intervals": {}})
+    return replace(
+        settings,
+        digest=settings.digest.model_copy(update={"http": http}),
+        sources={**settings.sources, **configure(extra, env=env)},
     )
 
 

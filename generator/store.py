@@ -230,6 +230,7 @@ def day_to_json(day: Day) -> dict[str, Any]:
         "notes": [note_to_json(note) for note in day.notes],
         "brief": day.brief,
         "usage": asdict(day.usage) if day.usage else None,
+        "trending": list(day.trending),
         "papers": [entry_to_json(entry) for entry in day.entries],
     }
 
@@ -367,6 +368,7 @@ def day_from_json(data: dict[str, Any]) -> Day:
         brief=dict(data.get("brief") or {}),
         notes=tuple(note_from_json(note) for note in data.get("notes", [])),
         usage=Usage(**usage) if usage else None,
+        trending=tuple(int(rank) for rank in data.get("trending") or ()),
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 from pathlib import Path
@@ -116,6 +117,30 @@ def test_demo_replays_the_listings_and_builds_the_site(project: Path, tmp_path: 
     assert (output / "data" / "2026-06-04.json").is_file()
     assert "2026-06-04" in (output / "index.html").read_text()
     assert (output / "zh" / "index.html").is_file()
+
+
+def test_demo_merges_arxiv_medrxiv_hugging_face_and_journals_and_shows_each_paper_once(project: Path) -> None:
+    result = invoke("demo", "--listings", str(REPO / "sample" / "listings"), "--sample", str(REPO / "sample"),
+                    cwd=project)
+    assert result.exit_code == 0, result.output
+    assert "demo sources: arxiv (cs.CV, eess.IV), medrxiv" in " ".join(result.output.split())
+    days = [json.loads(path.read_text("utf-8")) for path in sorted((project / "output" / "data").glob("*.json"))]
+    papers = [paper for day in days for paper in day["papers"]]
+    assert len(days) == 3 and all(day["format"] == 3 for day in days)
+    listed = {ref["name"] for paper in papers for ref in paper["sources"]}
+    assert {"arxiv", "medrxiv", "huggingface", "journals"} <= listed
+    merged = [paper for paper in papers if len({ref["name"] for ref in paper["sources"]}) >= 2]
+    assert merged, "no paper merged from two sources"
+    keys = [(ref["name"], ref["id"]) for paper in papers for ref in paper["sources"]]
+    assert len(keys) == len(set(keys)), "a listing shows up twice"  # each paper once across days
+    hf = [paper for paper in papers if any(ref["name"] == "huggingface" for ref in paper["sources"])]
+    assert hf and all(isinstance(paper["upvotes"], int) for paper in hf)
+    assert any(paper["upvotes"] >= 10 for paper in hf)
+    day_page = (project / "output" / "2026" / "06" / "02" / "index.html").read_text("utf-8")
+    shown = [ref["badge"] for paper in days[0]["papers"] if paper["featured"] for ref in paper["sources"]]
+    assert any(badge.startswith("HF ▲") for badge in shown) and any(b.startswith("arXiv (") for b in shown)
+    for badge in shown:  # every source badge of every card
+        assert f'<span class="badge">{badge}</span>' in day_page, badge
 
 
 def test_topics_take_names_and_descriptions_per_language_or_plain_keywords(project: Path) -> None:

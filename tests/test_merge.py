@@ -1,4 +1,5 @@
-"""The merge of the sources' lists: one paper per work, every listing kept, the best metadata."""
+"""The merge of the sources' lists (one paper per work, every listing kept, the best metadata), and
+the day's trending strip drawn from the listings' upvotes."""
 
 from __future__ import annotations
 
@@ -6,7 +7,8 @@ from dataclasses import replace
 from datetime import datetime, timezone
 
 from generator.merge import identities, merge
-from generator.records import SourceRef
+from generator.pipeline import trending
+from generator.records import Entry, Match, Ranked, SourceRef, Summary
 from tests.support.days import paper
 
 ARXIV = paper(1, title="Segment <i>Anything</i> in Medical Images, Revisited", authors=("Jun Ma", "Bo Wang"))
@@ -43,3 +45,18 @@ def test_different_papers_stay_apart_and_short_titles_do_not_identify() -> None:
     other = replace(editorial, id="10.1/b")
     assert len(merge([[editorial, other], [paper(4), paper(5)]])) == 4
     assert not any(key.startswith("title:") for key in identities(editorial))
+
+
+def test_trending_is_upvoted_papers_on_the_labs_themes_never_an_off_theme_crowd_favourite() -> None:
+    def entry(rank: int, score: float, upvotes: int | None, matched: tuple[Match, ...] = ()) -> Entry:
+        item = replace(paper(rank), sources=(SourceRef("huggingface", paper(rank).id, "https://hf.co", upvotes=upvotes),))
+        return Entry(rank, Ranked(item, score, matched), featured=rank <= 2, summary=Summary("extractive", {}))
+
+    entries = [
+        entry(1, 80.0, None), entry(2, 60.0, 5),  # featured; the second upvoted
+        entry(3, 12.0, 500),  # off-theme, below the featured floor: not trending however upvoted
+        entry(4, 30.0, 12, (Match("topic", "Medical imaging"),)),  # on a radar topic
+        entry(5, 61.0, 0),  # no upvotes
+        entry(6, 20.0, 1),  # at the featured floor
+    ]
+    assert trending(entries) == (4, 2, 6)

@@ -13,10 +13,11 @@ import pytest
 from sklearn.linear_model import LogisticRegression
 from sklearn.utils import murmurhash3_32
 
+from generator import community
 from generator import rank as rank_module
 from generator.radar import Radar, load_library
 from generator.rank import rank
-from generator.records import Match, Paper
+from generator.records import Match, Paper, SourceRef
 from tests.support.papers import listing_papers
 
 REPO = Path(__file__).resolve().parent.parent
@@ -334,3 +335,25 @@ def test_theme_model_is_a_measured_signal(radar, archive) -> None:
              "Reinforcement learning for robot grasping with tactile feedback"]
     medical, robotics = model.theme_margins(model.vectors(texts))
     assert medical > robotics
+
+
+def test_community_attention_moves_on_theme_papers_a_little_and_off_theme_papers_not_at_all(ranked) -> None:
+    crowd = SourceRef("huggingface", "x", "https://huggingface.co/papers/x", upvotes=500, fields=(("comments", 40),))
+    bottom = ranked[-1]  # off-theme: no radar match, a low score
+    assert not bottom.matched and bottom.score < community.ON_THEME_SCORE
+    loud = replace(bottom.paper, sources=(crowd,))
+    assert community.boost(bottom.score, loud, False) == bottom.score
+    top = ranked[0]
+    boosted = community.boost(top.score, replace(top.paper, sources=(crowd,)), bool(top.matched))
+    assert top.score < boosted <= min(100.0, top.score * (1 + community.COMMUNITY_SHARE))
+    assert community.attention(top.paper) == 0.0  # an arXiv listing carries no attention
+
+
+def test_an_off_theme_paper_with_500_upvotes_is_not_featured(day, radar, archive) -> None:
+    plain = rank(day[:80], radar, archive, featured=0)
+    loudest = plain[-1].paper
+    crowd = SourceRef("huggingface", loudest.id, "https://huggingface.co/papers/x", upvotes=500)
+    again = rank([replace(p, sources=(crowd,)) if p.id == loudest.id else p for p in day[:80]],
+                 radar, archive, featured=0)
+    assert [r.paper.id for r in again][-1] == loudest.id
+    assert again[-1].score == plain[-1].score

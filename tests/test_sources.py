@@ -86,7 +86,7 @@ class Toy:
                     id=item["id"], version=1, title=item["title"], abstract=item["abstract"],
                     authors=tuple(item["authors"]), categories=(), primary_category="",
                     published=when, updated=when, url=item["url"], pdf_url="", source="toy",
-                    sources=(SourceRef("toy", item["id"], item["url"], "Toy Letters"),),
+                    sources=(SourceRef("toy", item["id"], item["url"], "Toy Letters", upvotes=item.get("upvotes")),),
                 ))
         return papers
 
@@ -96,7 +96,7 @@ def source(settings):
 '''
 
 TOY_PAPER = {
-    "id": "toy-1", "url": "https://toy.example/1", "authors": ["Ada Toy"],
+    "id": "toy-1", "url": "https://toy.example/1", "authors": ["Ada Toy"], "upvotes": 42,
     "title": "MedSAM-Toy: Segment Anything for 3D medical image segmentation of CT and MRI tumours",
     "abstract": "We adapt the Segment Anything Model (SAM) to volumetric medical image segmentation "
     "of tumours in CT and MRI, with promptable segmentation; medical image segmentation improves.",
@@ -135,12 +135,15 @@ def test_a_source_added_in_one_module_and_one_setting_reaches_the_site(
     assert [seen.query["date"] for seen in toy.seen] == ["2026-06-02"]  # the dates since the previous mailing
     published = json.loads((project / "output" / "data" / f"{DAY}.json").read_text("utf-8"))
     [paper] = [p for p in published["papers"] if p["source"] == "toy"]
-    assert paper["featured"] and paper["sources"][0] == {
+    assert paper["featured"] and paper["upvotes"] == 42 and paper["sources"][0] == {
         "name": "toy", "id": "toy-1", "url": "https://toy.example/1", "category": "Toy Letters",
-        "upvotes": None, "badge": "toy (Toy Letters)",
+        "upvotes": 42, "badge": "toy (Toy Letters)",
     }
+    assert published["trending"] == [paper["rank"]]  # upvoted and on the lab's themes
     page = (project / "output" / "2026" / "06" / "03" / "index.html").read_text("utf-8")
     assert "MedSAM-Toy" in page and "toy (Toy Letters)" in page
+    strip = page[page.index('class="trending"'):page.index('class="featured"')]
+    assert "Trending today" in strip and "MedSAM-Toy" in strip and f'href="#p{paper["rank"]}"' in strip
     post = (project / "content" / "digests" / "2026" / f"{DAY}-en.md").read_text("utf-8")
     assert "new papers from arXiv and toy" in post  # the post no longer says arXiv alone
 
