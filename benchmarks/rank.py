@@ -1,7 +1,16 @@
 """Benchmark of the ranker against arxiv-sanity-lite's method: quality on real days, speed, memory.
 
     .venv/bin/python benchmarks/rank.py            # everything (a few minutes on a busy machine)
-    .venv/bin/python benchmarks/rank.py quality    # or: speed, measure, tradeoff, community
+    .venv/bin/python benchmarks/rank.py featured   # or: quality, speed, measure, tradeoff, community
+
+Featured sets (issue 16): per shipped day, the precision, recall and F1 of the papers the digest
+features against the blind judgements (first judge, second judge, broader rule): a fixed top 30
+(ours, arxiv-sanity-lite), arxiv-sanity-lite with its best single margin floor (chosen on all three
+days: its best case), ours with the relevance floor chosen on the other two days (leave one day
+out: the floor never sees the day it is scored on) and with the shipped floor, ours before archive
+papers on the radar's topics were learnt with the lab's papers, and two cold starts (topics and
+authors without a library; 5 liked papers only); then the ranks of the on-theme papers left below
+the top 30.
 
 Quality, recall@30 and nDCG@30 of both rankers in the same run: (1) 2026-06-02 mixed with the 30
 relevant papers of benchmarks/data (847 papers), the full demo library as the lab's papers, scored
@@ -38,7 +47,8 @@ from sklearn.model_selection import KFold
 from sklearn.svm import LinearSVC
 
 from generator import community as community_module
-from generator import rank as rank_module
+from generator.rank import DEFAULT_CONFIG, RankCache, RankConfig, featured_count, followed_authors, rank
+from generator.rank.topics import TopicMatcher
 from generator.radar import Radar, load_radar
 from generator.records import LibraryPaper, Paper, Ranked, SourceRef
 from generator.settings import load
@@ -111,9 +121,10 @@ def project_ranker(day: Sequence[Paper], radar: Radar, archive: Sequence[Paper])
     return [pid for pid, _ in project_scores(day, radar, archive)]
 
 
-def project_scores(day: Sequence[Paper], radar: Radar, archive: Sequence[Paper]) -> list[tuple[str, float]]:
+def project_scores(day: Sequence[Paper], radar: Radar, archive: Sequence[Paper],
+                   config: RankConfig = DEFAULT_CONFIG) -> list[tuple[str, float]]:
     """The project's ranker, best first, with its calibrated 0-100 score."""
-    return [(r.paper.id, r.score) for r in rank_module.rank(day, radar, archive, featured=0)]
+    return [(r.paper.id, r.score) for r in rank(day, radar, archive, featured=0, config=config)]
 
 
 def keyword_only(day: Sequence[Paper], radar: Radar, archive: Sequence[Paper]) -> list[str]:
@@ -312,7 +323,7 @@ def prf(chosen: Sequence[str], relevant: set[str]) -> tuple[float, float, float]
 def featured(scored: Scored, floor: float, settings: tuple[int, int]) -> list[str]:
     """The ids the pipeline features with this floor and (minimum, cap)."""
     minimum, cap = settings
-    count = rank_module.featured_count([s for _, s in scored], floor=floor, minimum=minimum, cap=cap)
+    count = featured_count([s for _, s in scored], floor=floor, minimum=minimum, cap=cap)
     return [pid for pid, _ in scored[:count]]
 
 
@@ -332,64 +343,70 @@ def liked_only(radar: Radar, draw: int) -> Radar:
 
 
 def featured_sets() -> None:
-    """Per day, the featured set's precision, recall and F1 against the blind judgements."""
+    """Per day, the featured set's precision, recall and F1 against the blind judgements; and
+    how deep the on-theme papers the featured sets miss are ranked."""
     data = load_data()
     settings = load(REPO / "pelicanconfig.py", env={}).digest
     rule = (settings.min_papers_per_day, settings.papers_per_day)
     judgements = {"first judge": data.on_theme, "second judge": data.second, "broader rule": data.medical}
     numbers = list(data.days)
-    variants: dict[str, dict[int, Scored]] = {"arxiv-sanity-lite": {}, "paper-radar": {},
-                                              "cold start: topics + authors, no library": {}}
-    for number in numbers:
-        papers, archive = data.days[number], data.archives[number]
-        variants["arxiv-sanity-lite"][number] = arxiv_sanity_lite_scores(papers, data.radar, archive)
-        variants["paper-radar"][number] = project_scores(papers, data.radar, archive)
-        variants["cold start: topics + authors, no library"][number] = project_scores(
-            papers, replace(data.radar, library=()), archive)
-    liked = {number: [project_scores(data.days[number], liked_only(data.radar, draw), data.archives[number])
-                      for draw in range(LIKED_DRAWS)] for number in numbers}
     first = data.on_theme
-    ours = variants["paper-radar"]
-    # The floor for a day is chosen on the other two days only (first judge): no peeking.
-    held_out = {n: best_floor([(ours[m], first[m]) for m in numbers if m != n], FLOORS, rule) for n in numbers}
+
+    def per_day(scorer: Callable[[int], Scored]) -> dict[int, Scored]:
+        return {number: scorer(number) for number in numbers}
+
+    def other_days(scores: dict[int, Scored]) -> dict[int, float]:
+        """Per day, the floor with the best mean F1 on the other two days (first judge): no peeking."""
+        return {n: best_floor([(scores[m], first[m]) for m in numbers if m != n], FLOORS, rule) for n in numbers}
+
+    before = replace(DEFAULT_CONFIG, archive_topics=0)
+    asl = per_day(lambda n: arxiv_sanity_lite_scores(data.days[n], data.radar, data.archives[n]))
+    ours = per_day(lambda n: project_scores(data.days[n], data.radar, data.archives[n]))
+    ours_before = per_day(lambda n: project_scores(data.days[n], data.radar, data.archives[n], before))
+    no_library = per_day(lambda n: project_scores(data.days[n], replace(data.radar, library=()), data.archives[n]))
+    liked = {n: [project_scores(data.days[n], liked_only(data.radar, draw), data.archives[n])
+                 for draw in range(LIKED_DRAWS)] for n in numbers}
+    held_out, held_out_before = other_days(ours), other_days(ours_before)
     shipped = settings.radar.floor
     everywhere = best_floor([(ours[m], first[m]) for m in numbers], FLOORS, rule)
-    asl = variants["arxiv-sanity-lite"]
     asl_floors = sorted({s for n in numbers for _, s in asl[n][:80]})
     asl_best = best_floor([(asl[m], first[m]) for m in numbers], asl_floors, rule)
     print(f"\nfeatured sets: minimum {rule[0]}, cap {rule[1]} (papers_per_day); our floor for each day chosen "
           f"on the other two days (first judge, best mean F1): "
           f"{', '.join(f'06-0{n}: {held_out[n]:.0f}' for n in numbers)}; on all three days {everywhere:.0f} "
-          f"(in-sample), shipped default {shipped:g}")
+          f"(in-sample); shipped default {shipped:g}")
     print(f"  arxiv-sanity-lite's best single margin floor over the three days (in-sample, its best case): "
           f"{asl_best:+.3f}")
-    rows: dict[str, dict[int, list[str] | list[list[str]]]] = {
-        "fixed top 30, paper-radar": {n: [pid for pid, _ in ours[n][:30]] for n in numbers},
-        "fixed top 30, arxiv-sanity-lite": {n: [pid for pid, _ in asl[n][:30]] for n in numbers},
-        "arxiv-sanity-lite, best floor": {n: featured(asl[n], asl_best, rule) for n in numbers},
-        "paper-radar, floor from other days": {n: featured(ours[n], held_out[n], rule) for n in numbers},
-        f"paper-radar, shipped floor {shipped:g}": {n: featured(ours[n], shipped, rule) for n in numbers},
-        "cold start: no library (floor from other days)": {
-            n: featured(variants["cold start: topics + authors, no library"][n], held_out[n], rule)
-            for n in numbers},
-        f"cold start: {LIKED} liked papers only (mean of {LIKED_DRAWS})": {
-            n: [featured(s, held_out[n], rule) for s in liked[n]] for n in numbers},
+    rows: dict[str, dict[int, list[list[str]]]] = {
+        "fixed top 30, paper-radar": {n: [[pid for pid, _ in ours[n][:30]]] for n in numbers},
+        "fixed top 30, arxiv-sanity-lite": {n: [[pid for pid, _ in asl[n][:30]]] for n in numbers},
+        "arxiv-sanity-lite, best floor (in-sample)": {n: [featured(asl[n], asl_best, rule)] for n in numbers},
+        "paper-radar, floor from the other days": {n: [featured(ours[n], held_out[n], rule)] for n in numbers},
+        f"paper-radar, shipped floor {shipped:g}": {n: [featured(ours[n], shipped, rule)] for n in numbers},
+        "  before: archive papers on its topics as negatives": {
+            n: [featured(ours_before[n], held_out_before[n], rule)] for n in numbers},
+        f"cold start, no library, floor {shipped:g}": {n: [featured(no_library[n], shipped, rule)] for n in numbers},
+        f"cold start, {LIKED} liked papers only, floor {shipped:g} ({LIKED_DRAWS} draws)": {
+            n: [featured(s, shipped, rule) for s in liked[n]] for n in numbers},
     }
     for name, judged in judgements.items():
         print(f"  {name} (on-theme {'/'.join(str(len(judged[n])) for n in numbers)}):"
-              f"{'':28s}" + "".join(f"{f'06-0{n}: n  P    R    F1':>28s}" for n in numbers))
+              f"{'':30s}" + "".join(f"{f'06-0{n}: n  P    R    F1':>28s}" for n in numbers))
         for row, chosen in rows.items():
             cells = []
             for n in numbers:
-                sets = chosen[n] if chosen[n] and isinstance(chosen[n][0], list) else [chosen[n]]
-                p, r, f = (statistics.mean(v) for v in zip(*(prf(s, judged[n]) for s in sets), strict=True))
-                size = statistics.mean(len(s) for s in sets)
-                cells.append(f"{size:6.0f} {p:.2f} {r:.2f} {f:.2f}")
-            print(f"    {row:58s}" + "".join(f"{cell:>28s}" for cell in cells))
+                p, r, f = (statistics.mean(v) for v in zip(*(prf(s, judged[n]) for s in chosen[n]), strict=True))
+                cells.append(f"{statistics.mean(len(s) for s in chosen[n]):6.0f} {p:.2f} {r:.2f} {f:.2f}")
+            print(f"    {row:64s}" + "".join(f"{cell:>28s}" for cell in cells))
+    print("  recall deep in the list: ranks of the first judge's on-theme papers below the top 30")
+    for name, scores in (("paper-radar", ours), ("  before: archive papers on its topics as negatives", ours_before),
+                         ("cold start, no library", no_library)):
+        deep = {n: [i + 1 for i, (pid, _) in enumerate(scores[n]) if pid in first[n] and i >= 30] for n in numbers}
+        print(f"    {name:64s}" + "".join(f"  06-0{n}: {' '.join(map(str, deep[n])) or '-'}" for n in numbers))
 
 
 def tradeoff() -> None:
-    """The project's ranker as the topic floor (rank.FLOOR_SHARE) and the theme model's C vary:
+    """The project's ranker as the topic floor (RankConfig.floor_share) and the theme model's C vary:
     nDCG@30 gains over arxiv-sanity-lite on (1) as specified, (2) the judged days (first judge and
     broader rule) and (3) the held-out library (strict, and with the first judge's papers)."""
     data = load_data()
@@ -412,19 +429,18 @@ def tradeoff() -> None:
     base = figures(arxiv_sanity_lite)
     print("\ntrade-off: nDCG@30 gain over arxiv-sanity-lite, days 06-02/03/04 (* = at least +0.05)")
     print(f"  {'floor share, theme C':22s}" + "".join(f"{column:>24s}" for column in base))
-    saved = rank_module.FLOOR_SHARE, rank_module.THEME_C
-    try:
-        for share, c in ((0.0, 1.0), (0.0, 10.0), (0.5, 1.0), (1.0, 1.0), (1.0, 10.0)):
-            rank_module.FLOOR_SHARE, rank_module.THEME_C = share, c
-            rank_module._memo.clear()  # the constants are not part of the model's cache key
-            ours = figures(project_ranker)
-            cells = ["/".join(f"{o - b:+.3f}{'*' if o - b >= TARGET_GAIN else ''}"
-                              for o, b in zip(ours[column], base[column], strict=True)) for column in base]
-            current = "  (shipped)" if (share, c) == saved else ""
-            print(f"  {f'{share:.1f}, {c:.1f}':22s}" + "".join(f"{cell:>24s}" for cell in cells) + current)
-    finally:
-        rank_module.FLOOR_SHARE, rank_module.THEME_C = saved
-        rank_module._memo.clear()
+    for share, c in ((0.0, 1.0), (0.0, 10.0), (0.5, 1.0), (1.0, 1.0), (1.0, 10.0)):
+        config = replace(DEFAULT_CONFIG, floor_share=share, theme_c=c)
+
+        def ranker(day: Sequence[Paper], radar: Radar, archive: Sequence[Paper],
+                   config: RankConfig = config) -> list[str]:
+            return [pid for pid, _ in project_scores(day, radar, archive, config)]
+
+        ours = figures(ranker)
+        cells = ["/".join(f"{o - b:+.3f}{'*' if o - b >= TARGET_GAIN else ''}"
+                          for o, b in zip(ours[column], base[column], strict=True)) for column in base]
+        current = "  (shipped)" if config == DEFAULT_CONFIG else ""
+        print(f"  {f'{share:.1f}, {c:.1f}':22s}" + "".join(f"{cell:>24s}" for cell in cells) + current)
 
 
 def speed() -> None:
@@ -439,19 +455,17 @@ def speed() -> None:
     pool = [(p.published.date(), p) for p in archive]
     fits, ranks, repeats = [], [], []
     for _ in range(3):
-        rank_module._memo.clear()
-        rank_module._sequences.clear()  # a daily job starts cold: nothing vectorised yet
-        rank_module._word_hashes.clear()
+        cache = RankCache()  # a daily job starts cold: nothing vectorised yet
         start = time.perf_counter()
-        rank_module.fitted_model(radar, archive)
+        cache.model(radar, archive, DEFAULT_CONFIG)
         # Ranking one paper of another day indexes the pool for related papers: part of fitting.
-        rank_module.rank(archive[:1], radar, archive, featured=1, related_pool=pool)
+        rank(archive[:1], radar, archive, featured=1, related_pool=pool, cache=cache)
         fits.append(time.perf_counter() - start)
         start = time.perf_counter()
-        rank_module.rank(day, radar, archive, featured=30, related_pool=pool)
+        rank(day, radar, archive, featured=30, related_pool=pool, cache=cache)
         ranks.append(time.perf_counter() - start)
         start = time.perf_counter()
-        rank_module.rank(day, radar, archive, featured=30, related_pool=pool)
+        rank(day, radar, archive, featured=30, related_pool=pool, cache=cache)
         repeats.append(time.perf_counter() - start)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"\nspeed: day {len(day)} papers, archive {len(archive)} papers, related pool {len(pool)}")
@@ -468,16 +482,16 @@ def measure() -> None:
     radar = demo_radar()
     library = radar.library
     background = read_jsonl(LISTINGS / "background-5k.jsonl.gz")
-    topics = rank_module._TopicMatcher(radar.topics)
+    topics = TopicMatcher(radar.topics, DEFAULT_CONFIG.topic_mentions)
     papers: list[LibraryPaper | Paper] = [*library, *background]
     features = np.array([[len(topics.match(p.title, p.abstract)[0]),
-                          bool(rank_module.followed_authors(p.authors, radar.authors))] for p in papers])
+                          bool(followed_authors(p.authors, radar.authors))] for p in papers])
     labels = np.array([1] * len(library) + [0] * len(background))
     keyword = LogisticRegression(class_weight="balanced").fit(features, labels)
     print("\nkeyword-only weights (topics matched, followed author), intercept: "
           f"{np.round(keyword.coef_[0], 2).tolist()}, {keyword.intercept_[0]:.2f}  "
-          f"(rank.KEYWORD_WEIGHTS {rank_module.KEYWORD_WEIGHTS}, {rank_module.KEYWORD_INTERCEPT})")
-    model = rank_module.fitted_model(radar, background)
+          f"(RankConfig.keyword_weights {DEFAULT_CONFIG.keyword_weights}, {DEFAULT_CONFIG.keyword_intercept})")
+    model = RankCache().model(radar, background, DEFAULT_CONFIG)
     print(f"demo model weights (SVM margin, theme margin, topics, author): {np.round(model.weights, 2).tolist()}, "
           f"intercept {model.bias:.2f}")
 
@@ -529,7 +543,7 @@ def community() -> None:
     rows: dict[float, dict[str, list[float]]] = {share: {"blind": [], "agree": [], "blind_in": []} for share in SHARES}
     crowd_in = {share: 0 for share in SHARES}
     for number, papers in data.days.items():
-        ranked = rank_module.rank(papers, data.radar, data.archives[number], featured=0)
+        ranked = rank(papers, data.radar, data.archives[number], featured=0)
         judged = data.on_theme[number]
         base_top = {r.paper.id for r in sorted(ranked, key=lambda r: -r.score)[:K]}
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import os
+import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -16,15 +18,19 @@ from pelican.settings import read_settings
 from . import incremental
 from .errors import BuildError, DigestError
 from .settings import Settings
+from .store import Store
 from .text import one_line
 
 # Warnings that Pelican logs but that mean a page of the site is broken (a link to a file that
 # does not exist, a post it could not read): the build fails instead of publishing them.
+log = logging.getLogger(__name__)
+
 _BROKEN_SITE_WARNINGS = ("Unable to find", "Skipping", "Could not process", "Cannot find")
 
 
-def pelican_settings(settings: Settings) -> dict[str, Any]:
-    """Pelican's settings for this build: pelicanconfig.py with the validated digest settings laid over."""
+def pelican_settings(settings: Settings, *, output: Path | None = None) -> dict[str, Any]:
+    """Pelican's settings for this build: pelicanconfig.py with the validated digest settings laid
+    over; `output` is where Pelican writes (default settings.output_dir)."""
     siteurl = settings.siteurl.rstrip("/")
     pelican = read_settings(
         str(settings.config_path),
@@ -33,9 +39,18 @@ def pelican_settings(settings: Settings) -> dict[str, Any]:
             "SITEURL": siteurl,
             "FEED_DOMAIN": siteurl,
             "PATH": str(settings.content_dir),
-            "OUTPUT_PATH": str(settings.output_dir),
+            "OUTPUT_PATH": str(output or settings.output_dir),
         },
     )
+    # Posts whose day file is missing belong to a run that did not finish (the day file is written
+    # last): they are not a day of the site until `digest catch-up` or `digest run` rebuilds it.
+    unbuilt = _unfinished_days(settings)
+    if unbuilt:
+        log.warning(
+            "posts of %s have no day file (a run that did not finish): left out of the site; "
+            "`digest catch-up` or `digest run --date D` rebuilds them", ", ".join(unbuilt),
+        )
+        pelican["IGNORE_FILES"] = [*pelican.get("IGNORE_FILES", []), *(f"{day}-*.md" for day in unbuilt)]
     # Each language subsite lives under /<lang>/ and needs its own absolute URLs (feeds too).
     subsites = pelican.get("I18N_SUBSITES", {})
     pelican["I18N_SUBSITES"] = {
@@ -52,15 +67,25 @@ def pelican_settings(settings: Settings) -> dict[str, Any]:
 def build(settings: Settings) -> incremental.BuildPlan:
     """Build `settings.content_dir` into `settings.output_dir`. Raises BuildError with one line.
 
-    Incremental when the previous build's manifest still applies (see generator.incremental);
-    returns the plan, which tells whether the build was a full one and how many pages it skipped.
+    The site is built in a staging folder next to the output (`.output.staging`) and swapped in
+    only when the build succeeded: a failed or killed build leaves the published site as it was.
+    Incremental when the previous build's manifest still applies (see generator.incremental): the
+    staging folder then starts as a copy of the output (hard links for the pages, feeds and JSON,
+    which the build replaces rather than rewrites). Returns the plan, which tells whether the
+    build was a full one and how many pages it skipped.
     """
-    pelican_config = pelican_settings(settings)
+    final = settings.output_dir
+    staging = final.with_name(f".{final.name}.staging")
+    pelican_config = pelican_settings(settings, output=staging)
     plan = incremental.plan_build(settings, theme=Path(pelican_config["THEME"]))
     pelican_config["DIGEST_BUILD"] = plan
     # An incremental build keeps the previous output: only changed pages are rendered again.
     pelican_config["DELETE_OUTPUT_DIRECTORY"] = pelican_config["DELETE_OUTPUT_DIRECTORY"] and plan.full
-    incremental.forget_manifest(settings.output_dir)
+    _remove_tree(staging)  # what a build cut short left
+    if not plan.full and final.is_dir():
+        _link_tree(final, staging)
+    plan.output_dir = staging
+    incremental.forget_manifest(staging)
     # i18n_subsites keeps its state in module globals and resets it only at the end of a
     # successful build; a build that failed earlier in this process would otherwise leak into this one.
     i18n_subsites._MAIN_SETTINGS = None
@@ -75,7 +100,61 @@ def build(settings: Settings) -> incremental.BuildPlan:
         more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
         raise BuildError(f"site build failed: {problems[0]}{more}")
     incremental.finish_build(plan)
+    _swap(staging, final)
+    plan.output_dir = final
     return plan
+
+
+# Files a build replaces (the writer unlinks before writing, plugins write atomically): these may
+# be hard links shared with the published output. Anything else (theme assets, which Pelican copies
+# over in place) is copied.
+_LINKED_SUFFIXES = frozenset({".html", ".xml", ".json"})
+
+
+def _link_tree(source: Path, target: Path) -> None:
+    """A copy of `source` at `target`: hard links for the files a build replaces, copies for the rest."""
+    for folder, _, files in os.walk(source):
+        into = target / Path(folder).relative_to(source)
+        into.mkdir(parents=True, exist_ok=True)
+        for name in files:
+            path = Path(folder) / name
+            if path.suffix in _LINKED_SUFFIXES:
+                try:
+                    os.link(path, into / name)
+                    continue
+                except OSError:  # another file system, or no hard links there
+                    pass
+            shutil.copy2(path, into / name)
+
+
+def _swap(staging: Path, final: Path) -> None:
+    """Put the built `staging` folder in place of `final` (two renames), then drop the old output."""
+    old = final.with_name(f".{final.name}.old")
+    _remove_tree(old)
+    if final.exists():
+        final.rename(old)
+    staging.rename(final)
+    _remove_tree(old)
+
+
+def _remove_tree(path: Path) -> None:
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path)
+    else:
+        path.unlink(missing_ok=True)
+
+
+def _unfinished_days(settings: Settings) -> list[str]:
+    """Dates (YYYY-MM-DD) of digest posts without a day file in the store.
+
+    None when the store has no day at all: then the store is missing or the setting points at the
+    wrong folder, and the build fails naming the first post's missing day.
+    """
+    store = Store(settings.store_dir)
+    if not store.days():
+        return []
+    posts = {path.name[:10] for path in (settings.content_dir / "digests").glob("*/????-??-??-*.md")}
+    return sorted(day for day in posts if not store.day_path_of(day).is_file())
 
 
 class _ProblemCollector(logging.Handler):

@@ -14,11 +14,13 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 from rich.logging import RichHandler
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from . import mailings, settings as settings_module
 from .errors import DigestError, SettingsError, SourceError, StoreError
 from .records import Day
+from .redact import RedactingFilter, redact
 
 app = typer.Typer(
     help="Paper Radar: a lab's daily research digest (arXiv → rank → summarize → Pelican site).",
@@ -27,6 +29,8 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 stderr = Console(stderr=True, highlight=False)
+# Every log line and error line passes through the redaction layer (generator.redact).
+_redacting = RedactingFilter()
 
 ConfigOption = Annotated[
     Path,
@@ -47,10 +51,13 @@ def main() -> None:
 @contextmanager
 def _errors_as_lines(debug: bool) -> Iterator[None]:
     """Let a DigestError out as one line per problem and exit code 1; a traceback only with --debug."""
+    handler = RichHandler(console=stderr, show_path=False, show_time=False, markup=False)
+    _redacting.secrets = list(settings_module.secret_values(os.environ))
+    handler.addFilter(_redacting)
     logging.basicConfig(
         level=logging.DEBUG if debug else logging.INFO,
         format="%(message)s",
-        handlers=[RichHandler(console=stderr, show_path=False, show_time=False, markup=False)],
+        handlers=[handler],
         force=True,
     )
     for noisy in ("arxiv", "httpx", "httpx2", "openai", "pelican"):
@@ -64,11 +71,32 @@ def _errors_as_lines(debug: bool) -> Iterator[None]:
             raise
         problems = exc.problems if isinstance(exc, SettingsError) else [str(exc)]
         for problem in problems:
-            stderr.print(f"[red]error:[/red] {problem}", markup=True, soft_wrap=True)
+            line = escape(redact(problem, _redacting.secrets))
+            stderr.print(f"[red]error:[/red] {line}", markup=True, soft_wrap=True)
+        raise typer.Exit(1) from None
+    except OSError as exc:  # a full disk, a read-only or missing folder: nothing was half-written
+        if debug:
+            raise
+        where = f"{exc.filename}: " if exc.filename else ""
+        line = escape(redact(f"{where}{exc.strerror or exc}", _redacting.secrets))
+        stderr.print(
+            f"[red]error:[/red] cannot write or read {line} (free space or fix the permissions, "
+            "then run the command again: files are written atomically, nothing is half-written)",
+            markup=True, soft_wrap=True,
+        )
         raise typer.Exit(1) from None
     except KeyboardInterrupt:
         stderr.print("interrupted")
         raise typer.Exit(130) from None
+
+
+@contextmanager
+def _guarded(settings: settings_module.Settings, command: str, *, deadline: bool = False) -> Iterator[None]:
+    """One command writing this tree at a time; the daily commands also under DIGEST['run_minutes']."""
+    from .guards import deadline as run_deadline, one_run
+
+    with one_run(settings.root, command), run_deadline(settings.digest.run_minutes if deadline else None):
+        yield
 
 
 def _parse_date(value: str | None, option: str = "--date") -> date | None:
@@ -110,7 +138,7 @@ def run(
     with _errors_as_lines(debug):
         settings = settings_module.load(config)
         when = _parse_date(day) or _latest_mailing(settings)
-        with _progress() as progress:
+        with _guarded(settings, "run", deadline=True), _progress() as progress:
             result = run_day(when, settings, on_progress=progress)
         failed = _failed_sources(result.failed)
         if result.skipped:
@@ -137,7 +165,8 @@ def build(config: ConfigOption = Path("pelicanconfig.py"), debug: DebugOption = 
 
     with _errors_as_lines(debug):
         settings = settings_module.load(config)
-        build_site(settings)
+        with _guarded(settings, "build"):
+            build_site(settings)
         stderr.print(f"site built in {_relative(settings.output_dir)}/")
 
 
@@ -155,6 +184,7 @@ def check(config: ConfigOption = Path("pelicanconfig.py"), debug: DebugOption = 
             problems += radar_problems(radar)
         except SettingsError as exc:
             problems += exc.problems
+        problems += _state_problems(settings)
         if not settings.siteurl:
             problems.append("SITEURL: empty; feeds need absolute links (set it or DIGEST_SITEURL)")
         default_model = settings_module.LLMSettings.model_fields["model"].default
@@ -288,21 +318,22 @@ def demo(
         days = _listing_dates(listings)
         if not days:
             raise SettingsError([f"--listings {listings}: no YYYY-MM-DD.jsonl.gz files found"])
-        sample = listings.parent if sample is None else sample
-        others = ReplaySources(sample) if (sample / "medrxiv").is_dir() else nullcontext(None)
-        with ReplayArxiv(listings, holidays=base.holidays) as server, others as replay:
-            env = {**os.environ, "DIGEST_ARXIV_URL": server.url, "DIGEST_ARXIV_DELAY": "0"}
-            if replay is not None:
-                env.update(replay.env())
-            settings = settings_module.load(config, env=env)
-            if replay is not None:
-                settings = with_demo_sources(settings, env)
-            stderr.print(f"demo sources: {_sources_line(settings)}")
-            _run_days(days, settings, nothing="no listing day to replay")
-            if replay is not None:
-                asked = ", ".join(f"{kind} {count}" for kind, count in sorted(replay.requests.items()))
-                stderr.print(f"requests served: arXiv {server.requests}; {asked}")
-        build_site(settings)
+        with _guarded(base, "demo"):
+            sample = listings.parent if sample is None else sample
+            others = ReplaySources(sample) if (sample / "medrxiv").is_dir() else nullcontext(None)
+            with ReplayArxiv(listings, holidays=base.holidays) as server, others as replay:
+                env = {**os.environ, "DIGEST_ARXIV_URL": server.url, "DIGEST_ARXIV_DELAY": "0"}
+                if replay is not None:
+                    env.update(replay.env())
+                settings = settings_module.load(config, env=env)
+                if replay is not None:
+                    settings = with_demo_sources(settings, env)
+                stderr.print(f"demo sources: {_sources_line(settings)}")
+                _run_days(days, settings, nothing="no listing day to replay")
+                if replay is not None:
+                    asked = ", ".join(f"{kind} {count}" for kind, count in sorted(replay.requests.items()))
+                    stderr.print(f"requests served: arXiv {server.requests}; {asked}")
+            build_site(settings)
         stderr.print(
             f"demo site built in {_relative(settings.output_dir)}/ — open it with:\n"
             f"  python -m http.server -d {_relative(settings.output_dir)} 8000   "
@@ -334,15 +365,18 @@ def catch_up(
     """The daily job: build every recent mailing day without a digest yet (failed days are retried)."""
     from .catchup import CATCH_UP_MAILINGS, catch_up_days
     from .store import Store
+    from .write import built_days
 
     with _errors_as_lines(debug):
         settings = settings_module.load(config)
         holidays = settings.holidays
         latest = _parse_date(until, "--until") or _latest_mailing(settings)
         todo = catch_up_days(
-            Store(settings.store_dir).days(), latest, holidays, lookback=days or CATCH_UP_MAILINGS
+            built_days(Store(settings.store_dir).days(), settings), latest, holidays,
+            lookback=days or CATCH_UP_MAILINGS,
         )
-        _run_days(todo, settings, nothing=f"every mailing up to {latest} is built")
+        with _guarded(settings, "catch-up", deadline=True):
+            _run_days(todo, settings, nothing=f"every mailing up to {latest} is built")
 
 
 @app.command()
@@ -361,6 +395,7 @@ def backfill(
     """Build past mailing days in a range; resumable: days already built are skipped (unless --force)."""
     from .catchup import backfill_days
     from .store import Store
+    from .write import built_days
 
     with _errors_as_lines(debug):
         settings = settings_module.load(config)
@@ -373,9 +408,29 @@ def backfill(
                 [f"--to {end}: not announced yet (the latest complete mailing is {latest})"]
             )
         todo = backfill_days(
-            start, end, Store(settings.store_dir).days(), settings.holidays, force=force
+            start, end, built_days(Store(settings.store_dir).days(), settings), settings.holidays,
+            force=force,
         )
-        _run_days(todo, settings, nothing=f"every mailing from {start} to {end} is built")
+        with _guarded(settings, "backfill"):
+            _run_days(todo, settings, nothing=f"every mailing from {start} to {end} is built")
+
+
+def _state_problems(settings: settings_module.Settings) -> list[str]:
+    """What `digest check` finds wrong in the tree the settings point at (store, posts)."""
+    problems = []
+    store = settings.store_dir
+    if store.exists() and not store.is_dir():
+        problems.append(f"DIGEST['store']: {store} is a file, not a folder: point the setting at a folder")
+    languages = settings.digest.languages
+    posts = settings.content_dir / "digests"
+    for lang in ("en", "zh"):
+        found = next(iter(posts.glob(f"*/????-??-??-{lang}.md")), None) if posts.is_dir() else None
+        if found is not None and lang not in languages:
+            problems.append(
+                f"DIGEST['languages'] is {languages!r} but content/digests holds {lang!r} posts "
+                f"({found.name}): add {lang!r}, or delete those posts, or the site will not build"
+            )
+    return problems
 
 
 def _latest_mailing(settings: settings_module.Settings) -> date:

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -148,6 +149,13 @@ class PageSkippingWriter(Writer):
         self._edition = (
             Path(output_path).resolve().relative_to(self.plan.output_dir.resolve()) if self.plan else Path()
         )
+
+    def _open_w(self, filename: str, encoding: str, override: bool = False) -> Any:
+        """Pelican's file opening, except that a file from before this build is replaced, never
+        rewritten in place: the staging output shares it with the published site (generator.build)."""
+        if filename not in self._written_files and os.path.isfile(filename):
+            os.unlink(filename)
+        return super()._open_w(filename, encoding, override)
 
     def write_file(self, name: str, template: Any, context: dict[str, Any], *args: Any, **kwargs: Any) -> None:
         if self.plan is None or not name:

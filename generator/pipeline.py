@@ -8,7 +8,7 @@ import re
 import time
 from collections.abc import Callable, Collection, Mapping, Sequence
 from contextlib import nullcontext
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -26,7 +26,7 @@ from .records import Day, Entry, Note, Paper, Summary
 from .settings import Settings
 from .sources import DigestDay
 from .store import Store
-from .text import one_line
+from .text import one_line, visible
 
 if TYPE_CHECKING:
     import openai
@@ -81,8 +81,8 @@ def run_day(
     A day without a mailing, or without new papers, writes nothing. A failing source is left out
     and named in a note; the next digest asks it again for the dates it missed. When every source
     fails, SourceError (the day is not built: the next run retries it). Files are written in an
-    order that makes a crash harmless: day JSON and posts first (atomically), the papers marked
-    as seen last, so a re-run redoes the whole day.
+    order that makes a crash harmless: posts and the papers seen first (atomically), the day JSON
+    last: it marks the day built, so a crash before it leaves a day that the next run redoes whole.
     """
     if not mailings.is_mailing_day(day, settings.holidays):
         return RunResult(day, skipped=f"{day:%A} {day} has no arXiv mailing")
@@ -94,7 +94,7 @@ def run_day(
 
     with (nullcontext(http) if http else make_client(settings)) as client:
         lists, failures = fetch_all(day, settings, store, client, progress)
-    papers = merge(lists)
+    papers = [with_visible_title(paper) for paper in merge(lists)]
     notes = tuple(Note("source_failed", {"source": name, "error": error}) for name, error in failures.items())
     failed = tuple(f"{name}: {error}" for name, error in failures.items())
     new = new_papers(papers, store.seen_before(day))
@@ -143,9 +143,12 @@ def run_day(
         usage=summaries.usage, matched=matched,
         trending=trending(entries, floor=digest_settings.radar.floor),
     )
-    store.write_day(digest)
+    # The day file is the commit mark: posts and seen-list first, the day file last (atomically).
+    # Until it exists the day is unbuilt: catch-up retries it and the site shows none of it (its
+    # seen-list rows are replaced by the retry; a day's own rows never hide its papers).
     posts = write.write_posts(digest, settings)
     store.mark_seen(day, new)
+    store.write_day(digest)
     return RunResult(
         day,
         fetched=len(papers),
@@ -244,3 +247,12 @@ def find_code_url(paper: Paper) -> str | None:
         if match:
             return match.group(0).rstrip(".").removesuffix(".git")
     return None
+
+
+def with_visible_title(paper: Paper) -> Paper:
+    """The paper, or a copy titled "(untitled) <id>" when its title shows nothing (zero-width
+    characters only): a blank card title or feed entry says nothing and cannot be clicked."""
+    if visible(paper.title):
+        return paper
+    log.warning("%s: its title shows nothing (%r); using a placeholder", paper.key, paper.title[:40])
+    return replace(paper, title=f"(untitled) {paper.id}")

@@ -11,6 +11,7 @@ import importlib
 import os
 import re
 import runpy
+import traceback
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -24,6 +25,7 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, f
 from .arxiv_taxonomy import CATEGORIES
 from .errors import SettingsError
 from .http import HttpSettings
+from .redact import redact, url_secrets
 
 if TYPE_CHECKING:
     from .sources import SourceConfig
@@ -41,6 +43,20 @@ ENV_VARS: dict[str, str] = {
     "`smtp+starttls://` for STARTTLS); the password is never shown",
     "DIGEST_EMAIL_FROM": "the email edition's sender, e.g. `Paper Radar <radar@example.org>`",
 }
+
+# Environment variables holding a secret (masked wherever it could be shown), and those holding
+# a URL whose password or secret parameters are (`DIGEST_SMTP_URL`: smtp://user:password@host).
+SECRET_ENV_VARS = ("OPENAI_API_KEY",)
+URL_ENV_VARS = ("OPENAI_BASE_URL", "DIGEST_ARXIV_URL", "DIGEST_SMTP_URL")
+
+
+def secret_values(env: Mapping[str, str]) -> tuple[str, ...]:
+    """The secrets the environment holds, for `redact.redact` (the CLI masks them in every line)."""
+    values = [env.get(name, "").strip() for name in SECRET_ENV_VARS]
+    for name in URL_ENV_VARS:
+        values += url_secrets(env.get(name, ""))
+    return tuple(value for value in values if value)
+
 
 # What the email settings are for: recipients, server and sender come together or not at all.
 EMAIL_ENV = ("DIGEST_EMAIL_TO", "DIGEST_SMTP_URL", "DIGEST_EMAIL_FROM")
@@ -77,6 +93,11 @@ class ArxivSettings(_Strict):
         list(DEFAULT_HOLIDAYS), description="dates without an arXiv mailing"
     )
 
+    @field_validator("url")
+    @classmethod
+    def _url(cls, value: str) -> str:
+        return http_url(value)
+
     @field_validator("categories")
     @classmethod
     def _known_categories(cls, value: list[str]) -> list[str]:
@@ -86,6 +107,18 @@ class ArxivSettings(_Strict):
                     f"unknown arXiv category {category!r} (see https://arxiv.org/category_taxonomy)"
                 )
         return value
+
+
+def http_url(value: str) -> str:
+    """`value` if it is an http(s) URL with a host, else ValueError (for a source's or server's URL)."""
+    try:
+        parts = urlsplit(value)
+        ok = parts.scheme in ("http", "https") and bool(parts.hostname)
+    except ValueError:
+        ok = False
+    if not ok:
+        raise ValueError("not an http(s) URL: expected e.g. https://export.arxiv.org/api/query")
+    return value
 
 
 class TopicText(_Strict):
@@ -167,6 +200,11 @@ class LLMSettings(_Strict):
     price_in_per_mtok: float = Field(0.15, ge=0, description="USD per million input tokens")
     price_out_per_mtok: float = Field(0.60, ge=0, description="USD per million output tokens")
 
+    @field_validator("base_url")
+    @classmethod
+    def _url(cls, value: str | None) -> str | None:
+        return None if value is None else http_url(value)
+
 
 class EmailSettings(_Strict):
     """The email edition's public settings (recipients, server and sender are secrets: env vars)."""
@@ -207,6 +245,10 @@ class DigestSettings(_Strict):
     llm: LLMSettings = LLMSettings()
     email: EmailSettings = EmailSettings()
     store: Path = Field(Path("store"), description="where the digest keeps its state")
+    run_minutes: float | None = Field(
+        50.0, gt=0, description="longest `digest run` or `catch-up` may take; it then stops with "
+        "one line, keeping the days built (the daily job's limit is 60 minutes)"
+    )
 
     @field_validator("languages")
     @classmethod
@@ -266,6 +308,8 @@ class Settings:
     mail: Mail | None = None  # None: the email edition is not configured
     sources: Mapping[str, SourceConfig] = field(default_factory=dict)  # enabled, in settings order
     sitenames: Mapping[str, str] = field(default_factory=dict)  # per language (I18N_SUBSITES)
+    # secret values to mask in any text shown (secret_values); kept out of repr and fingerprints
+    secrets: tuple[str, ...] = field(default=(), repr=False)
 
     def sitename_in(self, lang: str) -> str:
         """The site's name in `lang`: its I18N_SUBSITES SITENAME, else SITENAME."""
@@ -301,7 +345,10 @@ def load(config_path: Path | str = "pelicanconfig.py", env: Mapping[str, str] | 
     try:
         namespace = runpy.run_path(str(config_path))
     except Exception as exc:  # the lab's file: report, don't crash
-        raise SettingsError([f"{config_path.name}: cannot be read: {exc}"]) from exc
+        line = next((frame.lineno for frame in reversed(traceback.extract_tb(exc.__traceback__))
+                     if frame.filename == str(config_path)), None)
+        at = f"{config_path.name}, line {line}" if line else config_path.name
+        raise SettingsError([f"{at}: cannot be read: {type(exc).__name__}: {exc}"]) from exc
     raw = namespace.get("DIGEST")
     if not isinstance(raw, dict):
         raise SettingsError([f"{config_path.name}: DIGEST must be a dict of settings"])
@@ -348,6 +395,10 @@ def load(config_path: Path | str = "pelicanconfig.py", env: Mapping[str, str] | 
             for lang, subsite in (namespace.get("I18N_SUBSITES") or {}).items()
             if isinstance(subsite, dict) and subsite.get("SITENAME")
         },
+        secrets=(
+            secret_values(env) + url_secrets(digest.llm.base_url or "")
+            + tuple(s for c in configs.values() for s in url_secrets(str(getattr(c.settings, "url", "") or "")))
+        ),
     )
 
 
@@ -406,22 +457,17 @@ def smtp_server(url: str) -> SmtpServer:
     except ValueError:
         port, host = None, None
         if not scheme or scheme in SMTP_PORTS:
-            raise ValueError(f"{redact_url(url)}: the port is not a number") from None
+            raise ValueError(f"{redact(url)}: the port is not a number") from None
     if scheme not in SMTP_PORTS:
-        raise ValueError(f"{redact_url(url)}: expected smtp://, smtps:// or smtp+starttls:// "
+        raise ValueError(f"{redact(url)}: expected smtp://, smtps:// or smtp+starttls:// "
                          "(e.g. smtps://user:password@smtp.example.org:465)")
     if not host:
-        raise ValueError(f"{redact_url(url)}: no host (e.g. smtps://user:password@smtp.example.org:465)")
+        raise ValueError(f"{redact(url)}: no host (e.g. smtps://user:password@smtp.example.org:465)")
     username = unquote(parts.username) if parts.username else None
     password = SecretStr(unquote(parts.password)) if parts.password else None
     if (password is None) != (username is None):
-        raise ValueError(f"{redact_url(url)}: give both the user name and the password, or neither")
+        raise ValueError(f"{redact(url)}: give both the user name and the password, or neither")
     return SmtpServer(cast(Any, scheme), host, port or SMTP_PORTS[scheme], username, password)
-
-
-def redact_url(text: str) -> str:
-    """`text` with the password of every URL in it replaced by ***."""
-    return re.sub(r"(?i)([a-z][a-z0-9+.-]*://[^/\s:@]*:)\S*@", r"\1***@", text)
 
 
 def _apply_env(raw: dict[str, Any], env: Mapping[str, str]) -> tuple[dict[str, Any], dict[str, str]]:
@@ -475,8 +521,10 @@ def problem_line(at: str, error: Mapping[str, Any]) -> str:
         return f"{where}: unknown setting (check the spelling; see the settings reference)"
     if error["type"] == "missing":
         return f"{where}: required setting is missing"
+    if error["loc"] == ("languages",) and error["type"] == "too_short":
+        return f"{where}: empty; list the site's languages, 'en' first (e.g. ['en', 'zh'])"
     message = str(error["msg"]).removeprefix("Value error, ")
-    return f"{where}: {message} (got {error.get('input')!r})"
+    return redact(f"{where}: {message} (got {error.get('input')!r})")
 
 
 def reference() -> str:

@@ -32,6 +32,7 @@ from .settings import RadarSettings, Settings
 from .labels import json_badges, note_text, source_name
 from .store import Store, note_from_json, upgrade_day_json
 from .summarize.grounding import segments
+from .write import built_days
 
 # Full days (featured papers only) read in this process, keyed by path and (mtime, size), least
 # recently used dropped first: day pages and the feeds (which read the last feeds.MAX_DAYS days)
@@ -453,7 +454,7 @@ def publish_days(pelican: Pelican) -> None:
     target = Path(pelican.output_path) / "data"
     target.mkdir(parents=True, exist_ok=True)
     gone = {path.name for path in target.glob("*.json")}  # days an incremental build's output still has
-    for day in store.days():
+    for day in built_days(store.days(), settings):  # a day JSON is published with its pages only
         published = target / f"{day.isoformat()}.json"
         gone.discard(published.name)
         _copy_if_changed(store.day_path(day), published)

@@ -15,7 +15,8 @@ from collections.abc import Callable, Iterable
 from email.message import EmailMessage
 
 from .errors import MailError
-from .settings import SmtpServer, redact_url
+from .redact import redact
+from .settings import SmtpServer
 
 TIMEOUT_SECONDS = 60.0
 
@@ -85,4 +86,4 @@ def _reply(exc: BaseException) -> str:
         detail = "no answer in time"
     else:
         detail = str(exc) or type(exc).__name__
-    return redact_url(" ".join(detail.split()))
+    return redact(" ".join(detail.split()))

@@ -17,6 +17,7 @@ Layout under the store directory (small text files, stable order, git-friendly):
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict
 from datetime import date, datetime
@@ -30,6 +31,8 @@ from .labels import badge
 
 # 2: notes and summary reasons are {"kind": ..., values...}, not text
 # 3: papers have `sources` and `upvotes`; `matched` is [{"kind": "topic", "name": ...}], not "topic:X"
+log = logging.getLogger(__name__)
+
 DAY_FORMAT_VERSION = 3
 
 
@@ -43,7 +46,11 @@ class Store:
     # --- days -------------------------------------------------------------------------------
 
     def day_path(self, day: date) -> Path:
-        return self.root / "days" / f"{day.isoformat()}.json"
+        return self.day_path_of(day.isoformat())
+
+    def day_path_of(self, name: str) -> Path:
+        """The day file of a date written YYYY-MM-DD (as post file names spell it)."""
+        return self.root / "days" / f"{name}.json"
 
     def write_day(self, day: Day) -> Path:
         """Write the day atomically; an unchanged day leaves the file untouched."""
@@ -87,7 +94,13 @@ class Store:
         folder = self.root / "days"
         if not folder.is_dir():
             return []
-        return sorted(date.fromisoformat(p.stem) for p in folder.glob("????-??-??.json"))
+        days = []
+        for path in folder.glob("????-??-??.json"):
+            try:
+                days.append(date.fromisoformat(path.stem))
+            except ValueError:  # e.g. 2026-13-45.json, copied in by hand
+                log.warning("%s: not a date; ignored (rename or delete it)", path)
+        return sorted(days)
 
     def archive(self, before: date, *, max_days: int | None = None) -> Iterator[tuple[date, Paper]]:
         """Papers of earlier digests, newest day first, at most `max_days` days back."""

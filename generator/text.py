@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from bs4 import BeautifulSoup
 
@@ -15,6 +16,11 @@ def xml_chars(text: str) -> str:
     if text.isprintable():  # printable text has no XML-illegal character (checked in C)
         return text
     return _XML_ILLEGAL.sub("", text)
+
+
+def visible(text: str) -> bool:
+    """Whether `text` shows anything: not only spaces, controls and zero-width (format) characters."""
+    return any(not ch.isspace() and unicodedata.category(ch) not in ("Cc", "Cf") for ch in text)
 
 
 def one_line(text: str | None) -> str:

@@ -10,7 +10,8 @@ from __future__ import annotations
 import html
 import re
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
+from datetime import date
 from pathlib import Path
 
 from .files import write_atomic
@@ -24,7 +25,24 @@ from .text import one_line
 _MARKDOWN_INLINE = re.compile(r"([\\`*_\[\]!{}|~^$])")
 
 def post_path(content_dir: Path, day: Day, lang: str) -> Path:
-    return content_dir / "digests" / f"{day.date:%Y}" / f"{day.date.isoformat()}-{lang}.md"
+    return post_file(content_dir, day.date, lang)
+
+
+def post_file(content_dir: Path, day: date, lang: str) -> Path:
+    """Where the post of `day` in `lang` lives: content/digests/YYYY/YYYY-MM-DD-LANG.md."""
+    return content_dir / "digests" / f"{day:%Y}" / f"{day.isoformat()}-{lang}.md"
+
+
+def built_days(days: Iterable[date], settings: Settings) -> list[date]:
+    """Those of `days` (dates with a day file) whose posts exist in every language: the days built.
+
+    A run writes a day's posts, then its seen-list, and its day file last; a day file without its
+    posts (an older version's interrupted run, posts deleted by hand) is not a built day.
+    """
+    return [
+        day for day in days
+        if all(post_file(settings.content_dir, day, lang).is_file() for lang in settings.digest.languages)
+    ]
 
 
 def write_posts(day: Day, settings: Settings) -> list[Path]:

@@ -24,8 +24,10 @@ from generator.catchup import backfill_days, catch_up_days, recent_mailings
 from generator.cli import app
 from generator.errors import SettingsError
 from generator.replay import ReplayArxiv
-from generator.settings import DEFAULT_HOLIDAYS
+from generator.records import Day
+from generator.settings import DEFAULT_HOLIDAYS, load
 from generator.store import Store
+from generator.write import write_posts
 from tests.support.arxiv_server import ArxivTestServer, Reply
 from tests.support.days import day as sample_day
 
@@ -147,6 +149,12 @@ def lab(project: Path) -> Path:
     return project
 
 
+def publish(lab: Path, day: Day) -> None:
+    """A day as a finished run leaves it: its posts and its day file (a day file alone is unbuilt)."""
+    write_posts(day, load(lab / "pelicanconfig.py", env={}))
+    Store(lab / "store").write_day(day)
+
+
 def edit_settings(lab: Path, old: str, new: str) -> None:
     config = lab / "pelicanconfig.py"
     text = config.read_text()
@@ -175,7 +183,7 @@ def posts(lab: Path) -> list[str]:
 
 def test_catch_up_over_a_gap_with_a_weekend(lab: Path, arxiv: FlakyArxiv) -> None:
     store = Store(lab / "store")
-    store.write_day(replace(sample_day(), date=d("2026-05-29")))  # the last day published: a Friday
+    publish(lab, replace(sample_day(), date=d("2026-05-29")))  # the last day published: a Friday
 
     code, output = digest(lab, arxiv, "catch-up", "--until", "2026-06-04", delay=0.5)
 
@@ -183,7 +191,8 @@ def test_catch_up_over_a_gap_with_a_weekend(lab: Path, arxiv: FlakyArxiv) -> Non
     assert "building 4 mailing days: 2026-06-01, 2026-06-02, 2026-06-03, 2026-06-04" in output
     assert "2026-06-01: no new papers" in output  # no listing shipped for it
     assert store.days() == days("2026-05-29", "2026-06-02", "2026-06-03", "2026-06-04")
-    assert posts(lab) == [f"2026-06-0{n}-{lang}.md" for n in (2, 3, 4) for lang in ("en", "zh")]
+    assert posts(lab) == [f"2026-{day}-{lang}.md" for day in ("05-29", "06-02", "06-03", "06-04")
+                          for lang in ("en", "zh")]
     # The windows asked for tile time from Friday's cutoff on: the weekend's papers are in
     # Tuesday's digest (its window spans Friday 14:00 ET to Monday 14:00 ET), none is lost.
     windows = arxiv.windows()
@@ -209,7 +218,7 @@ def test_a_day_failing_mid_fetch_is_retried_by_the_next_run(lab: Path, arxiv: Fl
     edit_settings(lab, '"categories": ["cs.CV", "eess.IV"]},',
                   '"categories": ["cs.CV", "eess.IV"], "page_size": 50},')  # a day spans pages
     store = Store(lab / "store")
-    store.write_day(sample_day())  # 2026-06-02 is published
+    publish(lab, sample_day())  # 2026-06-02 is published
     first_day = snapshot(lab)
 
     arxiv.failing = d("2026-06-03")  # its first page arrives, the next ones fail

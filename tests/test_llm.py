@@ -146,7 +146,9 @@ def test_a_bad_reply_for_one_paper_falls_back_for_that_paper_only(
     assert day.summaries[bad.id].tldr == extractive(bad, BUDGET_REASON).tldr
     assert _notes(day) == [f"1 of {len(FEATURED)} featured papers have extractive summaries: the LLM failed for them (see the log)."]
     warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
-    assert warnings == [f"{bad.id}v1: {_kinds(day)[bad.id]}; using the extractive summary"]
+    retries = [w for w in warnings if w.startswith("LLM not answering")]  # progress while retrying
+    assert len(retries) == (behaviour == "500")
+    assert [w for w in warnings if w not in retries] == [f"{bad.id}v1: {_kinds(day)[bad.id]}; using the extractive summary"]
     assert day.brief  # the rest of the day is unaffected
 
     server.rules.clear()

@@ -14,9 +14,12 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.utils import murmurhash3_32
 
 from generator import community
-from generator import rank as rank_module
 from generator.radar import Radar, load_library
-from generator.rank import rank
+from generator.rank import DEFAULT_CONFIG, RankCache, featured_count, matched_count, rank
+from generator.rank.calibration import logistic
+from generator.rank.fitting import declared
+from generator.rank.terms import Terms, term_indices
+from generator.rank.topics import TopicMatcher, keyword_pattern
 from generator.records import Match, Paper, SourceRef
 from tests.support.papers import listing_papers
 
@@ -103,16 +106,22 @@ def test_related_papers_come_from_the_library_too(radar, day) -> None:
 
 
 def test_deterministic(day, radar, archive, ranked) -> None:
-    rank_module._memo.clear()  # refit from scratch: the model, not only the memo, must be stable
-    again = rank(day, radar, archive, featured=10,
-                 related_pool=[(date(2026, 6, 1), paper) for paper in archive[:400]])
-    assert again == ranked
+    pool = [(date(2026, 6, 1), paper) for paper in archive[:400]]
+    assert rank(day, radar, archive, featured=10, related_pool=pool) == ranked  # refitted from scratch
+    cache = RankCache()
+    assert rank(day, radar, archive, featured=10, related_pool=pool, cache=cache) == ranked
+    assert rank(day, radar, archive, featured=10, related_pool=pool, cache=cache) == ranked  # from the cache
 
 
 def test_model_fitted_once_for_unchanged_inputs(radar, archive) -> None:
-    first = rank_module.fitted_model(radar, archive)
-    assert rank_module.fitted_model(radar, list(reversed(archive))) is first
-    assert rank_module.fitted_model(radar, archive[1:]) is not first
+    cache = RankCache()
+    first = cache.model(radar, archive, DEFAULT_CONFIG)
+    assert cache.model(radar, list(reversed(archive)), DEFAULT_CONFIG) is first
+    assert cache.model(radar, archive, replace(DEFAULT_CONFIG)) is first  # an equal config
+    # The config is part of the key: another config is another model, with no cache to clear.
+    other = cache.model(radar, archive, replace(DEFAULT_CONFIG, theme_c=10.0))
+    assert other is not first and other.config.theme_c == 10.0
+    assert cache.model(radar, archive[1:], DEFAULT_CONFIG) is not first
 
 
 def test_followed_author_is_matched_and_raises_the_score(day, radar, archive) -> None:
@@ -123,7 +132,7 @@ def test_followed_author_is_matched_and_raises_the_score(day, radar, archive) ->
     assert Match("author", "Klaus Maier-Hein") not in results[plain.id].matched
     # No library paper names him: nothing to measure, so the lab's word (the keyword weight) stands.
     lift = _logit(results[followed.id].score) - _logit(results[plain.id].score)
-    assert lift >= rank_module.KEYWORD_WEIGHTS[1] * 0.9
+    assert lift >= DEFAULT_CONFIG.keyword_weights[1] * 0.9
 
 
 def test_a_declared_topic_counts_at_least_its_keyword_weight(day, radar, archive) -> None:
@@ -134,7 +143,7 @@ def test_a_declared_topic_counts_at_least_its_keyword_weight(day, radar, archive
     results = {r.paper.id: r for r in rank([plain, topical, *day[10:60]], radar, archive, featured=0)}
     assert Match("topic", "Medical imaging") in results[topical.id].matched
     lift = _logit(results[topical.id].score) - _logit(results[plain.id].score)
-    assert lift >= rank_module.KEYWORD_WEIGHTS[0] * 0.9  # measured: 0.6 without the floor, 3.1 with
+    assert lift >= DEFAULT_CONFIG.keyword_weights[0] * 0.9  # measured: 0.6 without the floor, 3.1 with
 
 
 def _logit(score: float) -> float:
@@ -149,10 +158,10 @@ def test_weights_measured_around_a_held_weight() -> None:
     features = rng.normal(size=(3000, 3))
     labels = (features @ [2.0, -1.0, 0.5] + rng.normal(size=3000) > 2.5).astype(int)
     reference = LogisticRegression(class_weight="balanced").fit(features, labels)
-    coef, bias = rank_module._logistic(features, labels, 0.0)
+    coef, bias = logistic(features, labels, 0.0)
     assert np.allclose(coef, reference.coef_[0], atol=1e-2) and abs(bias - reference.intercept_[0]) < 1e-2
-    held, _ = rank_module._logistic(features[:, :2], labels, features[:, 2] * 5.0)
-    free, _ = rank_module._logistic(features[:, :2], labels, 0.0)
+    held, _ = logistic(features[:, :2], labels, features[:, 2] * 5.0)
+    free, _ = logistic(features[:, :2], labels, 0.0)
     assert not np.allclose(held, free, atol=0.05)
 
 
@@ -198,11 +207,11 @@ def test_keywords_only_radar_still_ranks_sensibly(day, archive) -> None:
 
 
 def test_keyword_patterns() -> None:
-    ct = rank_module._keyword_pattern("CT")
+    ct = keyword_pattern("CT")
     assert ct.search("low-dose CT scans") and not ct.search("we act on a ct") and not ct.search("CTA")
-    shift = rank_module._keyword_pattern("out-of-distribution")
+    shift = keyword_pattern("out-of-distribution")
     assert shift.search("Out of distribution detection")
-    assert rank_module._keyword_pattern("foundation model").search("Foundation Models for MRI")
+    assert keyword_pattern("foundation model").search("Foundation Models for MRI")
 
 
 @pytest.mark.parametrize(("keyword", "text"), [
@@ -213,7 +222,7 @@ def test_keyword_patterns() -> None:
     ("COVID-19 detection", "COVID19 detection"), ("image registration", "image-registration"),
 ])
 def test_keywords_match_the_forms_authors_write_them_in(keyword: str, text: str) -> None:
-    assert rank_module._keyword_pattern(keyword).search(text)
+    assert keyword_pattern(keyword).search(text)
 
 
 @pytest.mark.parametrize(("keyword", "text"), [
@@ -221,7 +230,7 @@ def test_keywords_match_the_forms_authors_write_them_in(keyword: str, text: str)
     ("medical image", "medicine image"), ("clinical NLP", "clinic NLP"),
 ])
 def test_keyword_forms_stay_whole_words(keyword: str, text: str) -> None:
-    assert not rank_module._keyword_pattern(keyword).search(text)
+    assert not keyword_pattern(keyword).search(text)
 
 
 @pytest.mark.parametrize(("scores", "floor", "minimum", "cap", "count"), [
@@ -234,12 +243,12 @@ def test_keyword_forms_stay_whole_words(keyword: str, text: str) -> None:
 ])
 def test_featured_are_the_papers_above_the_floor_within_minimum_and_cap(
         scores: list[float], floor: float, minimum: int, cap: int, count: int) -> None:
-    assert rank_module.featured_count(scores, floor=floor, minimum=minimum, cap=cap) == count
-    assert rank_module.matched_count(scores, floor=floor) == sum(s >= floor for s in scores)
+    assert featured_count(scores, floor=floor, minimum=minimum, cap=cap) == count
+    assert matched_count(scores, floor=floor) == sum(s >= floor for s in scores)
 
 
 def test_a_topic_is_matched_by_the_title_or_repeated_mentions_not_a_passing_one() -> None:
-    topics = rank_module._TopicMatcher({**TOPICS, "Lesions": ("skin lesion", "lesion segmentation")})
+    topics = TopicMatcher({**TOPICS, "Lesions": ("skin lesion", "lesion segmentation")})
     def match(title: str, abstract: str) -> list[str]:
         return topics.match(title, abstract)[0]
     assert match("Geodesic active contours", "Applications include medical image segmentation.") == []
@@ -279,7 +288,7 @@ def test_first_day_without_archive(day, radar) -> None:
 
 
 def test_term_counts_words_and_word_pairs() -> None:
-    counts = rank_module.term_counts(["Café imaging of the lesion", "lesion imaging"])
+    counts = Terms().counts(["Café imaging of the lesion", "lesion imaging"])
     first, second = counts[0], counts[1]
     # "of" and "the" are stop words: words cafe, imaging, lesion and pairs "cafe imaging",
     # "imaging lesion"; the second text's pair is the reverse, a different term.
@@ -287,12 +296,12 @@ def test_term_counts_words_and_word_pairs() -> None:
     assert first.sum() == 5 and second.sum() == 3
     shared = set(first.indices) & set(second.indices)
     assert len(shared) == 2  # the two words; no pair spans the two texts
-    accented = rank_module.term_counts(["cafe imaging of the lesion"])
+    accented = Terms().counts(["cafe imaging of the lesion"])
     assert (accented != first).nnz == 0
 
 
 def test_why_terms_name_the_paper_words_that_score(radar, archive) -> None:
-    model = rank_module.fitted_model(radar, archive)
+    model = RankCache().model(radar, archive, DEFAULT_CONFIG)
     texts = ["Segment anything for skin lesion segmentation in dermoscopy images",
              "Reinforcement learning for robot grasping"]
     why = model.why_terms(model.vectors(texts), texts)
@@ -305,36 +314,47 @@ def test_why_terms_name_the_paper_words_that_score(radar, archive) -> None:
     for term in why[0]:
         words = term.split()
         hashes = np.array([murmurhash3_32(w, seed=0, positive=True) for w in words], dtype=np.uint64)
-        index = rank_module._term_indices(hashes)[1 if len(words) == 2 else 0][0]
+        index = term_indices(hashes)[1 if len(words) == 2 else 0][0]
         assert int(index) in pushing
 
 
-def test_text_memo_is_bounded(monkeypatch) -> None:
-    monkeypatch.setattr(rank_module, "TEXT_CACHE", 3)
-    monkeypatch.setattr(rank_module, "_sequences", {})
-    rank_module.term_counts([f"paper number {n} about imaging" for n in range(10)])
-    assert len(rank_module._sequences) == 3
+def test_text_memo_is_bounded() -> None:
+    terms = Terms(text_cache=3)
+    terms.counts([f"paper number {n} about imaging" for n in range(10)])
+    assert len(terms.sequences) == 3
 
 
-def test_word_hash_memo_is_bounded_and_skips_stop_words(monkeypatch) -> None:
-    monkeypatch.setattr(rank_module, "WORD_CACHE", 5)
-    monkeypatch.setattr(rank_module, "_word_hashes", rank_module._WordHashes())
-    monkeypatch.setattr(rank_module, "_sequences", {})
-    counts = rank_module.term_counts(["the alpha beta gamma delta epsilon zeta eta theta of"])
-    assert len(rank_module._word_hashes) <= 5
+def test_word_hash_memo_is_bounded_and_skips_stop_words() -> None:
+    terms = Terms(word_cache=5)
+    counts = terms.counts(["the alpha beta gamma delta epsilon zeta eta theta of"])
+    assert len(terms.word_hashes) <= 5
     assert counts.sum() == 8 + 7  # 8 words (not "the", "of") and their 7 adjacent pairs
     expected = [murmurhash3_32(w, seed=0, positive=True) for w in ("alpha", "beta")]
-    assert rank_module._sequence("the alpha of beta").tolist() == expected
+    assert terms.sequence("the alpha of beta").tolist() == expected
 
 
 def test_theme_model_is_a_measured_signal(radar, archive) -> None:
-    model = rank_module.fitted_model(radar, archive)
+    model = RankCache().model(radar, archive, DEFAULT_CONFIG)
     assert model.themes is not None and model.weights[1] > 0
     # A paper on the lab's subject in words the library seldom uses still scores as its theme.
     texts = ["Deep learning for diagnosis from chest radiographs and clinical scans of patients",
              "Reinforcement learning for robot grasping with tactile feedback"]
     medical, robotics = model.theme_margins(model.vectors(texts))
     assert medical > robotics
+
+
+def test_archive_papers_about_the_lab_s_topics_are_learnt_with_its_papers(archive) -> None:
+    radar = Radar(topics=TOPICS)
+    about = [replace(archive[0], id="2606.90001", title="MedSAM for ultrasound lesions",
+                     abstract="We adapt segment anything to ultrasound."),
+             replace(archive[1], id="2606.90002", title="Domain shift in MRI", abstract="MRI under domain shift.")]
+    papers = [*about, *archive[2:40]]
+    two = replace(DEFAULT_CONFIG, archive_topics=2)
+    flags = declared(papers, radar, two)
+    assert flags[:2] == [True, True]  # two topics or more each
+    assert flags[2:] == [len(TopicMatcher(TOPICS).match(p.title, p.abstract)[0]) >= 2 for p in archive[2:40]]
+    assert not any(declared(papers, radar, replace(DEFAULT_CONFIG, archive_topics=0)))
+    assert not any(declared(papers, Radar(), two))
 
 
 def test_community_attention_moves_on_theme_papers_a_little_and_off_theme_papers_not_at_all(ranked) -> None:

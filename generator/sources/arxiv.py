@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import re
+import time
 import xml.etree.ElementTree as ElementTree
 from collections.abc import Callable, Iterable
 from datetime import date, datetime
@@ -20,6 +21,7 @@ import arxiv
 import requests
 from requests.adapters import HTTPAdapter
 from urllib3.exceptions import (
+    DecodeError,
     MaxRetryError,
     NameResolutionError,
     NewConnectionError,
@@ -251,6 +253,17 @@ def unique_papers(papers: Iterable[Paper]) -> list[Paper]:
     return list(by_id.values())
 
 
+# Raw C0 controls (never part of a UTF-8 sequence) and character references to them: XML 1.0
+# forbids both, and one of either makes the whole page unparseable.
+_FORBIDDEN_BYTES = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]|&#(?:x0*(?:[0-8bcef]|1[0-9a-f])|0*(?:[0-8]|1[124-9]|2[0-9]|3[01]));", re.I)
+
+
+def xml_safe(content: bytes) -> tuple[bytes, int]:
+    """`content` without the characters XML forbids, and how many were dropped."""
+    cleaned, dropped = _FORBIDDEN_BYTES.subn(b"", content)
+    return cleaned, dropped
+
+
 class _PageCheck:
     """A response hook that rejects what the `arxiv` package would silently accept.
 
@@ -266,6 +279,11 @@ class _PageCheck:
 
     def __call__(self, response: requests.Response, *args: Any, **kwargs: Any) -> None:
         endpoint = _endpoint(self._settings.url)
+        cleaned, dropped = xml_safe(response.content)
+        if dropped:
+            # One stray control character would otherwise fail the whole day on every retry.
+            log.warning("arXiv sent %d characters XML forbids: dropped, the papers kept", dropped)
+            response._content = cleaned  # what the arxiv package parses next
         try:
             feed = ElementTree.fromstring(response.content)
         except ElementTree.ParseError as exc:
@@ -321,9 +339,26 @@ class _PoliteRetry(Retry):
         seconds = super().get_retry_after(response)
         return None if seconds is None else min(seconds, MAX_WAIT_SECONDS)
 
+    def sleep(self, response: Any = None) -> None:
+        """Say on the console what is being waited for, then wait (urllib3 retries silently)."""
+        last = self.history[-1] if self.history else None
+        if last is not None and last.status:
+            reason = f"HTTP {last.status}"
+        else:
+            reason = "no answer" if "timed out" in str(last.error if last else "").lower() else "no connection"
+        asked = self.get_retry_after(response) if response is not None and last is not None and last.status else None
+        wait = asked if asked is not None else self.get_backoff_time()
+        limit = self.total if isinstance(self.total, int) else 0
+        log.warning(
+            "arXiv not answering (%s), retry %d of %d in %s s",
+            reason, len(self.history), len(self.history) + limit, f"{wait:.3g}",
+        )
+        super().sleep(response)
+
 
 class _TimeoutAdapter(HTTPAdapter):
-    """An HTTPAdapter with a default timeout: requests (and the arxiv client) set none."""
+    """An HTTPAdapter with a default timeout (requests, and the arxiv client, set none) and a
+    deadline for the body: a per-read timeout never fires on a server that drips it."""
 
     def __init__(self, timeout: float, **kwargs: Any):
         self._timeout = timeout
@@ -332,7 +367,30 @@ class _TimeoutAdapter(HTTPAdapter):
     def send(self, request: requests.PreparedRequest, *args: Any, **kwargs: Any) -> requests.Response:
         if kwargs.get("timeout") is None:
             kwargs["timeout"] = self._timeout
-        return super().send(request, *args, **kwargs)
+        streamed = kwargs.get("stream", False)
+        kwargs["stream"] = True
+        response = super().send(request, *args, **kwargs)  # urllib3 retries up to the headers
+        deadline = time.monotonic() + self._timeout
+        if streamed:
+            return response
+        chunks = []
+        try:
+            # read1: whatever has arrived (a byte at a time from a dripping server), so the
+            # deadline is checked as the body comes in
+            while chunk := response.raw.read1(64 * 1024, decode_content=True):
+                chunks.append(chunk)
+                if time.monotonic() > deadline:
+                    raise requests.exceptions.ReadTimeout(
+                        f"no complete answer within {self._timeout:g} s", request=request
+                    )
+        except Urllib3TimeoutError as exc:
+            raise requests.exceptions.ReadTimeout(exc, request=request) from exc
+        except (ProtocolError, DecodeError) as exc:  # as requests reports them
+            raise requests.exceptions.ChunkedEncodingError(exc, request=request) from exc
+        finally:
+            response.close()
+        response._content = b"".join(chunks)
+        return response
 
 
 def _query_url_format(url: str) -> str:

@@ -16,10 +16,12 @@ from datetime import datetime
 from email.utils import parsedate_to_datetime
 from typing import Any, cast
 
+import httpx2
 import openai
 from openai.types.chat import ChatCompletion, ChatCompletionMessageParam
 
 from ..errors import SummaryError
+from ..redact import redact
 from ..settings import LLMSettings, Settings
 from .tokens import estimate_tokens
 
@@ -29,13 +31,50 @@ BACKOFF_SECONDS = 1.0  # first wait after a 429/5xx without Retry-After; doubles
 MAX_WAIT_SECONDS = 60.0  # longest Retry-After honoured
 
 
+# After this many failed requests in a row (no reply in time, no connection, HTTP 5xx) the server
+# is taken to be down: the day's remaining papers fall back at once instead of each waiting
+# through its timeouts and retries. With requests in flight at once, a hanging server costs about
+# one or two timeouts of wall time.
+BREAKER_FAILURES = 3
+
+
 def openai_client(settings: Settings) -> openai.OpenAI | None:
-    """The client for the configured server, or None without OPENAI_API_KEY (extractive summaries)."""
+    """The client for the configured server, or None without OPENAI_API_KEY (extractive summaries).
+
+    Its transport gives every request a total deadline, body included (the HTTP client's timeouts
+    are per read: a server that trickles bytes would hold a request for ever).
+    """
     if settings.openai_api_key is None:
         return None
+    llm = settings.digest.llm
     return openai.OpenAI(
-        api_key=settings.openai_api_key.get_secret_value(), base_url=settings.digest.llm.base_url
+        api_key=settings.openai_api_key.get_secret_value(), base_url=llm.base_url,
+        http_client=httpx2.Client(transport=DeadlineTransport(llm.timeout_seconds), timeout=llm.timeout_seconds),
     )
+
+
+class DeadlineTransport(httpx2.HTTPTransport):
+    """The openai client's transport (httpx2), with a total deadline per request, body included."""
+
+    def __init__(self, seconds: float):
+        super().__init__()
+        self.seconds = seconds
+
+    def handle_request(self, request: httpx2.Request) -> httpx2.Response:
+        deadline = time.monotonic() + self.seconds
+        answer = super().handle_request(request)
+        chunks = []
+        try:
+            for chunk in answer.stream:  # type: ignore[union-attr]  # a sync transport's stream
+                chunks.append(chunk)
+                if time.monotonic() > deadline:
+                    raise httpx2.ReadTimeout(f"no complete answer in {self.seconds:g} s", request=request)
+        finally:
+            answer.close()
+        return httpx2.Response(
+            answer.status_code, headers=answer.headers, content=b"".join(chunks), request=request,
+            extensions=answer.extensions,
+        )
 
 
 class OverBudget(Exception):
@@ -56,15 +95,17 @@ class Completion:
 class Llm:
     """The day's conversation with the LLM: retries, the structured-output mode, the budget, the tally."""
 
-    def __init__(self, client: openai.OpenAI, llm: LLMSettings, secret: str | None):
+    def __init__(self, client: openai.OpenAI, llm: LLMSettings, secrets: tuple[str, ...]):
         self.client = client.with_options(timeout=llm.timeout_seconds, max_retries=0)
         self.llm = llm
-        self.secret = secret
+        self.secrets = secrets  # masked in every error text (generator.redact)
         self.json_mode = False  # set once the server answers 400 to json_schema
         self.stopped_by: str | None = None  # the budget setting that stopped spending
         self.requests = self.tokens_in = self.tokens_out = 0
         self._reserved_in = self._reserved_out = 0
         self._lock = threading.Lock()
+        self.failures_in_a_row = 0  # the circuit breaker: see BREAKER_FAILURES
+        self.broken_by: str | None = None  # why the breaker opened
 
     def complete(self, messages: list[dict[str, str]], schema: dict[str, Any], max_out: int) -> Completion:
         """One structured reply; raises OverBudget before spending, SummaryError on failure."""
@@ -96,7 +137,7 @@ class Llm:
         return (tokens_in * self.llm.price_in_per_mtok + tokens_out * self.llm.price_out_per_mtok) / 1e6
 
     def redact(self, text: str) -> str:
-        return text.replace(self.secret, "***") if self.secret else text
+        return redact(text, self.secrets)
 
     def _reserve(self, tokens_in: int, tokens_out: int) -> None:
         """Count the request's worst case against the budget before sending it."""
@@ -116,9 +157,10 @@ class Llm:
     def _send(self, messages: list[dict[str, str]], schema: dict[str, Any], max_out: int) -> ChatCompletion:
         attempt = 0
         while True:
+            self._check_breaker()
             json_mode = self.json_mode
             try:
-                return self.client.chat.completions.create(
+                response = self.client.chat.completions.create(
                     model=self.llm.model,
                     # the prompts' messages are {"role": "system" | "user", "content": str}, as the API takes
                     messages=cast(
@@ -130,6 +172,9 @@ class Llm:
                     ),
                     max_tokens=max_out,
                 )
+                with self._lock:
+                    self.failures_in_a_row = 0
+                return response
             except openai.BadRequestError as exc:
                 if json_mode:
                     raise SummaryError(f"LLM rejected the request: {self._describe(exc)}") from None
@@ -137,14 +182,39 @@ class Llm:
                 log.info("the LLM server refused json_schema output (%s); using JSON mode", self._describe(exc))
                 self.json_mode = True
             except (openai.RateLimitError, openai.InternalServerError, openai.APIConnectionError) as exc:
+                if not isinstance(exc, openai.RateLimitError):  # a 429 says the server is up
+                    self._failed(exc)
                 if attempt >= self.llm.retries:
                     raise SummaryError(
                         f"LLM unavailable after {attempt + 1} attempts: {self._describe(exc)}"
                     ) from None
-                time.sleep(_wait(exc, attempt))
+                self._check_breaker()
+                wait = _wait(exc, attempt)
+                log.warning(
+                    "LLM not answering (%s), retry %d of %d in %s s",
+                    self._describe(exc), attempt + 1, self.llm.retries, f"{wait:.3g}",
+                )
+                time.sleep(wait)
                 attempt += 1
             except openai.OpenAIError as exc:
                 raise SummaryError(f"LLM request failed: {self._describe(exc)}") from None
+
+    def _failed(self, exc: openai.OpenAIError) -> None:
+        with self._lock:
+            self.failures_in_a_row += 1
+            if self.failures_in_a_row >= BREAKER_FAILURES and self.broken_by is None:
+                self.broken_by = self._describe(exc)
+                log.warning(
+                    "LLM failed %d requests in a row (%s): the day's other papers get extractive summaries",
+                    self.failures_in_a_row, self.broken_by,
+                )
+
+    def _check_breaker(self) -> None:
+        """SummaryError at once when the server is taken to be down (BREAKER_FAILURES)."""
+        if self.broken_by is not None:
+            raise SummaryError(
+                f"LLM skipped: {BREAKER_FAILURES} requests in a row failed ({self.broken_by})"
+            )
 
     def _describe(self, exc: openai.OpenAIError) -> str:
         """One line on what went wrong, without the key."""

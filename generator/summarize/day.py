@@ -20,6 +20,7 @@ from .client import Llm, OverBudget
 from .extractive import extractive
 from .grounding import Evidence, unsupported
 from .prompts import Prompt, as_data, glossary_for, languages_line, load_prompt
+from .tokens import clip_tokens
 from .replies import (
     paper_reply_model,
     parse_brief_reply,
@@ -38,6 +39,9 @@ NO_KEY_NOTE = Note("no_llm_key")
 BUDGET_REASON = Note("paper_budget")
 PAPER_MAX_TOKENS_OUT = 600  # the prompt asks for ~400; the cap stops a runaway reply (it then falls back)
 BRIEF_MAX_TOKENS_OUT = 900
+# What one paper may put into a prompt (a real abstract is 200-400 tokens): untrusted text is cut.
+TITLE_MAX_TOKENS_IN = 100
+ABSTRACT_MAX_TOKENS_IN = 1500
 
 
 @dataclass(frozen=True)
@@ -97,7 +101,7 @@ def summarize_day(
             progress.advance()
         return DaySummaries(summaries=summaries, brief={}, usage=None, notes=(NO_KEY_NOTE,))
 
-    llm = Llm(client, settings.digest.llm, client.api_key or None)
+    llm = Llm(client, settings.digest.llm, (client.api_key, *settings.secrets))
     prompt = load_prompt("paper")
     cached = _Tally()
     max_papers = settings.digest.llm.max_papers
@@ -167,7 +171,8 @@ def _ask(
     """Ask the LLM about `papers` in parallel, filling `summaries`; how many failed and went over budget."""
     languages = tuple(settings.digest.languages)
     failed = over_budget = 0
-    with ThreadPoolExecutor(max_workers=settings.digest.llm.concurrency) as pool:
+    pool = ThreadPoolExecutor(max_workers=settings.digest.llm.concurrency)
+    try:
         futures = {pool.submit(_summarize_paper, llm, prompt, paper, languages): paper for paper in papers}
         for future in as_completed(futures):
             paper = futures[future]
@@ -185,6 +190,9 @@ def _ask(
                 store.cache("llm", _paper_key(paper, settings, prompt), value, bucket=f"{paper.updated:%Y-%m}")
                 summaries[paper.id] = _grounded(paper, value["reply"], languages, repaired=value["repaired"])
             progress.advance()
+    finally:
+        # Interrupted (the run's deadline, Ctrl-C): the papers not yet sent are not sent.
+        pool.shutdown(wait=False, cancel_futures=True)
     return failed, over_budget
 
 
@@ -199,7 +207,11 @@ def _summarize_paper(llm: Llm, prompt: Prompt, paper: Paper, languages: tuple[st
     Returns the validated reply, whether it was repaired, and the cost of both requests, as cached.
     """
     glossary = glossary_for(f"{paper.title}\n{paper.abstract}", languages)
-    data = as_data({"title": " ".join(paper.title.split()), "abstract": " ".join(paper.abstract.split())})
+    # Paper text is cut to the input budget: a 1 MB abstract must not go (and be paid for) whole.
+    data = as_data({
+        "title": clip_tokens(" ".join(paper.title.split()), TITLE_MAX_TOKENS_IN),
+        "abstract": clip_tokens(" ".join(paper.abstract.split()), ABSTRACT_MAX_TOKENS_IN),
+    })
     messages = prompt.messages(languages=languages_line(languages), glossary=glossary, paper=data)
     schema = strict_schema(paper_reply_model(languages))
     completion = llm.complete(messages, schema, PAPER_MAX_TOKENS_OUT)
@@ -252,7 +264,7 @@ def _day_brief(
     languages = tuple(settings.digest.languages)
     prompt = load_prompt("brief")
     listing = [
-        {"n": n, "title": " ".join(p.title.split()), "summary": summaries[p.id].tldr["en"]}
+        {"n": n, "title": clip_tokens(" ".join(p.title.split()), TITLE_MAX_TOKENS_IN), "summary": summaries[p.id].tldr["en"]}
         for n, p in enumerate(papers, 1)
     ]
     messages = prompt.messages(languages=languages_line(languages), papers=as_data(listing))

@@ -28,8 +28,10 @@ CHINESE = "该方法在 ISIC 2018 数据集上取得 91.2% 的 Dice 系数，比
 # Misbehaviours, by name: "429" (with Retry-After: 1), "500", "401-echo-key" (the body repeats
 # the key, as careless servers do), "invalid-json", "schema-violation" (a required field missing),
 # "english-for-chinese" (the zh text written in English), "truncated" (finish_reason "length"),
+# "hostile" (markup, script and javascript: links before every text),
 # "ungrounded" (a paper's texts are ENGLISH and CHINESE, whose numbers and names few abstracts state).
 Behaviour = str
+HOSTILE = '<script>alert(3)</script><img src=x onerror=alert(4)> [x](javascript:alert(5)) ]]> '
 
 
 @dataclass
@@ -97,6 +99,8 @@ class OpenAIServer(LocalServer):
             reply.pop(next(iter(reply)))
         if behaviour == "english-for-chinese":
             reply = _instance(schema, english=english, chinese=english)
+        if behaviour == "hostile":
+            reply = _instance(schema, english=HOSTILE + english, chinese=HOSTILE + chinese)
         content = json.dumps(reply, ensure_ascii=False)
         if behaviour == "invalid-json":
             content = content[: len(content) // 2]

@@ -1,0 +1,115 @@
+"""Calibration: the text models' margins, the topics and the followed authors combined into one
+score, a probability (0-100) that a paper belongs with the lab's own; and the featured set, the
+papers at or above a floor on that score.
+
+The combination is a logistic regression fitted on out-of-fold margins of the lab's papers
+against the archive, so its weights are those of a new day and the score means the same on a
+busy day as on a quiet one. A declared topic or followed author never weighs less than
+`floor_share` of its keyword-only weight: against the library the text models already know its
+words, so its measured weight is near zero, yet a new day's paper on the lab's subject in other
+words needs it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import scipy.sparse as sp
+from scipy.optimize import minimize
+from scipy.special import expit
+from sklearn.model_selection import StratifiedKFold
+
+from ..radar import Radar
+from ..records import LibraryPaper, Paper
+from .config import RankConfig
+from .models import Themes, directions_of, svm, theme_fit
+from .topics import TopicMatcher, followed_authors
+
+
+def matched_count(scores: Sequence[float], *, floor: float) -> int:
+    """How many of a day's papers matched the radar: those scoring at least the relevance floor."""
+    return sum(1 for score in scores if score >= floor)
+
+
+def featured_count(scores: Sequence[float], *, floor: float, minimum: int, cap: int) -> int:
+    """How many of a day's ranked papers (their scores, best first) are featured: those scoring
+    at least `floor`, at least `minimum` so that a quiet day is not empty, and at most `cap`."""
+    return min(len(scores), cap, max(minimum, matched_count(scores, floor=floor)))
+
+
+def combination(rows: sp.csr_matrix, labels: np.ndarray, weights: np.ndarray,
+                papers: Sequence[LibraryPaper | Paper], radar: Radar,
+                lsa: tuple[np.ndarray, np.ndarray] | None, config: RankConfig,
+                ) -> tuple[tuple[float, float, float, float], float, Themes | None]:
+    """Weights of the SVM and theme margins, topics and authors, measured by a logistic
+    regression on margins the text models give papers they were not fitted on (k-fold), so that
+    they are those of a new day; and the theme model, fitted on the same papers."""
+    # The weights need the margins' spread, not every negative: a subsample keeps the k-fold
+    # fits cheap on a large archive. Drawn at random (seeded: deterministic), not the lowest ids,
+    # which would be the oldest papers.
+    negatives = np.random.default_rng(0).permutation(np.flatnonzero(labels == 0))
+    keep = np.sort(np.concatenate([np.flatnonzero(labels == 1), negatives[:config.combination_negatives]]))
+    rows, labels, weights = rows[keep], labels[keep], weights[keep]
+    papers = [papers[i] for i in keep]
+    margins = np.zeros(len(labels))
+    theme_margins = np.zeros(len(labels))
+    # The theme regression is fitted on these papers, not the whole archive: with 200 inputs
+    # they are plenty, and it keeps the fit within its budget on a 20,000-paper archive.
+    directions = directions_of(rows, *lsa) if lsa is not None else np.zeros((len(labels), 0))
+    folds = StratifiedKFold(n_splits=config.folds, shuffle=True, random_state=0)
+    for train, test in folds.split(rows, labels):
+        model = svm(config).fit(rows[train], labels[train], sample_weight=weights[train])
+        margins[test] = model.decision_function(rows[test])
+        if lsa is not None:
+            coef, intercept = theme_fit(directions[train], labels[train], weights[train], config)
+            theme_margins[test] = directions[test] @ coef + intercept
+    topics = TopicMatcher(radar.topics, config.topic_mentions)
+    n_topics = [len(topics.match(p.title, p.abstract)[0]) for p in papers]
+    followed = [bool(followed_authors(p.authors, radar.authors)) for p in papers]
+    features = np.column_stack([margins, theme_margins, n_topics, followed])
+    # The theme margin never counts against a paper: with a negative measured weight (it adds
+    # nothing the SVM's terms do not say) it is left out. A declared topic or followed author
+    # never weighs less than floor_share of when it is the only evidence (keyword_weights): below
+    # that it is held there and the other weights and the intercept are measured around it.
+    floors = {2: config.floor_share * config.keyword_weights[0],
+              3: config.floor_share * config.keyword_weights[1]}
+    free = [0, 1, 2, 3] if lsa is not None else [0, 2, 3]
+    held: dict[int, float] = {}
+    while True:
+        offset = features[:, list(held)] @ np.array(list(held.values())) if held else 0.0
+        coef, bias = logistic(features[:, free], labels, offset)
+        measured = {**dict(zip(free, coef.tolist(), strict=True)), **held}
+        if measured.get(1, 0.0) < 0:
+            free.remove(1)
+            continue
+        low = [column for column in free if column in floors and measured[column] < floors[column]]
+        if not low:
+            break
+        free.remove(low[0])
+        held[low[0]] = floors[low[0]]
+    themes = None
+    if lsa is not None and measured.get(1, 0.0) > 0:
+        themes = Themes(*lsa, *theme_fit(directions, labels, weights, config))
+    combined = (measured[0], measured.get(1, 0.0), measured[2], measured[3])
+    return combined, bias, themes
+
+
+def logistic(features: np.ndarray, labels: np.ndarray, offset: np.ndarray | float,
+              ) -> tuple[np.ndarray, float]:
+    """Weights and intercept of an L2 logistic regression (C=1, classes balanced) whose logit
+    also carries a fixed `offset` per row: sklearn's LogisticRegression has no offset."""
+    n, positives = len(labels), int(labels.sum())
+    class_weight = np.where(labels == 1, n / (2 * positives), n / (2 * (n - positives)))
+    signs = 2.0 * labels - 1.0
+    design = np.column_stack([features, np.ones(n)])
+
+    def loss(beta: np.ndarray) -> tuple[float, np.ndarray]:
+        margin = signs * (design @ beta + offset)
+        penalty = np.append(beta[:-1], 0.0)  # the intercept is not penalised
+        value = float(class_weight @ np.logaddexp(0.0, -margin) + 0.5 * penalty @ penalty)
+        gradient = design.T @ (class_weight * -signs * expit(-margin)) + penalty
+        return value, gradient
+
+    beta = minimize(loss, np.zeros(design.shape[1]), jac=True, method="L-BFGS-B").x
+    return beta[:-1], float(beta[-1])

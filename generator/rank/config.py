@@ -1,0 +1,48 @@
+"""The ranker's tuning: one frozen record, passed in, part of every cache key.
+
+The figures behind each value are in benchmarks/RANKING.md (the log of what was measured) and
+printed by benchmarks/rank.py, which varies a config with `dataclasses.replace`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class RankConfig:
+    """How the ranker learns and scores. The defaults are the measured ones."""
+
+    max_negatives: int = 20_000  # archive papers the model learns from; more adds time, not quality
+    max_df: float = 0.3  # terms in more of the papers say nothing about the lab (0.1/0.3/0.5/1.0: 0.3 best)
+    svm_c: float = 0.1
+    title_repeat: int = 2  # the title weighs more than any sentence of the abstract
+    folds: int = 5
+    combination_negatives: int = 4000  # negatives the combination weights are measured on
+    related_count: int = 3
+    why_count: int = 4
+    why_candidates: int = 12  # terms looked up per paper to choose the why_count shown
+    themes: int = 200  # LSA directions of the theme model
+    theme_sample: int = 5000  # negatives the directions are fitted on: the SVD is the costliest step
+    theme_min_df: int = 5  # rarer terms cannot shape a direction many papers share
+    theme_c: float = 1.0  # 10 fits the library's phrasing closer and generalises worse to new days
+    # Weights of (topics matched, followed author matched) when the radar has no papers to learn
+    # from: measured on the demo radar (library vs the background archive) without the text model,
+    # with its earlier five topics, which were not written from the library (`benchmarks/rank.py
+    # measure` prints them).
+    keyword_weights: tuple[float, float] = (3.1, 0.8)
+    keyword_intercept: float = -1.1
+    # With papers to learn from, a declared topic or followed author never weighs less than this
+    # share of keyword_weights (`benchmarks/rank.py tradeoff` prints 0, 0.5 and 1).
+    floor_share: float = 1.0
+    # Mentions in the abstract that make a topic the paper's subject when the title does not name it.
+    topic_mentions: int = 2
+    # Topics an archive paper must be about to be learnt with the lab's papers, not against them
+    # (0: never): 2 (31 of the 5,000 background papers for the demo radar). Matching topics costs
+    # about half a millisecond a paper, so only this many archive papers (a stable sample) are
+    # looked at: on a 20,000-paper archive the rest stay negatives.
+    archive_topics: int = 2
+    archive_topic_sample: int = 6500
+
+
+DEFAULT_CONFIG = RankConfig()

@@ -1,0 +1,90 @@
+"""Fitting the model of a radar: the lab's papers (library, liked, and archive papers about its
+declared topics) against a bounded, stable sample of the archive."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+
+import numpy as np
+
+from ..radar import Radar
+from ..records import LibraryPaper, Paper
+from .calibration import combination
+from .config import RankConfig
+from .models import Model, idf, lsa, paper_text, svm
+from .terms import Terms
+from .topics import TopicMatcher
+
+
+def training_papers(radar: Radar, archive: Sequence[Paper], config: RankConfig) -> tuple[list[Paper], list[Paper]]:
+    """The archive's liked papers, and its bounded, stable sample the model learns against."""
+    unique = sorted({p.id: p for p in archive}.values(), key=lambda p: p.id)
+    return [p for p in unique if p.id in set(radar.liked)], sample(unique, radar, config)
+
+
+def fingerprint(radar: Radar, papers: Sequence[Paper], config: RankConfig) -> str:
+    """What the model of `fit` depends on: the config, the radar and its training papers."""
+    digest = hashlib.sha256(repr((config, radar.library, radar.liked, radar.disliked,
+                                  sorted(radar.topics.items()), radar.authors)).encode())
+    for paper in papers:
+        digest.update(f"{paper.id}v{paper.version}\n".encode())
+    return digest.hexdigest()
+
+
+def fit(radar: Radar, liked: Sequence[Paper], negatives: Sequence[Paper], config: RankConfig,
+        terms: Terms) -> Model:
+    """The model of this radar: its library, liked papers and the archive papers about its topics
+    (see declared) learnt against the other `negatives`."""
+    about = declared(negatives, radar, config)
+    return _fit(radar, [*liked, *(p for p, own in zip(negatives, about, strict=True) if own)],
+                [p for p, own in zip(negatives, about, strict=True) if not own], config, terms)
+
+
+def sample(papers: Sequence[Paper], radar: Radar, config: RankConfig) -> list[Paper]:
+    """At most max_negatives papers, chosen by a stable hash of the id (so the same papers stay
+    in as the archive grows), never the lab's own papers."""
+    own = set(radar.liked) | {p.arxiv_id for p in radar.library if p.arxiv_id}
+    ordered = sorted((p for p in papers if p.id not in own), key=_stable_order)
+    return sorted(ordered[:config.max_negatives], key=lambda p: p.id)
+
+
+def declared(papers: Sequence[Paper], radar: Radar, config: RankConfig) -> list[bool]:
+    """Per archive paper, whether it is about archive_topics of the radar's topics or more (of the
+    first archive_topic_sample papers in a stable order; the others are not looked at): the
+    lab's subject by its own declaration, so the text models learn it with the lab's papers,
+    not against them. Counted as negatives, such papers taught the models the library's own
+    words rather than its subject, and new papers on that subject in other words (pathology,
+    OCT, angiography) ranked 100th and below."""
+    if config.archive_topics <= 0 or not radar.topics:
+        return [False] * len(papers)
+    topics = TopicMatcher(radar.topics, config.topic_mentions)
+    looked_at = {p.id for p in sorted(papers, key=_stable_order)[:config.archive_topic_sample]}
+    return [p.id in looked_at and len(topics.match(p.title, p.abstract)[0]) >= config.archive_topics
+            for p in papers]
+
+
+def _stable_order(paper: Paper) -> str:
+    """An order of papers that does not change as the archive grows: a hash of the id."""
+    return hashlib.sha1(paper.id.encode()).hexdigest()
+
+
+def _fit(radar: Radar, liked: Sequence[Paper], negatives: Sequence[Paper], config: RankConfig,
+         terms: Terms) -> Model:
+    disliked = set(radar.disliked)
+    own: list[LibraryPaper | Paper] = [*radar.library, *liked]
+    counts = terms.counts([paper_text(p.title, p.abstract, config) for p in [*own, *negatives]])
+    model = Model(config, terms, idf(counts, config), None, 0.0, (0.0, 0.0, *config.keyword_weights),
+                  config.keyword_intercept)
+    if len(own) < config.folds or len(negatives) < config.folds:
+        return model
+    rows = model.weigh(counts)
+    labels = np.array([1] * len(own) + [0] * len(negatives))
+    # A disliked paper counts as much as a liked one (balanced weights give each positive this).
+    weights = np.ones(len(labels))
+    weights[len(own):][[p.id in disliked for p in negatives]] = len(labels) / (2 * len(own))
+    text_model = svm(config).fit(rows, labels, sample_weight=weights)
+    directions = lsa(rows, len(own), config)
+    combined, bias, themes = combination(rows, labels, weights, [*own, *negatives], radar, directions, config)
+    return Model(config, terms, model.idf, text_model.coef_.ravel().copy(), float(text_model.intercept_[0]),
+                 combined, bias, themes)

@@ -1,0 +1,145 @@
+"""The fitted text models over the hashed terms: a linear SVM on the terms and a "themes" model
+(a logistic regression over LSA directions), and the Model record that scores with them."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.decomposition import TruncatedSVD
+from sklearn.linear_model import LogisticRegression
+from sklearn.preprocessing import normalize
+from sklearn.svm import LinearSVC
+
+from .config import RankConfig
+from .terms import N_FEATURES, Terms
+
+
+@dataclass(frozen=True)
+class Themes:
+    """LSA directions of the hashed terms and a logistic regression over them: the lab's
+    subjects, which a paper can share without sharing the library's exact words."""
+
+    terms: np.ndarray  # hashed term indices the directions are made of
+    basis: np.ndarray  # float32 (terms, directions)
+    coef: np.ndarray  # logistic weights per direction
+    intercept: float
+
+    def margins(self, rows: sp.csr_matrix) -> np.ndarray:
+        return directions_of(rows, self.terms, self.basis) @ self.coef + self.intercept
+
+
+def directions_of(rows: sp.csr_matrix, terms: np.ndarray, basis: np.ndarray) -> np.ndarray:
+    """Each row's position along the LSA directions, L2-normalised (so long abstracts do not weigh more)."""
+    return normalize(np.asarray(rows[:, terms].astype(np.float32) @ basis))
+
+
+@dataclass(frozen=True)
+class Model:
+    """The term space and, when the radar has papers to learn from, the text model over it."""
+
+    config: RankConfig
+    terms: Terms  # the caller's cache of word hashes (see generator.rank.RankCache)
+    idf: np.ndarray  # per hashed term; 0 for terms too common to matter
+    coef: np.ndarray | None  # linear SVM weights per hashed term
+    intercept: float
+    weights: tuple[float, float, float, float]  # (SVM margin, theme margin, topics matched, followed author)
+    bias: float
+    themes: Themes | None = None
+
+    def text(self, title: str, abstract: str) -> str:
+        """The text the model reads: the title weighs more than any sentence of the abstract."""
+        return paper_text(title, abstract, self.config)
+
+    def vectors(self, texts: Sequence[str]) -> sp.csr_matrix:
+        """Sublinear TF-IDF rows, L2-normalised."""
+        return self.weigh(self.terms.counts(texts))
+
+    def weigh(self, counts: sp.csr_matrix) -> sp.csr_matrix:
+        rows = counts.copy()
+        rows.data = (1.0 + np.log(rows.data)) * self.idf[rows.indices]
+        rows.eliminate_zeros()  # terms too common to matter: smaller rows, faster products
+        return normalize(rows, copy=False)
+
+    def margins(self, rows: sp.csr_matrix) -> np.ndarray:
+        if self.coef is None:
+            return np.zeros(rows.shape[0])
+        return rows @ self.coef + self.intercept
+
+    def theme_margins(self, rows: sp.csr_matrix) -> np.ndarray:
+        if self.themes is None:
+            return np.zeros(rows.shape[0])
+        return self.themes.margins(rows)
+
+    def score(self, margin: float, theme: float, topics: int, followed: bool) -> float:
+        """Calibrated probability of belonging with the lab's papers, on a 0-100 scale."""
+        w_margin, w_theme, w_topics, w_author = self.weights
+        logit = self.bias + w_margin * margin + w_theme * theme + w_topics * topics + w_author * followed
+        return 100.0 / (1.0 + math.exp(-logit))
+
+    def why_terms(self, rows: sp.csr_matrix, texts: Sequence[str]) -> list[tuple[str, ...]]:
+        """Per row, the terms that pushed its score up most, word pairs preferred over their words."""
+        if self.coef is None:
+            return [() for _ in texts]
+        wanted, candidates = self.config.why_count, self.config.why_candidates
+        pushes = rows.multiply(self.coef).tocsr()  # each term's share of the margin
+        why = []
+        for i, text in enumerate(texts):
+            start, end = pushes.indptr[i], pushes.indptr[i + 1]
+            push, indices = pushes.data[start:end], pushes.indices[start:end]
+            # A few more than needed: words that repeat a chosen pair are skipped.
+            top = np.argpartition(-push, min(candidates, len(push) - 1))[:candidates] \
+                if len(push) else np.zeros(0, dtype=int)
+            top = top[push[top] > 0]
+            terms = self.terms.at(text, (int(indices[t]) for t in top))
+            ranked = sorted(((-float(push[t]), terms[int(indices[t])]) for t in top
+                             if int(indices[t]) in terms))
+            chosen: list[str] = []
+            for _, term in ranked:
+                if len(chosen) == wanted:
+                    break
+                if not any(term in c.split() or c in term.split() for c in chosen):
+                    chosen.append(term)
+            why.append(tuple(chosen))
+        return why
+
+
+def paper_text(title: str, abstract: str, config: RankConfig) -> str:
+    """The text the models read: the title weighs more than any sentence of the abstract."""
+    return " ".join([title] * config.title_repeat + [abstract])
+
+
+def svm(config: RankConfig) -> LinearSVC:
+    return LinearSVC(C=config.svm_c, class_weight="balanced", random_state=0, max_iter=5000)
+
+
+def theme_fit(directions: np.ndarray, labels: np.ndarray, weights: np.ndarray,
+              config: RankConfig) -> tuple[np.ndarray, float]:
+    logistic = LogisticRegression(C=config.theme_c, class_weight="balanced", max_iter=1000)
+    logistic.fit(directions, labels, sample_weight=weights)
+    return logistic.coef_.ravel().astype(np.float32), float(logistic.intercept_[0])
+
+
+def idf(counts: sp.csr_matrix, config: RankConfig) -> np.ndarray:
+    """Smoothed IDF per hashed term, zero for terms in more than max_df of the texts."""
+    df = np.bincount(counts.indices, minlength=counts.shape[1])
+    n = counts.shape[0]
+    values = np.log((1 + n) / (1 + df)) + 1.0
+    values[df > config.max_df * n] = 0.0
+    return values
+
+
+def lsa(rows: sp.csr_matrix, n_own: int, config: RankConfig) -> tuple[np.ndarray, np.ndarray] | None:
+    """The terms and LSA directions of the lab's papers and a seeded sample of theme_sample
+    negatives; None when the papers share too few terms."""
+    negatives = np.random.default_rng(0).permutation(np.arange(n_own, rows.shape[0]))
+    sample = rows[np.sort(np.concatenate([np.arange(n_own), negatives[:config.theme_sample]]))]
+    terms = np.flatnonzero(np.bincount(sample.indices, minlength=N_FEATURES) >= config.theme_min_df)
+    dimensions = min(config.themes, len(terms) - 1, sample.shape[0] - 1)
+    if dimensions < 2:
+        return None
+    svd = TruncatedSVD(dimensions, n_iter=3, random_state=0).fit(sample[:, terms].astype(np.float32))
+    return terms, svd.components_.T.astype(np.float32)

@@ -1,0 +1,109 @@
+"""Hashed word and word-pair counts: the term space every text model of the ranker reads.
+
+The archive is vectorised on every fit and again for the related-papers index, so vectorising is
+the bulk of a day's ranking: words are hashed once per distinct word and word pairs are hashed
+from their words' hashes with numpy, instead of hashing every bigram string. A `Terms` object
+keeps the word hashes and the word sequences of the texts it has seen; the caller owns it (see
+generator.rank.RankCache), so nothing is kept between runs that the caller does not keep.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, strip_accents_unicode
+from sklearn.utils import murmurhash3_32
+
+N_FEATURES = 2**20  # hashed term space: fixed memory, collisions negligible at this size
+TEXT_CACHE = 60_000  # texts whose word hashes are kept: a 60-day archive and the day's papers
+WORD_CACHE = 2**20  # distinct words kept: far more than an archive's vocabulary
+_TOKEN = re.compile(r"\b[a-z_][a-z0-9_]+\b")  # sklearn's default words, on lower-cased text
+_PAIR_MIX = (np.uint64(0x9E3779B97F4A7C15), np.uint64(0xC2B2AE3D27D4EB4F))
+_PAIR_SHIFT = np.uint64(64 - N_FEATURES.bit_length() + 1)
+_STOP = -1
+
+
+def tokens(text: str) -> list[str]:
+    """Lower-cased words without accents, stop words included, in text order."""
+    if not text.isascii():
+        text = strip_accents_unicode(text)
+    return _TOKEN.findall(text.lower())
+
+
+def words(text: str) -> list[str]:
+    """Lower-cased words without accents and English stop words, in text order."""
+    return [word for word in tokens(text) if word not in ENGLISH_STOP_WORDS]
+
+
+def term_indices(hashes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Hashed term indices of a word sequence: of its words, and of its adjacent word pairs."""
+    pairs = ((hashes[:-1] * _PAIR_MIX[0] + hashes[1:]) * _PAIR_MIX[1]) >> _PAIR_SHIFT
+    return (hashes % np.uint64(N_FEATURES)).astype(np.int64), pairs.astype(np.int64)
+
+
+class _WordHashes(dict[str, int]):
+    """Word -> murmur hash, computed once per distinct word; English stop words -> _STOP.
+
+    A dict filled on a miss, because looking up every word of a 20,000-paper archive is the
+    bulk of vectorising it and a plain dict lookup (mapped in C) is the cheapest per word.
+    """
+
+    def __init__(self, limit: int):
+        super().__init__()
+        self.limit = limit
+
+    def __missing__(self, word: str) -> int:
+        if len(self) >= self.limit:
+            self.clear()
+        value = _STOP if word in ENGLISH_STOP_WORDS else murmurhash3_32(word, seed=0, positive=True)
+        self[word] = value
+        return value
+
+
+class Terms:
+    """Hashed term counts of texts, with the word hashes and texts' word sequences kept (bounded)."""
+
+    def __init__(self, *, text_cache: int = TEXT_CACHE, word_cache: int = WORD_CACHE):
+        self.text_cache = text_cache
+        self.word_hashes = _WordHashes(word_cache)
+        self.sequences: dict[str, np.ndarray] = {}
+
+    def sequence(self, text: str) -> np.ndarray:
+        """The word hashes of a text, kept (least recently used dropped first)."""
+        hashes = self.sequences.pop(text, None)
+        if hashes is None:
+            hashes = np.fromiter(map(self.word_hashes.__getitem__, tokens(text)), dtype=np.int64)
+            hashes = hashes[hashes != _STOP].astype(np.uint64)
+        self.sequences[text] = hashes
+        if len(self.sequences) > self.text_cache:
+            del self.sequences[next(iter(self.sequences))]
+        return hashes
+
+    def counts(self, texts: Sequence[str]) -> sp.csr_matrix:
+        """Counts of hashed words and word pairs (word 1-2-grams), one row per text."""
+        sequences = [self.sequence(text) for text in texts]
+        lengths = np.array([len(s) for s in sequences], dtype=np.int64)
+        hashes = np.concatenate(sequences) if sequences else np.zeros(0, dtype=np.uint64)
+        doc = np.repeat(np.arange(len(texts)), lengths)
+        word_terms, pairs = term_indices(hashes)
+        within = doc[:-1] == doc[1:]  # pairs do not span two texts
+        rows = np.concatenate([doc, doc[:-1][within]])
+        columns = np.concatenate([word_terms, pairs[within]])
+        counts = sp.csr_matrix((np.ones(len(rows)), (rows, columns)), shape=(len(texts), N_FEATURES))
+        counts.sum_duplicates()
+        return counts
+
+    def at(self, text: str, indices: Iterable[int]) -> dict[int, str]:
+        """The word or word pair of `text` behind each hashed term index (first occurrence)."""
+        kept = words(text)
+        word_indices, pair_indices = term_indices(self.sequence(text))
+        found = {}
+        for index in indices:
+            if (at := np.flatnonzero(pair_indices == index)).size:
+                found[index] = f"{kept[at[0]]} {kept[at[0] + 1]}"
+            elif (at := np.flatnonzero(word_indices == index)).size:
+                found[index] = kept[at[0]]
+        return found
