@@ -46,9 +46,9 @@ def attention(paper: Paper) -> float:
     return min(1.0, math.log1p(total) / math.log1p(COMMUNITY_FULL))
 
 
-def on_theme(score: float, matched: bool) -> bool:
-    """Whether a paper is on the lab's themes: it `matched` a radar entry or scores ON_THEME_SCORE."""
-    return matched or score >= ON_THEME_SCORE
+def on_theme(score: float, matched: bool, floor: float = ON_THEME_SCORE) -> bool:
+    """Whether a paper is on the lab's themes: it `matched` a radar entry or scores `floor`."""
+    return matched or score >= floor
 
 
 def boost(score: float, paper: Paper, matched: bool, share: float = COMMUNITY_SHARE) -> float:

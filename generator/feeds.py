@@ -31,9 +31,10 @@ from pelican.utils import slugify
 
 from .files import write_atomic
 from .labels import LABELS as _LABELS
-from .labels import json_badges
-from .site import digest_settings, read_day, topic_names
-from .store import Store
+from .labels import badges
+from .records import Day, Entry, Match
+from .site import digest_settings, read_day
+from .store import Store, day_from_json
 from .summarize.grounding import segments
 from .text import one_line
 
@@ -74,7 +75,7 @@ def feed_paths(topics: Iterable[str]) -> dict[str, Any]:
 
 
 def paper_items(
-    days: Iterable[Mapping[str, Any]], lang: str, *, host: str, day_url: Any, topic: str | None = None
+    days: Iterable[Day], lang: str, *, host: str, day_url: Any, topic: str | None = None
 ) -> Iterator[FeedItem]:
     """The featured papers of `days` (newest first) as feed items, each paper once, lazily.
 
@@ -83,47 +84,45 @@ def paper_items(
     """
     seen: set[str] = set()
     for day in days:
-        when = date.fromisoformat(day["date"])
-        for paper in day.get("papers", []):
-            key = f"{paper.get('source', 'arxiv')}:{paper['id']}"
-            if not paper.get("featured") or key in seen:
+        for entry in day.featured:
+            key = entry.ranked.paper.key
+            if key in seen:
                 continue
-            if topic is not None and topic not in topic_names(paper):
+            if topic is not None and Match("topic", topic) not in entry.ranked.matched:
                 continue
             seen.add(key)
-            yield _item(paper, lang, when, host=host, day_link=day_url(when))
+            yield _item(entry, lang, day.date, host=host, day_link=day_url(day.date))
 
 
-def _item(paper: Mapping[str, Any], lang: str, when: date, *, host: str, day_link: str) -> FeedItem:
+def _item(entry: Entry, lang: str, when: date, *, host: str, day_link: str) -> FeedItem:
     labels = _LABELS.get(lang, _LABELS["en"])
-    summary = paper.get("summary") or {}
-    original = one_line(paper["title"])
-    title = one_line((summary.get("title") or {}).get(lang)) or original
+    paper, summary = entry.ranked.paper, entry.summary
+    original = one_line(paper.title)
+    title = one_line(summary.title.get(lang)) or original
     # Each language's TL;DR, else the English one (an extractive TL;DR has no translation), else the
     # abstract: the same papers make the feed in both languages, in about the same bytes.
-    tldrs = summary.get("tldr") or {}
-    tldr = _shorten(one_line(tldrs.get(lang) or tldrs.get("en") or paper.get("abstract")))
-    if paper.get("summary_kind") != "llm":
+    tldr = _shorten(one_line(summary.tldr.get(lang) or summary.tldr.get("en") or paper.abstract))
+    if summary.kind != "llm":
         tldr = f"{tldr} {labels['feed_extractive']}".strip()
-    elif flagged := (paper.get("unsupported_numbers") or {}).get(lang):
+    elif flagged := summary.unsupported.get(lang):
         # what the paper does not support is marked in the text itself: feed readers drop styling
         tldr = "".join(part + labels["feed_unverified"] if bad else part for part, bad in segments(tldr, flagged))
-    authors = [one_line(a) for a in paper.get("authors", [])]
+    authors = [one_line(a) for a in paper.authors]
     named = ", ".join(authors[:MAX_AUTHORS])
     if len(authors) > MAX_AUTHORS:
         named += " " + labels["feed_more_authors"].format(count=len(authors) - MAX_AUTHORS)
-    source_badge = " · ".join(one_line(b) for b in json_badges(paper))
-    topics = topic_names(paper)
+    source_badge = " · ".join(one_line(b) for b in badges(paper))
+    topics = tuple(match.name for match in entry.ranked.matched if match.kind == "topic")
     links = [
-        (labels["abstract"], paper.get("url")),
-        (labels["pdf"], paper.get("pdf_url")),
-        (labels["code"], paper.get("code_url")),
+        (labels["abstract"], paper.url),
+        (labels["pdf"], paper.pdf_url),
+        (labels["code"], entry.code_url),
         (labels["feed_digest"].format(date=when.isoformat()), day_link),
     ]
     e = html.escape
     parts = [
         f"<p><strong>{e(source_badge)}</strong> · {e(when.isoformat())} · "
-        f"{e(labels['score'].format(score=paper.get('score', '')))}</p>",
+        f"{e(labels['score'].format(score=round(entry.ranked.score, 1)))}</p>",
     ]
     if title != original and labels["feed_original"]:
         parts.append(f"<p>{e(labels['feed_original'].format(title=original))}</p>")
@@ -134,11 +133,10 @@ def _item(paper: Mapping[str, Any], lang: str, when: date, *, host: str, day_lin
         + " · ".join(f'<a href="{e(url)}">{e(label)}</a>' for label, url in links if _is_web(url))
         + "</p>",
     ]
-    published = str(paper.get("published") or when.isoformat())[:10]
     return FeedItem(
-        id=f"tag:{host},{published}:{lang}/{one_line(paper.get('source', 'arxiv'))}/{one_line(paper['id'])}",
+        id=f"tag:{host},{paper.published:%Y-%m-%d}:{lang}/{one_line(paper.source)}/{one_line(paper.id)}",
         title=title,
-        link=paper["url"] if _is_web(paper.get("url")) else day_link,
+        link=paper.url if _is_web(paper.url) else day_link,
         updated=datetime(when.year, when.month, when.day, tzinfo=UTC),
         summary=tldr,
         content="".join(parts),
@@ -234,7 +232,8 @@ def write_paper_feeds(pelican: Pelican) -> None:
 
     def write(path: str, title: str, topic: str | None = None) -> None:
         # Items are made for at most MAX_ITEMS papers: a year of days costs no more than a week.
-        days = (read_day(day) for day in recent)
+        # records of the days the site has read already (featured papers only: cheap to convert)
+        days = (day_from_json(read_day(day)) for day in recent)
         items = list(islice(paper_items(days, lang, host=host, day_url=day_url, topic=topic), MAX_ITEMS))
         document = render_atom(
             items, title=title, feed_url=f"{site_url}/{path}", site_url=f"{site_url}/", lang=lang

@@ -17,7 +17,7 @@ import httpx
 
 from . import http as http_layer
 from . import mailings, rank, summarize, write
-from .community import on_theme
+from .community import ON_THEME_SCORE, on_theme
 from .errors import SourceError
 from .labels import note_text
 from .merge import identities, merge
@@ -140,7 +140,8 @@ def run_day(
     )
     digest = Day(
         date=day, entries=entries, brief=summaries.brief, notes=notes + summaries.notes,
-        usage=summaries.usage, matched=matched, trending=trending(entries),
+        usage=summaries.usage, matched=matched,
+        trending=trending(entries, floor=digest_settings.radar.floor),
     )
     # The day file is the commit mark: posts and seen-list first, the day file last (atomically).
     # Until it exists the day is unbuilt: catch-up retries it and the site shows none of it (its
@@ -221,14 +222,14 @@ def new_papers(papers: list[Paper], seen: Mapping[str, tuple[int, date]]) -> lis
     return [paper for paper in papers if not any(key in seen for key in identities(paper))]
 
 
-def trending(entries: Sequence[Entry]) -> tuple[int, ...]:
+def trending(entries: Sequence[Entry], floor: float = ON_THEME_SCORE) -> tuple[int, ...]:
     """The ranks of the day's "Trending today" strip, most upvoted first: papers the community
     upvoted (Hugging Face) that are on the lab's themes (`community.on_theme`: a radar topic or
-    followed author matched, or a score at the featured floor). An off-theme paper stays off the
-    strip however many upvotes it has."""
+    followed author matched, or a score at the radar's featured `floor`). An off-theme paper stays
+    off the strip however many upvotes it has."""
     chosen = [
         e for e in entries
-        if (e.ranked.paper.upvotes or 0) > 0 and on_theme(e.ranked.score, bool(e.ranked.matched))
+        if (e.ranked.paper.upvotes or 0) > 0 and on_theme(e.ranked.score, bool(e.ranked.matched), floor)
     ]
     chosen.sort(key=lambda e: (-(e.ranked.paper.upvotes or 0), e.rank))
     return tuple(e.rank for e in chosen[:TRENDING_MAX])

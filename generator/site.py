@@ -69,7 +69,7 @@ def read_day(path: Path) -> dict[str, Any]:
         day = read_whole_day(path)
         by_rank = {paper.get("rank"): paper for paper in day.get("papers", [])}
         # the "Trending today" strip's papers, featured or not (the page lists them)
-        day["trending"] = [by_rank[rank] for rank in day.get("trending") or () if rank in by_rank]
+        day["trending_papers"] = [by_rank[rank] for rank in day.get("trending") or () if rank in by_rank]
         day["papers"] = [paper for paper in day.get("papers", []) if paper.get("featured")]
         cached = (key or _file_key(path), day)
     _DAYS[path] = cached

@@ -13,7 +13,6 @@ import pytest
 
 from generator import feeds
 from generator.records import Day, Entry, Match, Ranked, Summary
-from generator.store import day_to_json
 from tests.support.days import HOSTILE_ABSTRACT, paper
 from tests.support.site import build_site
 
@@ -49,7 +48,7 @@ def day_url(when: date) -> str:
 
 
 def render(days: list[Day], lang: str = "en", **options: Any) -> bytes:
-    items = list(feeds.paper_items([day_to_json(d) for d in days], lang, host="radar.example",
+    items = list(feeds.paper_items(days, lang, host="radar.example",
                                    day_url=day_url))
     return feeds.render_atom(items, title="Radar <feed>", feed_url="https://radar.example/feeds/p.xml",
                              site_url="https://radar.example/", lang=lang, **options)
