@@ -152,7 +152,8 @@ LABELS: dict[str, dict[str, str]] = {
         "feed_digest": "{date} 日报",
         "feed_original": "原题：{title}",
         "source_journals": "期刊",
-        "and": "和",
+        # an enumeration comma throughout: "和" before a Latin name reads "期刊和medRxiv" (no space)
+        "and": "、",
         "comma": "、",
     },
 }
