@@ -29,7 +29,7 @@ import time
 from collections.abc import Callable, Mapping
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import urlsplit
 
 import httpx
@@ -325,13 +325,22 @@ class PoliteTransport(httpx.BaseTransport):
         )
 
 
-def retry_after(response: httpx.Response) -> float | None:
+class _Answer(Protocol):
+    """An HTTP response of httpx, or of httpx2 (the openai client's)."""
+
+    @property
+    def headers(self) -> Mapping[str, str]: ...
+
+
+def retry_after(response: _Answer) -> float | None:
     """Seconds a `Retry-After` header asks to wait (delta-seconds or an HTTP date), if any."""
     value = response.headers.get("Retry-After", "").strip()
     if not value:
         return None
-    if value.isdigit():
-        return float(value)
+    try:  # delta-seconds (a server that sends fractions means seconds too)
+        return max(0.0, float(value))
+    except ValueError:
+        pass
     try:
         when = email.utils.parsedate_to_datetime(value)
     except (TypeError, ValueError):

@@ -29,6 +29,15 @@ _NOT_ALNUM = re.compile(r"[^0-9a-z]+")
 _TAG = re.compile(r"<[^>]{0,200}>")
 
 
+def latest_versions(papers: Iterable[Paper]) -> list[Paper]:
+    """One paper per id of its source, its highest version, in order of first appearance."""
+    latest: dict[str, Paper] = {}
+    for paper in papers:
+        if paper.id not in latest or paper.version > latest[paper.id].version:
+            latest[paper.id] = paper
+    return list(latest.values())
+
+
 def refs(paper: Paper) -> tuple[SourceRef, ...]:
     """The paper's listings; a paper a source made without one gets its own."""
     if paper.sources:

@@ -15,7 +15,8 @@ import pytest
 from generator.errors import SourceError
 from generator.records import Paper, SourceRef
 from generator.settings import ArxivSettings
-from generator.sources.arxiv import fetch_day, make_session, search, to_paper, unique_papers
+from generator.merge import latest_versions
+from generator.sources.arxiv import fetch_day, make_session, search, to_paper
 from tests.support.arxiv_server import ArxivTestServer, Reply, by_start, in_order, recorded
 
 CV = ["cs.CV", "eess.IV"]
@@ -194,7 +195,7 @@ def test_a_newer_version_replaces_the_older() -> None:
         ("2605.08077", 2, "https://arxiv.org/pdf/2605.08077v2"),
     ]
     older = [p for p in papers if p.id == "2605.08083"][0]
-    assert unique_papers([older, replace(older, version=1)]) == [older]
+    assert latest_versions([older, replace(older, version=1)]) == [older]
 
 
 # --- retries, timeouts and errors ------------------------------------------------------------------------

@@ -16,7 +16,7 @@ empty body, a body that is not JSON, or any other status is a SourceError.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from typing import Any
@@ -26,6 +26,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from .. import http as polite
 from ..errors import SourceError
+from ..merge import latest_versions
 from ..records import Paper, SourceRef
 from ..text import one_line, plain_text
 from . import DigestDay
@@ -167,15 +168,6 @@ def to_paper(row: Mapping[str, Any], server: Server) -> Paper | None:
         doi=doi,
         sources=(SourceRef(server.name, doi, url, category=category or None, fields=tuple(fields)),),
     )
-
-
-def latest_versions(papers: Iterable[Paper]) -> list[Paper]:
-    """One paper per DOI, its latest version, in order of first appearance."""
-    latest: dict[str, Paper] = {}
-    for paper in papers:
-        if paper.id not in latest or paper.version > latest[paper.id].version:
-            latest[paper.id] = paper
-    return list(latest.values())
 
 
 def authors(text: str) -> tuple[str, ...]:

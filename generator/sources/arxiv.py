@@ -15,7 +15,6 @@ import xml.etree.ElementTree as ElementTree
 from collections.abc import Callable, Iterable
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit
 
 import arxiv
 import requests
@@ -32,6 +31,8 @@ from urllib3.util.retry import Retry
 
 from .. import mailings
 from ..errors import SourceError
+from ..http import public_url
+from ..merge import latest_versions
 from ..records import Paper, SourceRef
 from ..settings import ArxivSettings
 
@@ -45,7 +46,7 @@ ENV = {"DIGEST_ARXIV_URL": "url", "DIGEST_ARXIV_DELAY": "delay_seconds"}  # the 
 
 __all__ = [
     "ArxivSource", "Settings", "day_query", "fetch_day", "fetch_window", "make_session", "search", "source",
-    "to_paper", "unique_papers",
+    "to_paper",
 ]
 
 log = logging.getLogger(__name__)
@@ -166,12 +167,12 @@ def search(
         raise SourceError(_http_error_line(exc.status, settings)) from exc
     except arxiv.UnexpectedEmptyPageError as exc:
         raise SourceError(
-            f"arXiv API at {_endpoint(settings.url)} sent an empty page in the middle of the "
+            f"arXiv API at {public_url(settings.url)} sent an empty page in the middle of the "
             "results (a known arXiv hiccup): run again in a few minutes"
         ) from exc
     except requests.RequestException as exc:
         raise SourceError(
-            f"cannot reach the arXiv API at {_endpoint(settings.url)} "
+            f"cannot reach the arXiv API at {public_url(settings.url)} "
             f"({_network_reason(exc, settings.timeout_seconds)}): "
             "check the network and DIGEST_ARXIV_URL, or run again later"
         ) from exc
@@ -179,7 +180,9 @@ def search(
         http.hooks["response"].remove(check)
         if own_session:
             http.close()
-    return unique_papers(to_paper(result) for result in results)
+    # arXiv can list a paper twice: a cross-list matched by two categories, a result that moved
+    # between two pages while they were fetched, or two versions of the same paper.
+    return latest_versions(to_paper(result) for result in results)
 
 
 def make_session(settings: ArxivSettings, *, backoff_seconds: float | None = None) -> requests.Session:
@@ -239,20 +242,6 @@ def to_paper(result: arxiv.Result) -> Paper:
     )
 
 
-def unique_papers(papers: Iterable[Paper]) -> list[Paper]:
-    """One paper per arXiv id, keeping its highest version, in order of first appearance.
-
-    arXiv can list a paper twice: a cross-list matched by two categories, a result that moved
-    between two pages while they were fetched, or two versions of the same paper.
-    """
-    by_id: dict[str, Paper] = {}
-    for paper in papers:
-        seen = by_id.get(paper.id)
-        if seen is None or paper.version > seen.version:
-            by_id[paper.id] = paper
-    return list(by_id.values())
-
-
 # Raw C0 controls (never part of a UTF-8 sequence) and character references to them: XML 1.0
 # forbids both, and one of either makes the whole page unparseable.
 _FORBIDDEN_BYTES = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]|&#(?:x0*(?:[0-8bcef]|1[0-9a-f])|0*(?:[0-8]|1[124-9]|2[0-9]|3[01]));", re.I)
@@ -278,7 +267,7 @@ class _PageCheck:
         self._fetched = 0
 
     def __call__(self, response: requests.Response, *args: Any, **kwargs: Any) -> None:
-        endpoint = _endpoint(self._settings.url)
+        endpoint = public_url(self._settings.url)
         cleaned, dropped = xml_safe(response.content)
         if dropped:
             # One stray control character would otherwise fail the whole day on every retry.
@@ -400,7 +389,7 @@ def _query_url_format(url: str) -> str:
 
 
 def _http_error_line(status: int, settings: ArxivSettings) -> str:
-    endpoint = _endpoint(settings.url)
+    endpoint = public_url(settings.url)
     if status in RETRY_STATUSES:
         return (
             f"arXiv API at {endpoint} answered HTTP {status} after {settings.retries} retries: "
@@ -427,13 +416,6 @@ def _network_reason(exc: requests.RequestException, timeout: float) -> str:
     if isinstance(exc, requests.exceptions.ChunkedEncodingError) or isinstance(cause, ProtocolError):
         return "the connection broke off mid-response"
     return type(cause).__name__
-
-
-def _endpoint(url: str) -> str:
-    """The URL without credentials, query or fragment: safe for a log line."""
-    parts = urlsplit(url)
-    port = f":{parts.port}" if parts.port else ""
-    return f"{parts.scheme}://{parts.hostname or ''}{port}{parts.path}"
 
 
 def _one_line(text: str) -> str:

@@ -12,8 +12,6 @@ import logging
 import threading
 import time
 from dataclasses import dataclass
-from datetime import datetime
-from email.utils import parsedate_to_datetime
 from typing import Any, cast
 
 import httpx2
@@ -21,6 +19,7 @@ import openai
 from openai.types.chat import ChatCompletion, ChatCompletionMessageParam
 
 from ..errors import SummaryError
+from ..http import retry_after
 from ..redact import redact
 from ..settings import LLMSettings, Settings
 from .tokens import estimate_tokens
@@ -243,12 +242,7 @@ def _with_schema(messages: list[dict[str, str]], schema: dict[str, Any]) -> list
 def _wait(exc: openai.OpenAIError, attempt: int) -> float:
     """Seconds before retrying: the server's Retry-After when it sends one, else backoff."""
     response = getattr(exc, "response", None)
-    retry_after = response.headers.get("retry-after") if response is not None else None
-    if retry_after:
-        try:
-            seconds = float(retry_after)
-        except ValueError:
-            when = parsedate_to_datetime(retry_after)
-            seconds = (when - datetime.now(when.tzinfo)).total_seconds() if when else 0.0
-        return min(max(seconds, 0.0), MAX_WAIT_SECONDS)
+    asked = retry_after(response) if response is not None else None
+    if asked is not None:
+        return min(asked, MAX_WAIT_SECONDS)
     return min(BACKOFF_SECONDS * 2**attempt, MAX_WAIT_SECONDS)
