@@ -48,6 +48,13 @@ def main() -> None:
     app()
 
 
+def _load_settings(config: Path) -> settings_module.Settings:
+    """The validated settings; their secrets (the settings file's URLs too) join the log's mask."""
+    settings = settings_module.load(config)
+    _redacting.secrets = sorted({*_redacting.secrets, *settings.secrets})
+    return settings
+
+
 @contextmanager
 def _errors_as_lines(debug: bool) -> Iterator[None]:
     """Let a DigestError out as one line per problem and exit code 1; a traceback only with --debug."""
@@ -136,7 +143,7 @@ def run(
     from .pipeline import run_day
 
     with _errors_as_lines(debug):
-        settings = settings_module.load(config)
+        settings = _load_settings(config)
         when = _parse_date(day) or _latest_mailing(settings)
         with _guarded(settings, "run", deadline=True), _progress() as progress:
             result = run_day(when, settings, on_progress=progress)
@@ -164,7 +171,7 @@ def build(config: ConfigOption = Path("pelicanconfig.py"), debug: DebugOption = 
     from .build import build as build_site
 
     with _errors_as_lines(debug):
-        settings = settings_module.load(config)
+        settings = _load_settings(config)
         with _guarded(settings, "build"):
             build_site(settings)
         stderr.print(f"site built in {_relative(settings.output_dir)}/")
@@ -176,7 +183,7 @@ def check(config: ConfigOption = Path("pelicanconfig.py"), debug: DebugOption = 
     from .radar import load_radar, radar_problems
 
     with _errors_as_lines(debug):
-        settings = settings_module.load(config)
+        settings = _load_settings(config)
         problems = []
         radar = None
         try:
@@ -240,7 +247,7 @@ def email(
     from .store import Store
 
     with _errors_as_lines(debug):
-        settings = settings_module.load(config)
+        settings = _load_settings(config)
         store = Store(settings.store_dir)
         days = store.days()
         when = _parse_date(day)
@@ -314,7 +321,7 @@ def demo(
     from .replay_sources import ReplaySources
 
     with _errors_as_lines(debug):
-        base = settings_module.load(config)
+        base = _load_settings(config)
         days = _listing_dates(listings)
         if not days:
             raise SettingsError([f"--listings {listings}: no YYYY-MM-DD.jsonl.gz files found"])
@@ -368,7 +375,7 @@ def catch_up(
     from .write import built_days
 
     with _errors_as_lines(debug):
-        settings = settings_module.load(config)
+        settings = _load_settings(config)
         holidays = settings.holidays
         latest = _parse_date(until, "--until") or _latest_mailing(settings)
         todo = catch_up_days(
@@ -398,7 +405,7 @@ def backfill(
     from .write import built_days
 
     with _errors_as_lines(debug):
-        settings = settings_module.load(config)
+        settings = _load_settings(config)
         latest = _latest_mailing(settings)
         start = _parse_date(first, "--from")
         end = _parse_date(last, "--to") or latest

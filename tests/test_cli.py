@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import re
 import shutil
 from pathlib import Path
@@ -10,6 +11,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from generator import cli
 from generator.cli import app
 
 runner = CliRunner()
@@ -82,6 +84,17 @@ def test_the_key_is_refused_in_the_settings_file(project: Path) -> None:
     assert result.exit_code == 1
     assert "OPENAI_API_KEY" in result.output
     assert "sk-123" not in result.output
+
+
+def test_a_secret_in_the_settings_file_is_masked_in_later_log_lines(project: Path) -> None:
+    set_digest(project, '"model": "gpt-4o-mini"',
+               '"model": "gpt-4o-mini", "base_url": "http://lab:pw-in-file-42@127.0.0.1:9/v1"')
+    result = invoke("check", cwd=project, env={"OPENAI_API_KEY": "local"})
+    assert result.exit_code == 0, result.output
+    # a line that names the password without its URL (an error message quoting it, say)
+    record = logging.LogRecord("generator", logging.WARNING, __file__, 1, "LLM failed: %s", ("pw-in-file-42",), None)
+    cli._redacting.filter(record)
+    assert "pw-in-file-42" not in record.getMessage()
 
 
 def test_missing_settings_file_is_one_line(tmp_path: Path) -> None:
