@@ -323,4 +323,6 @@ def test_next_batch_cards_have_a_tldr_the_why_and_a_right_author_count(
     assert tldr in text and card.find_element("css selector", ".tldr .mark").text  # extractive, marked
     assert why in text and terms in text
     assert "2026-" in card.find_element("css selector", ".date").text
+    badges = [badge.text for badge in card.find_elements("css selector", ".badge")]
+    assert len(badges) == 2 and badges[0].startswith("arXiv (") and badges[1] == "HF ▲ 42"  # every source's
     assert console_errors(browser) == []

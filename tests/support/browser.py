@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from generator.build import build
-from generator.records import Day, Entry, Match, Note, Paper, Ranked, Related, Summary
+from generator.records import Day, Entry, Match, Note, Paper, Ranked, Related, SourceRef, Summary
 from generator.settings import Settings, load
 from generator.store import Store, dumps
 from generator.summarize import grounding
@@ -83,7 +83,9 @@ def demo_day(when: date, listing: str, *, hostile: bool, related_day: date | Non
                                         abstract=f"{wide.abstract} Code: {LONG_URL} Loss: {LONG_FORMULA}")
     papers[0] = dataclasses.replace(first, authors=(*first.authors[:2], FOLLOWED))
     papers[1] = dataclasses.replace(papers[1], comment=COMMENT)
-    papers[FEATURED] = dataclasses.replace(papers[FEATURED], authors=papers[FEATURED].authors[:1])  # one author
+    batch_first = papers[FEATURED]  # one author, and listed by Hugging Face too
+    papers[FEATURED] = dataclasses.replace(batch_first, authors=batch_first.authors[:1], sources=(
+        SourceRef("arxiv", batch_first.id, batch_first.url, batch_first.primary_category or None), SourceRef("huggingface", batch_first.id, f"https://huggingface.co/papers/{batch_first.id}", upvotes=42)))
     related = (Related(id="2606.09999", title="An earlier <i>related</i> paper",
                        url="https://arxiv.org/abs/2606.09999", date=related_day.isoformat()),) if related_day else ()
     entries = tuple(

@@ -79,9 +79,7 @@
     var box = el("article");
     var head = el("header", { "class": "card-head" });
     head.appendChild(el("span", { "class": "num" }, String(paper.rank)));
-    var category = (paper.primary_category || "").toUpperCase();
-    var source = paper.source === "arxiv" || !paper.source ? "arXiv" : paper.source;
-    head.appendChild(el("span", { "class": "badge" }, category ? source + " (" + category + ")" : source));
+    badges(paper).forEach(function (text) { head.appendChild(el("span", { "class": "badge" }, text)); });
     var day = (paper.published || "").slice(0, 10);
     if (day) {
       var date = el("span", { "class": "date" }, ui.submitted + " ");
