@@ -37,6 +37,7 @@ from .site import digest_settings, read_day
 from .store import Store, day_from_json
 from .summarize.grounding import segments
 from .text import one_line
+from .write import built_days
 
 PAPERS_FEED = "feeds/papers.atom.xml"
 TOPIC_FEED = "feeds/topics/{slug}.atom.xml"
@@ -226,7 +227,8 @@ def write_paper_feeds(pelican: Pelican) -> None:
         moment = datetime(when.year, when.month, when.day)
         return f"{site_url}/{article_url.format(date=moment, slug=when.isoformat(), lang=lang)}"
 
-    recent = [store.day_path(d) for d in reversed(store.days()[-MAX_DAYS:])]
+    # as the site: days with their pages
+    recent = [store.day_path(d) for d in reversed(built_days(store.days(), settings)[-MAX_DAYS:])]
     labels = _LABELS.get(lang, _LABELS["en"])
     site = pelican.settings.get("SITENAME", settings.sitename)
 

@@ -56,6 +56,7 @@ from .files import write_atomic
 from .site import digest_settings, read_whole_day
 from .store import Store
 from .text import one_line
+from .write import built_days
 
 FOLDER = "search"
 INDEX_FORMAT = 2
@@ -248,7 +249,7 @@ def write_index(pelican: Pelican) -> None:
     cache = Path(pelican.settings["CACHE_PATH"])
     days = DayEntries(cache / CACHE_FOLDER / "days")
     months: dict[str, list[date]] = defaultdict(list)
-    for day in store.days():
+    for day in built_days(store.days(), settings):  # as the site: days with their pages
         months[f"{day:%Y-%m}"].append(day)
     segments = []
     target = Path(pelican.settings["OUTPUT_PATH"]) / FOLDER

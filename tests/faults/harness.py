@@ -153,7 +153,11 @@ def assert_site_sound(project: Path) -> None:
     every internal link resolves, no day JSON without its page, no paper twice in a day's cards."""
     output = project / "output"
     for feed in output.rglob("*.xml"):
-        ElementTree.parse(feed)  # strict: raises on anything not well-formed
+        tree = ElementTree.parse(feed)  # strict: raises on anything not well-formed
+        for link in tree.iter():  # a feed item links a page the site has (Atom href, RSS text)
+            url = link.get("href") or (link.text or "") if link.tag.rpartition("}")[2] == "link" else ""
+            if url.startswith(SITEURL):
+                _assert_resolves(output, feed, url)
     for data in (output / "data").glob("*.json"):
         day = data.stem
         assert (output / day[:4] / day[5:7] / day[8:] / "index.html").is_file(), f"{data} has no page"

@@ -67,6 +67,21 @@ def test_a_failing_post_write_is_one_line_and_the_day_is_retried(first_day: Path
     assert_built(project)
 
 
+def test_a_day_file_without_its_posts_is_in_no_page_feed_or_search(first_day: Path, tmp_path: Path) -> None:
+    """A day file whose posts are gone (deleted by hand, an older version's interrupted run) is not a
+    built day: the site, its feeds and its search index all leave it out."""
+    project = copy_of(first_day, tmp_path)
+    for post in project.glob(f"content/digests/2026/{DAY}-*.md"):
+        post.unlink()
+    built = digest_here(project, "build")
+    assert built.returncode == 0, built.stderr
+    assert not (project / "output/data" / f"{DAY}.json").exists()
+    assert_site_sound(project)
+    assert "<entry>" not in (project / "output/feeds/papers.atom.xml").read_text("utf-8")  # its only day
+    index = b"".join(path.read_bytes() for path in (project / "output/search").rglob("*") if path.is_file())
+    assert DAY.encode() not in index
+
+
 @pytest.mark.parametrize("point", [POSTS[0], "store/seen/2026-06.tsv", DAY_FILE])
 def test_kill_9_during_a_run_leaves_a_day_built_whole_or_not_at_all(
     first_day: Path, tmp_path: Path, arxiv: ReplayArxiv, point: str
