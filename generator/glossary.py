@@ -54,6 +54,7 @@ def chinese_dictionary() -> list[str]:
     return sorted(words, key=lambda word: (-len(word), word))
 
 
+@cache  # asked for every "why" term of every card of every Chinese page; the glossary is fixed
 def to_chinese(term: str) -> str | None:
     """The Chinese of an English term the glossary has (whole term, any case; acronyms by case)."""
     for entry in entries():

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from email.message import EmailMessage
 from email.utils import format_datetime, parseaddr
+from functools import cache
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -166,6 +167,7 @@ def brief_html(text: str, day_url: str) -> Markup:
     ))
 
 
+@cache  # one compiled environment per kind, for every edition of a run
 def _environment(*, autoescape: bool) -> Environment:
     environment = Environment(
         loader=FileSystemLoader(TEMPLATES),

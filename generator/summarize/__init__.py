@@ -15,8 +15,7 @@ from .day import (
     summarize_day,
 )
 from .extractive import EXTRACTIVE_MAX_CHARS, extractive
-from .prompts import glossary_for, load_prompt
-from .replies import parse_brief_reply, parse_paper_reply, paper_reply_model, strict_schema
+from .replies import parse_brief_reply, parse_paper_reply
 from .tokens import estimate_tokens
 
 __all__ = [
@@ -28,12 +27,8 @@ __all__ = [
     "DaySummaries",
     "estimate_tokens",
     "extractive",
-    "glossary_for",
-    "load_prompt",
     "openai_client",
-    "paper_reply_model",
     "parse_brief_reply",
     "parse_paper_reply",
-    "strict_schema",
     "summarize_day",
 ]
