@@ -359,14 +359,31 @@ def test_archive_papers_about_the_lab_s_topics_are_learnt_with_its_papers(archiv
 
 def test_community_attention_moves_on_theme_papers_a_little_and_off_theme_papers_not_at_all(ranked) -> None:
     crowd = SourceRef("huggingface", "x", "https://huggingface.co/papers/x", upvotes=500, fields=(("comments", 40),))
+    floor = DEFAULT_CONFIG.floor
     bottom = ranked[-1]  # off-theme: no radar match, a low score
-    assert not bottom.matched and bottom.score < community.ON_THEME_SCORE
+    assert not bottom.matched and bottom.score < floor
     loud = replace(bottom.paper, sources=(crowd,))
-    assert community.boost(bottom.score, loud, False) == bottom.score
+    assert community.boost(bottom.score, loud, False, floor=floor) == bottom.score
     top = ranked[0]
-    boosted = community.boost(top.score, replace(top.paper, sources=(crowd,)), bool(top.matched))
+    boosted = community.boost(top.score, replace(top.paper, sources=(crowd,)), bool(top.matched), floor=floor)
     assert top.score < boosted <= min(100.0, top.score * (1 + community.COMMUNITY_SHARE))
     assert community.attention(top.paper) == 0.0  # an arXiv listing carries no attention
+
+
+def test_the_community_boost_takes_the_radar_s_floor(day, radar, archive) -> None:
+    """A paper with no radar match counts as on the lab's themes from the configured floor, not a
+    fixed one: the same crowd lifts it under a floor below its score and not under one above."""
+    plain = rank(day[:80], radar, archive, featured=0)
+    quiet = next(r for r in reversed(plain) if not r.matched and 1.0 < r.score < 99.0)
+    crowd = SourceRef("huggingface", quiet.paper.id, "https://huggingface.co/papers/x", upvotes=500)
+    loud = [replace(p, sources=(crowd,)) if p.id == quiet.paper.id else p for p in day[:80]]
+
+    def score(floor: float) -> float:
+        again = rank(loud, radar, archive, featured=0, config=replace(DEFAULT_CONFIG, floor=floor))
+        return next(r.score for r in again if r.paper.id == quiet.paper.id)
+
+    assert score(quiet.score + 0.5) == quiet.score
+    assert quiet.score < score(quiet.score - 0.5) <= quiet.score * (1 + community.COMMUNITY_SHARE)
 
 
 def test_an_off_theme_paper_with_500_upvotes_is_not_featured(day, radar, archive) -> None:
