@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 import json
 import os
 import pickle
@@ -32,6 +31,7 @@ from .settings import RadarSettings, Settings
 from .labels import json_badges, note_text, source_name
 from .store import Store, note_from_json, upgrade_day_json
 from .summarize.grounding import segments
+from .text import brief_html
 from .write import built_days
 
 # Full days (featured papers only) read in this process, keyed by path and (mtime, size), least
@@ -172,7 +172,6 @@ def _file_key_or_none(path: Path) -> tuple[int, int] | None:
 # A Markdown post's metadata header: "Key: value" lines, continued by indented lines.
 _HEADER_FIELD = re.compile(r"^([A-Za-z0-9_-]+):\s*(.*)$")
 _SAFE_URL = re.compile(r"^https?://[^\s\"'<>]+$", re.IGNORECASE)
-_PAPER_REFERENCE = re.compile(r"\[(\d{1,3})\]")
 # Characters that are not allowed in HTML text (C0/C1 controls but tab and newlines, noncharacters).
 _NOT_HTML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufdd0-\ufdef\ufffe\uffff]")
 
@@ -308,16 +307,6 @@ def _radar(context: Context) -> RadarSettings:
 def day_note(item: str | dict[str, Any], lang: str) -> str:
     """What a note of the day's JSON (or a paper's summary_reason) says in `lang`; the template escapes it."""
     return note_text(note_from_json(item), lang)
-
-
-def brief_html(text: str) -> Markup:
-    """The LLM's brief as escaped paragraphs, its "[3]" references linked to paper cards."""
-    paragraphs = [p.strip() for p in re.split(r"\n\s*\n", text) if p.strip()]
-    linked = (
-        _PAPER_REFERENCE.sub(r'<a href="#p\1">[\1]</a>', html.escape(" ".join(p.split())))
-        for p in paragraphs
-    )
-    return Markup("".join(f"<p>{p}</p>" for p in linked))
 
 
 def unverified(text: str, items: Iterable[str] | None, tooltip: str) -> Markup:
