@@ -29,7 +29,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from .labels import EMAIL_LABELS as _LABELS
 from .labels import LABELS as POST_LABELS
-from .labels import badges
+from .labels import badges, colon, list_separator
 from .records import Day, Entry
 from .settings import Recipient, Settings
 from .site import printable, safe_url
@@ -110,6 +110,7 @@ def render(day: Day, lang: str, *, sitename: str, links: Links, followed: Iterab
         "cards": [_card(entry, lang, labels, followed_names) for entry in featured],
         "links": links,
         "labels": labels,
+        "colon": colon(lang).rstrip(),  # after a label; the templates put the space (as the posts do)
     }
     return Edition(
         day=day.date,
@@ -144,7 +145,7 @@ def _card(entry: Entry, lang: str, labels: Mapping[str, str], followed: set[str]
         "tldr": segments(one_line(tldr or summary.tldr.get("en") or ""),
                          summary.unsupported.get(lang if tldr else "en", ()) if summary.kind == "llm" else ()),
         "tldr_lang": "en" if untranslated else None,
-        "marks": labels["comma"].join(marks),
+        "marks": list_separator(lang).join(marks),
         "why": " · ".join(one_line(w) for w in why),
     }
 

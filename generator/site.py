@@ -24,7 +24,7 @@ from pelican.readers import MarkdownReader, Readers
 from pelican.urlwrappers import Tag
 from pelican.utils import pelican_open
 
-from . import glossary
+from . import glossary, labels
 from .errors import BuildError
 from .incremental import PageSkippingWriter
 from .settings import RadarSettings, Settings
@@ -292,8 +292,14 @@ def chinese_glossary() -> dict[str, str]:
 
 @pass_context
 def colon(context: Context) -> str:
-    """The colon after a label: full-width in Chinese text."""
-    return "：" if _page_lang(context) == "zh" else ": "
+    """The colon after a label, in the page's language (labels.colon)."""
+    return labels.colon(_page_lang(context))
+
+
+@pass_context
+def list_separator(context: Context) -> str:
+    """What separates the items of a list, in the page's language (labels.list_separator)."""
+    return labels.list_separator(_page_lang(context))
 
 
 def _page_lang(context: Context) -> str:
@@ -369,7 +375,7 @@ def add_template_helpers(generator: Generator) -> None:
 
     generator.env.finalize = printable  # templates compile lazily, after this signal
     generator.env.globals.update(
-        site_root=site_root, colon=colon, radar_topic_names=radar_topic_names, chinese_glossary=chinese_glossary
+        site_root=site_root, colon=colon, list_separator=list_separator, radar_topic_names=radar_topic_names, chinese_glossary=chinese_glossary
     )
     generator.env.filters.update(
         safe_url=safe_url,

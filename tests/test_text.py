@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from generator import newsletter, site, text
+import re
+from pathlib import Path
+
+from generator import labels, newsletter, site, text
 
 
 def test_brief_html_escapes_the_brief_and_links_its_references() -> None:
@@ -25,3 +28,23 @@ def test_the_site_and_the_email_use_the_one_helper() -> None:
     assert site.brief_html is text.brief_html
     assert newsletter._environment(autoescape=True).filters["brief_html"].func is text.brief_html
     assert newsletter._environment(autoescape=False).filters["paragraphs"] is text.paragraphs
+
+
+# --- punctuation: one home, generator/labels.py -------------------------------------------------
+
+def test_the_colon_and_the_list_separator_of_each_language() -> None:
+    assert (labels.colon("en"), labels.colon("zh"), labels.colon("fr")) == (": ", "：", ": ")
+    assert (labels.list_separator("en"), labels.list_separator("zh")) == (", ", "、")
+    assert labels.source_names(["arxiv", "medrxiv", "journals"], "zh") == "arXiv、medRxiv、期刊"
+
+
+def test_no_other_module_or_template_decides_the_colon_or_the_list_separator() -> None:
+    """The generator, the email templates and the theme (templates, radar.js) take them from
+    labels.py (the theme through site.colon / site.list_separator and its `ui` JSON)."""
+    root = Path(__file__).parent.parent
+    files = [*root.glob("generator/**/*.py"), *root.glob("generator/templates/**/*"),
+             *root.glob("theme/templates/*.html"), *root.glob("theme/static/js/*.js")]
+    spelled = re.compile(r"""(["'])\s?[：、]\s?\1""")  # "、", '：', "： " ...
+    found = [f"{path.relative_to(root)}: {line.strip()}" for path in files if path.name != "labels.py" and path.is_file()
+             for line in path.read_text("utf-8").splitlines() if spelled.search(line)]
+    assert found == []
