@@ -293,7 +293,7 @@ class _Crossref:
                                       params={"filter": f"alternative-id:{item.pii}", "rows": "1"})
             work = from_crossref(response.content, None if item.doi else item.pii)
         except SourceError as error:
-            if "HTTP 404" in str(error):
+            if error.status == 404:  # Crossref does not know this DOI: the item keeps what it has
                 return item
             self._down = True
             log.warning("%s; the other items keep what their feeds say", error)
