@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 import pytest
 
 from generator.errors import SourceError
+from generator.merge import merge
+from generator.pipeline import find_code_url
+from generator.records import SourceRef
 from generator.replay_sources import ReplaySources
 from generator.sources import huggingface
 from tests.support.http_server import Reply, ScriptedServer, fixture, in_order
@@ -33,7 +37,13 @@ def test_a_recorded_day_gives_arxiv_papers_with_the_communitys_numbers() -> None
     fields = dict(ref.fields)
     assert fields["arxiv_url"] == "https://arxiv.org/abs/2606.13392"
     assert fields["comments"] == 4 and fields["github_repo"] == "https://github.com/MiniMax-AI/MSA"
-    assert paper.comment == "Code: https://github.com/MiniMax-AI/MSA"
+    # the repository is the source's field, and the card's code link; no invented arXiv comment
+    assert paper.comment is None and find_code_url(paper) == "https://github.com/MiniMax-AI/MSA"
+    # merged with its arXiv listing: arXiv's own comment stays, the code link still comes from HF
+    listed = replace(paper, source="arxiv", url="https://arxiv.org/abs/2606.13392", comment="12 pages",
+                     sources=(SourceRef("arxiv", paper.id, "https://arxiv.org/abs/2606.13392", "cs.CL"),))
+    (merged,) = merge([[listed], [paper]])
+    assert merged.comment == "12 pages" and find_code_url(merged) == "https://github.com/MiniMax-AI/MSA"
     assert paper.published.isoformat() == "2026-06-11T00:00:00+00:00"
     assert by_id["2606.00467"].upvotes == 0 and by_id["2606.00467"].authors[0] == "Etienne Casanova"
 

@@ -5,7 +5,9 @@ submitted to that day's page, each with its arXiv id, upvotes, comment count and
 linked one, a GitHub repository and its stars. One request per date of the DigestDay (weekend
 pages roll into Monday's digest). A paper on several of those pages is one paper, with its highest
 count. The papers are arXiv papers: id = arXiv id, url = the Hugging Face page, the PDF on arXiv;
-the arXiv abstract page and the community's numbers ride in the SourceRef.
+the arXiv abstract page, the community's numbers and the GitHub repository ride in the SourceRef's
+fields (the card's code link comes from `github_repo`: `pipeline.find_code_url`). The paper has
+no comment: Hugging Face has none of its own, and an arXiv-style "Code: ..." would be invented.
 """
 
 from __future__ import annotations
@@ -120,7 +122,6 @@ def to_paper(item: Mapping[str, Any], listed: date) -> Paper | None:
         url=url,
         pdf_url=f"https://arxiv.org/pdf/{arxiv_id}",
         source=NAME,
-        comment=f"Code: {repo}" if repo else None,
         sources=(SourceRef(NAME, arxiv_id, url, upvotes=upvotes, fields=tuple(fields)),),
     )
 
