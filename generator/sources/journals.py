@@ -263,12 +263,18 @@ def from_crossref(body: bytes, pii: str | None = None) -> Work | None:
         raise SourceError(f"{CROSSREF}: the answer has no work")
     abstract = plain_text(str(message.get("abstract") or ""))
     abstract = re.sub(r"^Abstract\s+", "", abstract)
-    authors = []
+    people: list[str] = []
+    bodies: list[str] = []  # persons (given/family), organizations (`name`)
     for author in message.get("author") or []:
         if isinstance(author, dict):
-            name = " ".join(str(author.get(key) or "") for key in ("given", "family")).strip()
-            if name := one_line(name or str(author.get("name") or "")):
-                authors.append(name)
+            if person := one_line(" ".join(str(author.get(key) or "") for key in ("given", "family"))):
+                people.append(person)
+            elif organization := one_line(str(author.get("name") or "")):
+                bodies.append(organization)
+    # Beside persons, an organization "author" is as often an affiliation deposited in the wrong
+    # place (a real record, tests/fixtures/crossref/work-10.17705-1cais.04607.json, lists four
+    # universities among its authors): the persons are the authors; a consortium alone is kept.
+    authors = people or bodies
     doi = one_line(str(message.get("DOI") or "")) or None
     return Work(doi, abstract, tuple(authors))
 
