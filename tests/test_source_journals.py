@@ -218,3 +218,29 @@ def test_a_feed_item_is_completed_from_a_real_crossref_answer() -> None:
     assert paper.id == paper.doi == "10.7554/elife.01567" and paper.primary_category == "eLife"
     assert paper.authors[0] == "Martial Sankar" and len(paper.authors) == 5
     assert paper.abstract.startswith("Among various advantages")
+
+
+def test_an_empty_feed_and_a_day_without_items_give_nothing() -> None:
+    empty = b'<?xml version="1.0"?><rss version="2.0"><channel><title>J</title></channel></rss>'
+    with ScriptedServer(in_order(Reply(empty, content_type="application/rss+xml"),
+                                 Reply(fixture("journals/atom-journal.xml")))) as server, client() as http:
+        source = journals.source(one_feed(server.url("/feed")))
+        assert source.fetch(digest_day("2026-06-02"), http) == []
+        assert source.fetch(digest_day("2026-07-02"), http) == []  # every entry dated on other days
+    assert len(server.seen) == 2
+
+
+def test_a_malformed_crossref_answer_keeps_the_item_and_skips_crossref(caplog: pytest.LogCaptureFixture) -> None:
+    def respond(request: Seen) -> Reply:
+        if request.path == "/feed":
+            return Reply(fixture("journals/rss2-journal.xml").replace(b"<description>", b"<x>")
+                         .replace(b"</description>", b"</x>"), content_type="application/rss+xml")
+        return Reply(b'{"status": "ok", "message": {"abstract": "<jats:p>cut o', content_type="application/json")
+
+    with caplog.at_level(logging.WARNING), ScriptedServer(respond) as server, client() as http:
+        papers = journals.source(one_feed(server.url("/feed"), crossref_url=server.url("/works"))).fetch(
+            digest_day("2026-06-03"), http)
+    assert [p.abstract for p in papers] == ["", ""]  # the feed's items, as the feed gives them
+    assert [path for path in server.paths() if path.startswith("/works")] == ["/works/10.5555/ETMI.2026.990001"]
+    warnings = [r.getMessage() for r in caplog.records if r.name == "generator.sources.journals"]
+    assert warnings == ["Crossref: malformed answer (not JSON); the other items keep what their feeds say"]
