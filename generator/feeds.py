@@ -18,6 +18,7 @@ from __future__ import annotations
 import html
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from functools import cache
 from itertools import islice
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -232,10 +233,15 @@ def write_paper_feeds(pelican: Pelican) -> None:
     labels = _LABELS.get(lang, _LABELS["en"])
     site = pelican.settings.get("SITENAME", settings.sitename)
 
+    @cache  # local: each day is converted once for all of this language's feeds
+    def typed(path: Path) -> Day:
+        # the record of a day the site has read already (featured papers only: cheap to convert)
+        return day_from_json(read_day(path))
+
     def write(path: str, title: str, topic: str | None = None) -> None:
-        # Items are made for at most MAX_ITEMS papers: a year of days costs no more than a week.
-        # records of the days the site has read already (featured papers only: cheap to convert)
-        days = (day_from_json(read_day(day)) for day in recent)
+        # Items are made for at most MAX_ITEMS papers: a year of days costs no more than a week;
+        # days are converted lazily, only as far back as some feed reads.
+        days = (typed(day) for day in recent)
         items = list(islice(paper_items(days, lang, host=host, day_url=day_url, topic=topic), MAX_ITEMS))
         document = render_atom(
             items, title=title, feed_url=f"{site_url}/{path}", site_url=f"{site_url}/", lang=lang

@@ -121,7 +121,8 @@ def make_client(
 def get(
     http: httpx.Client, url: str, *, label: str, params: Mapping[str, str] | None = None
 ) -> httpx.Response:
-    """GET `url` for the source `label`; a one-line SourceError unless the answer is 2xx."""
+    """GET `url` for the source `label`; a one-line SourceError unless the answer is 2xx (its
+    `status` is the answer's, None when no answer came)."""
     endpoint = public_url(url)
     try:
         response = http.get(url, params=params, extensions={LABEL: label})
@@ -130,7 +131,7 @@ def get(
     except httpx.HTTPError as exc:
         raise SourceError(f"{label}: cannot reach {endpoint} ({type(exc).__name__})") from None
     if not response.is_success:
-        raise SourceError(f"{label}: {endpoint} answered HTTP {response.status_code}")
+        raise SourceError(f"{label}: {endpoint} answered HTTP {response.status_code}", status=response.status_code)
     return response
 
 

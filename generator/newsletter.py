@@ -15,28 +15,26 @@ Outlook and Apple Mail show it alike and it narrows to a phone; it stays under M
 from __future__ import annotations
 
 import hashlib
-import html
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from email.message import EmailMessage
 from email.utils import format_datetime, parseaddr
-from functools import cache
+from functools import cache, partial
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
-from markupsafe import Markup
 
 from .labels import EMAIL_LABELS as _LABELS
 from .labels import LABELS as POST_LABELS
-from .labels import badges
+from .labels import badges, colon, list_separator
 from .records import Day, Entry
 from .settings import Recipient, Settings
 from .site import printable, safe_url
 from .summarize.grounding import segments
-from .text import one_line
+from .text import brief_html, one_line, paragraphs
 
 # Gmail clips a message whose HTML passes 102 KB ("[Message clipped]"): the edition stays below.
 MAX_HTML_BYTES = 102_000
@@ -47,8 +45,6 @@ LOOKBACK_DAYS = 3
 MAX_AUTHORS = 12
 
 TEMPLATES = Path(__file__).parent / "templates" / "email"
-
-_PAPER_REFERENCE = re.compile(r"\[(\d{1,3})\]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,6 +110,7 @@ def render(day: Day, lang: str, *, sitename: str, links: Links, followed: Iterab
         "cards": [_card(entry, lang, labels, followed_names) for entry in featured],
         "links": links,
         "labels": labels,
+        "colon": colon(lang).rstrip(),  # after a label; the templates put the space (as the posts do)
     }
     return Edition(
         day=day.date,
@@ -148,23 +145,9 @@ def _card(entry: Entry, lang: str, labels: Mapping[str, str], followed: set[str]
         "tldr": segments(one_line(tldr or summary.tldr.get("en") or ""),
                          summary.unsupported.get(lang if tldr else "en", ()) if summary.kind == "llm" else ()),
         "tldr_lang": "en" if untranslated else None,
-        "marks": labels["comma"].join(marks),
+        "marks": list_separator(lang).join(marks),
         "why": " · ".join(one_line(w) for w in why),
     }
-
-
-def paragraphs(text: str) -> list[str]:
-    """The brief's paragraphs (blank-line separated), each on one line."""
-    return [" ".join(p.split()) for p in re.split(r"\n\s*\n", text) if p.strip()]
-
-
-def brief_html(text: str, day_url: str) -> Markup:
-    """The brief as escaped paragraphs; its "[3]" references link to the cards on the day page."""
-    link = f'<a href="{html.escape(day_url)}#p\\1" style="color:#1d4ed8;">[\\1]</a>'
-    return Markup("".join(
-        f'<p style="margin:0 0 10px;">{_PAPER_REFERENCE.sub(link, html.escape(p))}</p>'
-        for p in paragraphs(text)
-    ))
 
 
 @cache  # one compiled environment per kind, for every edition of a run
@@ -178,7 +161,10 @@ def _environment(*, autoescape: bool) -> Environment:
         keep_trailing_newline=True,
         finalize=printable,
     )
-    environment.filters["brief_html"] = brief_html
+    # the brief's "[3]" links to the card on the site's day page (the filter's argument)
+    environment.filters["brief_html"] = partial(
+        brief_html, paragraph_style="margin:0 0 10px;", link_style="color:#1d4ed8;"
+    )
     environment.filters["paragraphs"] = paragraphs
     return environment
 
@@ -248,6 +234,19 @@ def addressed(edition: Edition, to: str, settings: Settings, now: datetime) -> E
         list_id=list_id(settings.sitename, settings.siteurl, sender),
         unsubscribe=unsubscribe_link(settings.digest.email.unsubscribe, sender),
     )
+
+
+def outbox(
+    todo: Iterable[tuple[date, Recipient]], days: Callable[[date], Day], settings: Settings, now: datetime
+) -> Iterator[tuple[date, Recipient, EmailMessage]]:
+    """The message of each (day, reader) pair of `todo`, in the reader's language. Each edition
+    is rendered once per (day, language) and addressed to every reader of that language: only
+    the To and Message-ID headers are a reader's own. `days(on)` gives the day dated `on`."""
+    editions: dict[tuple[date, str], Edition] = {}
+    for on, reader in todo:
+        if (on, reader.lang) not in editions:
+            editions[on, reader.lang] = edition(days(on), reader.lang, settings)
+        yield on, reader, addressed(editions[on, reader.lang], reader.address, settings, now)
 
 
 # --- what is due ---------------------------------------------------------------------------------

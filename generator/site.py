@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 import json
 import os
 import pickle
@@ -25,13 +24,14 @@ from pelican.readers import MarkdownReader, Readers
 from pelican.urlwrappers import Tag
 from pelican.utils import pelican_open
 
-from . import glossary
+from . import glossary, labels
 from .errors import BuildError
 from .incremental import PageSkippingWriter
 from .settings import RadarSettings, Settings
 from .labels import json_badges, note_text, source_name
 from .store import Store, note_from_json, upgrade_day_json
 from .summarize.grounding import segments
+from .text import brief_html
 from .write import built_days
 
 # Full days (featured papers only) read in this process, keyed by path and (mtime, size), least
@@ -172,7 +172,6 @@ def _file_key_or_none(path: Path) -> tuple[int, int] | None:
 # A Markdown post's metadata header: "Key: value" lines, continued by indented lines.
 _HEADER_FIELD = re.compile(r"^([A-Za-z0-9_-]+):\s*(.*)$")
 _SAFE_URL = re.compile(r"^https?://[^\s\"'<>]+$", re.IGNORECASE)
-_PAPER_REFERENCE = re.compile(r"\[(\d{1,3})\]")
 # Characters that are not allowed in HTML text (C0/C1 controls but tab and newlines, noncharacters).
 _NOT_HTML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufdd0-\ufdef\ufffe\uffff]")
 
@@ -293,8 +292,14 @@ def chinese_glossary() -> dict[str, str]:
 
 @pass_context
 def colon(context: Context) -> str:
-    """The colon after a label: full-width in Chinese text."""
-    return "：" if _page_lang(context) == "zh" else ": "
+    """The colon after a label, in the page's language (labels.colon)."""
+    return labels.colon(_page_lang(context))
+
+
+@pass_context
+def list_separator(context: Context) -> str:
+    """What separates the items of a list, in the page's language (labels.list_separator)."""
+    return labels.list_separator(_page_lang(context))
 
 
 def _page_lang(context: Context) -> str:
@@ -308,16 +313,6 @@ def _radar(context: Context) -> RadarSettings:
 def day_note(item: str | dict[str, Any], lang: str) -> str:
     """What a note of the day's JSON (or a paper's summary_reason) says in `lang`; the template escapes it."""
     return note_text(note_from_json(item), lang)
-
-
-def brief_html(text: str) -> Markup:
-    """The LLM's brief as escaped paragraphs, its "[3]" references linked to paper cards."""
-    paragraphs = [p.strip() for p in re.split(r"\n\s*\n", text) if p.strip()]
-    linked = (
-        _PAPER_REFERENCE.sub(r'<a href="#p\1">[\1]</a>', html.escape(" ".join(p.split())))
-        for p in paragraphs
-    )
-    return Markup("".join(f"<p>{p}</p>" for p in linked))
 
 
 def unverified(text: str, items: Iterable[str] | None, tooltip: str) -> Markup:
@@ -380,7 +375,7 @@ def add_template_helpers(generator: Generator) -> None:
 
     generator.env.finalize = printable  # templates compile lazily, after this signal
     generator.env.globals.update(
-        site_root=site_root, colon=colon, radar_topic_names=radar_topic_names, chinese_glossary=chinese_glossary
+        site_root=site_root, colon=colon, list_separator=list_separator, radar_topic_names=radar_topic_names, chinese_glossary=chinese_glossary
     )
     generator.env.filters.update(
         safe_url=safe_url,

@@ -71,13 +71,15 @@ def test_spent_retries_give_one_line_naming_the_endpoint_without_credentials() -
     message = str(caught.value)
     assert message == f"medRxiv: {server.url('/details/medrxiv')} answered HTTP 503"
     assert "secret" not in message and "\n" not in message
+    assert caught.value.status == 503  # the answer's status, for a caller to act on
     assert len(server.seen) == 4  # one try and three retries
 
 
 def test_a_client_error_is_not_retried() -> None:
     with ScriptedServer(in_order(Reply(status=404))) as server, client() as session:
-        with pytest.raises(SourceError, match="answered HTTP 404"):
+        with pytest.raises(SourceError, match="answered HTTP 404") as caught:
             http.get(session, server.url("/missing"), label="Crossref")
+    assert caught.value.status == 404  # how Crossref's "no such DOI" is told apart (journals)
     assert len(server.seen) == 1
 
 
@@ -85,8 +87,9 @@ def test_a_silent_server_times_out_after_the_retries() -> None:
     settings = FAST.model_copy(update={"timeout_seconds": 0.2, "retries": 1})
     with ScriptedServer(in_order(Reply(b"{}", delay=1.0))) as server, client(settings) as session:
         started = time.monotonic()
-        with pytest.raises(SourceError, match=r"^medRxiv: no complete answer from .* in time$"):
+        with pytest.raises(SourceError, match=r"^medRxiv: no complete answer from .* in time$") as caught:
             http.get(session, server.url("/slow"), label="medRxiv")
+    assert caught.value.status is None  # no answer, no status
     assert time.monotonic() - started < 1.5
     assert len(server.seen) == 2
 
