@@ -250,3 +250,25 @@ def test_a_malformed_crossref_answer_keeps_the_item_and_skips_crossref(caplog: p
     assert [path for path in server.paths() if path.startswith("/works")] == ["/works/10.5555/ETMI.2026.990001"]
     warnings = [r.getMessage() for r in caplog.records if r.name == "generator.sources.journals"]
     assert warnings == ["Crossref: malformed answer (not JSON); the other items keep what their feeds say"]
+
+
+def test_crossref_lookups_keep_the_configured_urls_query() -> None:
+    items = "".join(f"""<item><title>Article {n}</title><link>{link}</link><guid>{link}</guid>
+      <pubDate>Tue, 02 Jun 2026 08:00:00 GMT</pubDate><author>a@example.org (Ada Lovelace)</author></item>"""
+                    for n, link in enumerate(["https://doi.org/10.5555/etmi.1",
+                                              "https://www.sciencedirect.com/science/article/pii/S1361841526990011"]))
+    feed = f'<?xml version="1.0"?><rss version="2.0"><channel><title>x</title>{items}</channel></rss>'.encode()
+
+    def respond(request: Seen) -> Reply:
+        if request.path == "/feed":
+            return Reply(feed, content_type="application/rss+xml")
+        return Reply(b"Resource not found.", status=404, content_type="text/plain")
+
+    with ScriptedServer(respond) as server, client() as http:
+        journals.source(one_feed(server.url("/feed"), crossref_url=server.url("/works?api_key=k1"))).fetch(
+            digest_day("2026-06-03"), http)
+    asked = [(request.path, request.query) for request in server.seen[1:]]
+    assert asked == [
+        ("/works/10.5555/etmi.1", {"api_key": "k1"}),
+        ("/works", {"api_key": "k1", "filter": "alternative-id:S1361841526990011", "rows": "1"}),
+    ]
