@@ -33,8 +33,9 @@ from .files import write_atomic
 from .labels import LABELS as _LABELS
 from .labels import badges
 from .records import Day, Entry, Match
-from .site import digest_settings, read_day
-from .store import Store, day_from_json
+from .dayview import site_days
+from .site import digest_settings
+from .store import Store
 from .summarize.grounding import segments
 from .text import one_line
 from .write import built_days
@@ -234,8 +235,8 @@ def write_paper_feeds(pelican: Pelican) -> None:
 
     def write(path: str, title: str, topic: str | None = None) -> None:
         # Items are made for at most MAX_ITEMS papers: a year of days costs no more than a week.
-        # records of the days the site has read already (featured papers only: cheap to convert)
-        days = (day_from_json(read_day(day)) for day in recent)
+        # the days the site has read already (featured papers only)
+        days = (site_days(pelican.settings).page(path).day for path in recent)
         items = list(islice(paper_items(days, lang, host=host, day_url=day_url, topic=topic), MAX_ITEMS))
         document = render_atom(
             items, title=title, feed_url=f"{site_url}/{path}", site_url=f"{site_url}/", lang=lang
