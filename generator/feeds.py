@@ -233,10 +233,13 @@ def write_paper_feeds(pelican: Pelican) -> None:
     labels = _LABELS.get(lang, _LABELS["en"])
     site = pelican.settings.get("SITENAME", settings.sitename)
 
+    site_days_read = site_days(pelican.settings)
+
     def write(path: str, title: str, topic: str | None = None) -> None:
-        # Items are made for at most MAX_ITEMS papers: a year of days costs no more than a week.
-        # the days the site has read already (featured papers only)
-        days = (site_days(pelican.settings).page(path).day for path in recent)
+        # Items are made for at most MAX_ITEMS papers: a year of days costs no more than a week;
+        # days are read lazily, only as far back as some feed reads, from the site's days (the
+        # build's SiteDays, which keeps the last DAYS_KEPT >= MAX_DAYS days read: once for all feeds).
+        days = (site_days_read.page(day).day for day in recent)
         items = list(islice(paper_items(days, lang, host=host, day_url=day_url, topic=topic), MAX_ITEMS))
         document = render_atom(
             items, title=title, feed_url=f"{site_url}/{path}", site_url=f"{site_url}/", lang=lang

@@ -57,7 +57,20 @@ def source_names(names: list[str], lang: str) -> str:
     shown = [LABELS[lang].get(f"source_{name}") or source_name(name) for name in names]
     if len(shown) <= 1:
         return "".join(shown)
-    return LABELS[lang]["and"].join([LABELS[lang]["comma"].join(shown[:-1]), shown[-1]])
+    return LABELS[lang]["and"].join([list_separator(lang).join(shown[:-1]), shown[-1]])
+
+
+def colon(lang: str) -> str:
+    """The colon between a label and its text, as it stands before the text: "Note: x", and in
+    Chinese the full-width "注意：x" (it carries its own space). Posts, feeds, email and the theme
+    (site.colon) all take it from here."""
+    return LABELS.get(lang, LABELS["en"])["colon"]
+
+
+def list_separator(lang: str) -> str:
+    """What separates the items of a list in running text: ", ", in Chinese the enumeration comma
+    "、". (Author names, Latin script, are listed with ", " in every language.)"""
+    return LABELS.get(lang, LABELS["en"])["comma"]
 
 
 # The words of posts (write.py), feeds (feeds.py) and the email.
@@ -102,7 +115,8 @@ LABELS: dict[str, dict[str, str]] = {
         # lists
         "source_journals": "journal feeds",  # in a sentence; a journal's paper shows the journal's name
         "and": " and ",
-        "comma": ", ",
+        "comma": ", ",  # list_separator
+        "colon": ": ",  # colon
     },
     "zh": {
         "title": "论文雷达 · {date}",
@@ -142,6 +156,7 @@ LABELS: dict[str, dict[str, str]] = {
         # an enumeration comma throughout: "和" before a Latin name reads "期刊和medRxiv" (no space)
         "and": "、",
         "comma": "、",
+        "colon": "：",
     },
 }
 

@@ -15,29 +15,27 @@ Outlook and Apple Mail show it alike and it narrows to a phone; it stays under M
 from __future__ import annotations
 
 import hashlib
-import html
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from email.message import EmailMessage
 from email.utils import format_datetime, parseaddr
-from functools import cache
+from functools import cache, partial
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
-from markupsafe import Markup
 
 from .labels import EMAIL_LABELS as _LABELS
 from .labels import LABELS as POST_LABELS
-from .labels import badges
+from .labels import badges, colon, list_separator
 from .records import Day, Entry
 from .settings import Recipient, Settings
 from .dayview import safe_url
 from .site import printable
 from .summarize.grounding import segments
-from .text import one_line
+from .text import brief_html, one_line, paragraphs
 
 # Gmail clips a message whose HTML passes 102 KB ("[Message clipped]"): the edition stays below.
 MAX_HTML_BYTES = 102_000
@@ -48,8 +46,6 @@ LOOKBACK_DAYS = 3
 MAX_AUTHORS = 12
 
 TEMPLATES = Path(__file__).parent / "templates" / "email"
-
-_PAPER_REFERENCE = re.compile(r"\[(\d{1,3})\]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,6 +111,7 @@ def render(day: Day, lang: str, *, sitename: str, links: Links, followed: Iterab
         "cards": [_card(entry, lang, labels, followed_names) for entry in featured],
         "links": links,
         "labels": labels,
+        "colon": colon(lang).rstrip(),  # after a label; the templates put the space (as the posts do)
     }
     return Edition(
         day=day.date,
@@ -149,23 +146,9 @@ def _card(entry: Entry, lang: str, labels: Mapping[str, str], followed: set[str]
         "tldr": segments(one_line(tldr or summary.tldr.get("en") or ""),
                          summary.unsupported.get(lang if tldr else "en", ()) if summary.kind == "llm" else ()),
         "tldr_lang": "en" if untranslated else None,
-        "marks": labels["comma"].join(marks),
+        "marks": list_separator(lang).join(marks),
         "why": " · ".join(one_line(w) for w in why),
     }
-
-
-def paragraphs(text: str) -> list[str]:
-    """The brief's paragraphs (blank-line separated), each on one line."""
-    return [" ".join(p.split()) for p in re.split(r"\n\s*\n", text) if p.strip()]
-
-
-def brief_html(text: str, day_url: str) -> Markup:
-    """The brief as escaped paragraphs; its "[3]" references link to the cards on the day page."""
-    link = f'<a href="{html.escape(day_url)}#p\\1" style="color:#1d4ed8;">[\\1]</a>'
-    return Markup("".join(
-        f'<p style="margin:0 0 10px;">{_PAPER_REFERENCE.sub(link, html.escape(p))}</p>'
-        for p in paragraphs(text)
-    ))
 
 
 @cache  # one compiled environment per kind, for every edition of a run
@@ -179,7 +162,10 @@ def _environment(*, autoescape: bool) -> Environment:
         keep_trailing_newline=True,
         finalize=printable,
     )
-    environment.filters["brief_html"] = brief_html
+    # the brief's "[3]" links to the card on the site's day page (the filter's argument)
+    environment.filters["brief_html"] = partial(
+        brief_html, paragraph_style="margin:0 0 10px;", link_style="color:#1d4ed8;"
+    )
     environment.filters["paragraphs"] = paragraphs
     return environment
 

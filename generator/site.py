@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 import os
 import re
 import shutil
@@ -22,7 +21,7 @@ from pelican.readers import MarkdownReader, Readers
 from pelican.urlwrappers import Tag
 from pelican.utils import pelican_open
 
-from . import glossary
+from . import glossary, labels
 from .errors import BuildError
 from .incremental import PageSkippingWriter
 from .settings import RadarSettings, Settings
@@ -31,6 +30,7 @@ from .labels import note_text, source_name
 from .records import Match, Note
 from .store import Store
 from .summarize.grounding import segments
+from .text import brief_html
 from .write import built_days
 
 def digest_settings(pelican_settings: dict[str, Any]) -> Settings:
@@ -43,7 +43,6 @@ def digest_settings(pelican_settings: dict[str, Any]) -> Settings:
 
 # A Markdown post's metadata header: "Key: value" lines, continued by indented lines.
 _HEADER_FIELD = re.compile(r"^([A-Za-z0-9_-]+):\s*(.*)$")
-_PAPER_REFERENCE = re.compile(r"\[(\d{1,3})\]")
 # Characters that are not allowed in HTML text (C0/C1 controls but tab and newlines, noncharacters).
 _NOT_HTML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufdd0-\ufdef\ufffe\uffff]")
 
@@ -135,8 +134,14 @@ def chinese_glossary() -> dict[str, str]:
 
 @pass_context
 def colon(context: Context) -> str:
-    """The colon after a label: full-width in Chinese text."""
-    return "：" if _page_lang(context) == "zh" else ": "
+    """The colon after a label, in the page's language (labels.colon)."""
+    return labels.colon(_page_lang(context))
+
+
+@pass_context
+def list_separator(context: Context) -> str:
+    """What separates the items of a list, in the page's language (labels.list_separator)."""
+    return labels.list_separator(_page_lang(context))
 
 
 def _page_lang(context: Context) -> str:
@@ -151,16 +156,6 @@ def day_note(note: Note, lang: str) -> str:
     """What a note of the day (or the reason of a paper's extractive summary) says in `lang`; the
     template escapes it."""
     return note_text(note, lang)
-
-
-def brief_html(text: str) -> Markup:
-    """The LLM's brief as escaped paragraphs, its "[3]" references linked to paper cards."""
-    paragraphs = [p.strip() for p in re.split(r"\n\s*\n", text) if p.strip()]
-    linked = (
-        _PAPER_REFERENCE.sub(r'<a href="#p\1">[\1]</a>', html.escape(" ".join(p.split())))
-        for p in paragraphs
-    )
-    return Markup("".join(f"<p>{p}</p>" for p in linked))
 
 
 def unverified(text: str, items: Iterable[str] | None, tooltip: str) -> Markup:
@@ -225,7 +220,7 @@ def add_template_helpers(generator: Generator) -> None:
 
     generator.env.finalize = printable  # templates compile lazily, after this signal
     generator.env.globals.update(
-        site_root=site_root, colon=colon, radar_topic_names=radar_topic_names, chinese_glossary=chinese_glossary
+        site_root=site_root, colon=colon, list_separator=list_separator, radar_topic_names=radar_topic_names, chinese_glossary=chinese_glossary
     )
     generator.env.filters.update(
         source_name=source_name,

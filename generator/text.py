@@ -1,11 +1,14 @@
-"""Untrusted text made safe to put in XML (feeds, posts, the replayed API): no forbidden characters."""
+"""Untrusted text made safe: for XML (feeds, posts, the replayed API: no forbidden characters) and,
+for the LLM's brief, as escaped HTML paragraphs (the site's day page and the email)."""
 
 from __future__ import annotations
 
+import html
 import re
 import unicodedata
 
 from bs4 import BeautifulSoup
+from markupsafe import Markup
 
 # What XML 1.0 forbids: C0 controls but tab and newlines, surrogates, U+FFFE and U+FFFF.
 _XML_ILLEGAL = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
@@ -47,3 +50,30 @@ def plain_text(markup: str | None) -> str:
     for block in soup.find_all(_BLOCKS):
         block.insert_after(" ")
     return one_line(soup.get_text())
+
+
+# A brief's reference to a paper card: "[3]" is the card ranked 3 (its anchor is "#p3").
+_PAPER_REFERENCE = re.compile(r"\[(\d{1,3})\]")
+
+
+def paragraphs(text: str) -> list[str]:
+    """The paragraphs of `text` (blank-line separated), each on one line."""
+    return [" ".join(p.split()) for p in re.split(r"\n\s*\n", text) if p.strip()]
+
+
+def brief_html(text: str, page: str = "", *, paragraph_style: str = "", link_style: str = "") -> Markup:
+    """The LLM's brief as escaped paragraphs, its "[3]" references linked to the paper cards of the
+    day page at URL `page` (default: the page the brief is on). The styles, if any, are inline CSS
+    (the email's); `page` and the styles are escaped, the brief's text too."""
+
+    def attribute(style: str) -> str:
+        return f' style="{html.escape(style)}"' if style else ""
+
+    def link(reference: re.Match[str]) -> str:
+        number = reference.group(1)
+        return f'<a href="{html.escape(page)}#p{number}"{attribute(link_style)}>[{number}]</a>'
+
+    return Markup("".join(
+        f"<p{attribute(paragraph_style)}>{_PAPER_REFERENCE.sub(link, html.escape(p))}</p>"
+        for p in paragraphs(text)
+    ))

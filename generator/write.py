@@ -16,7 +16,7 @@ from pathlib import Path
 
 from .files import write_atomic
 from .labels import LABELS as _LABELS
-from .labels import badges, note_text, source_names
+from .labels import badges, colon, list_separator, note_text, source_names
 from .records import Day, Entry
 from .settings import Settings
 from .text import one_line
@@ -73,7 +73,7 @@ def render_post(day: Day, lang: str, categories: list[str], topic_names: Mapping
         date=day.date.isoformat(),
     )
     if topics:
-        intro += " " + labels["topics"].format(topics=_list(lang).join(names.get(topic, topic) for topic in topics))
+        intro += " " + labels["topics"].format(topics=list_separator(lang).join(names.get(topic, topic) for topic in topics))
     header = {
         "Title": labels["title"].format(date=day.date.isoformat()),
         "Date": day.date.isoformat(),
@@ -135,7 +135,7 @@ def _render_entry(entry: Entry, lang: str, day: Day, names: Mapping[str, str]) -
     why = [text(names.get(m.name, m.name) if m.kind == "topic" else m.name) for m in entry.ranked.matched]
     why.append(labels["score"].format(score=f"{entry.ranked.score:.1f}"))
     if entry.ranked.why:
-        why.append(labels["terms"].format(terms=text(_list(lang).join(entry.ranked.why))))
+        why.append(labels["terms"].format(terms=text(list_separator(lang).join(entry.ranked.why))))
     lines += [f"*{labels['why']}{_colon(lang)}* {' · '.join(why)}", ""]
     links = [f"[{labels['abstract']}]({paper.url})"]
     if paper.pdf_url:  # a journal's feed gives none
@@ -147,13 +147,9 @@ def _render_entry(entry: Entry, lang: str, day: Day, names: Mapping[str, str]) -
 
 
 def _colon(lang: str) -> str:
-    """The colon after a label: full-width in Chinese."""
-    return "：" if lang == "zh" else ":"
-
-
-def _list(lang: str) -> str:
-    """What separates the items of a list in running text: the enumeration comma in Chinese."""
-    return "、" if lang == "zh" else ", "
+    """The colon after a label, without its space: a post puts the space after the emphasis that
+    closes the label ("**Note:** x"; Markdown's closing "**" cannot follow a space)."""
+    return colon(lang).rstrip()
 
 
 def text(value: str) -> str:

@@ -162,6 +162,18 @@ def test_the_chinese_edition_links_its_own_pages_and_the_english_one() -> None:
     assert edition.subject == "论文雷达 · 2026-06-02：30 篇论文"
 
 
+@pytest.mark.parametrize(("lang", "colon"), [("en", ":"), ("zh", "：")])
+def test_labels_take_the_languages_colon(lang: str, colon: str) -> None:
+    """The colon after a label is labels.colon's (full-width in Chinese), in both parts."""
+    edition = render(lang)
+    labels = {"en": ("TL;DR", "Why picked", "Feeds"), "zh": ("要点", "入选理由", "订阅源")}[lang]
+    for label in labels:
+        assert f"{label}{colon}" in BeautifulSoup(edition.html, "html.parser").get_text(), label
+        assert f"{label}{colon} " in edition.text, label
+    assert f"Unsubscribe{colon} " in edition.text if lang == "en" else f"退订{colon} " in edition.text
+    assert ("要点:" not in edition.text + edition.html) and ("入选理由:" not in edition.text)
+
+
 def test_a_message_is_multipart_alternative_with_the_list_headers() -> None:
     now = datetime(2026, 6, 2, 3, 0, tzinfo=timezone.utc)
     msg = newsletter.message(render(), "ada@example.org", sender="Radar <radar@example.org>",

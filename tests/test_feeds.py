@@ -139,6 +139,23 @@ def test_built_site_has_paper_and_topic_feeds_per_language(site: Path, prefix: s
     assert parse((site / prefix / "feeds/topics/empty-topic.atom.xml").read_bytes()).entries == []
 
 
+def test_each_day_is_converted_once_per_language_for_all_its_feeds(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    converted: list[date] = []
+    real = feeds.day_from_json
+
+    def counted(data: dict[str, Any]) -> Day:  # a spy: the real conversion, counted
+        converted.append(date.fromisoformat(data["date"]))
+        return real(data)
+
+    monkeypatch.setattr(feeds, "day_from_json", counted)
+    days = [make_day(date(2026, 6, 2), [1, 2]), make_day(date(2026, 6, 3), [3]), make_day(date(2026, 6, 4), [4])]
+    # four feeds per language (papers, two topics, an empty topic that reads every day back)
+    output = build_site(tmp_path, days, topics={TOPIC: ["lesion"], "Other": ["other"], "Empty topic": []})
+    assert len(list((output / "zh/feeds/topics").glob("*.atom.xml"))) == 3
+    assert sorted(converted) == sorted([day.date for day in days] * 2)  # en and zh
+
+
 @pytest.mark.parametrize("prefix", ["", "zh/"])
 def test_pelican_digest_feeds_carry_summaries_not_whole_posts(site: Path, prefix: str) -> None:
     for name in ("all.atom.xml", "all.rss.xml"):

@@ -150,7 +150,7 @@
     why.appendChild(el("span", { "class": "score" }, ui.score + " " + paper.score));
     if ((paper.why || []).length) {
       var terms = paper.why.map(function (term) { return ui.glossary[term.toLowerCase()] || term; });
-      why.appendChild(el("span", { "class": "terms" }, " · " + ui.terms + ui.colon + terms.join(ui.lang === "zh" ? "、" : ", ")));
+      why.appendChild(el("span", { "class": "terms" }, " · " + ui.terms + ui.colon + terms.join(ui.list)));
     }
     box.appendChild(why);
     item.appendChild(box);
