@@ -175,9 +175,11 @@ class DayFiles(Generic[T]):
     pickle of another version (other code) is made again.
     """
 
-    def __init__(self, folder: Path | None, make: Callable[[Day], T], *, version: str, kept: int | None = None):
+    def __init__(self, folder: Path | None, make: Callable[[Day], T], *, version: str, kept: int | None = None,
+                 read: Callable[[Path], Day] | None = None):
         self.folder = folder
         self._make = make
+        self._read_day = read or read_whole_day
         self._version = version
         self._kept = kept
         self._memory: OrderedDict[Path, tuple[tuple[int, int], T]] = OrderedDict()
@@ -189,15 +191,25 @@ class DayFiles(Generic[T]):
         if cached is None or cached[0] != key:
             value = self._read(path, key) if key is not None else None
             if value is None:
-                value = self._make(read_whole_day(path))  # says what is wrong with a missing or unreadable file
+                value = self._make(self._read_day(path))  # says what is wrong with a missing or unreadable file
                 self._write(path, key, value)
             cached = (key or (0, 0), value)
+            self._remember(path, cached)
+        return cached[1]
+
+    def put(self, path: Path, day: Day) -> None:
+        """Make the value of the day file at `path` from `day`, read from it by someone else."""
+        key = file_key(path)
+        value = self._make(day)
+        self._write(path, key, value)
+        self._remember(path, (key or (0, 0), value))
+
+    def _remember(self, path: Path, cached: tuple[tuple[int, int], T]) -> None:
         if self._kept != 0:
             self._memory[path] = cached
             self._memory.move_to_end(path)
             while self._kept is not None and len(self._memory) > self._kept:
                 self._memory.popitem(last=False)
-        return cached[1]
 
     def _pickle(self, path: Path) -> Path | None:
         return self.folder / f"{path.stem}.pickle" if self.folder is not None else None
@@ -258,7 +270,15 @@ class SiteDays:
         self.store = Store(settings.store_dir)
         folder = cache_path / "days" if cache_path is not None else None
         self.pages = DayFiles(folder / "pages" if folder else None, day_page, version=VIEWS_VERSION, kept=DAYS_KEPT)
-        self.outlines = DayFiles(folder / "outlines" if folder else None, outline, version=VIEWS_VERSION)
+        self.outlines = DayFiles(folder / "outlines" if folder else None, outline, version=VIEWS_VERSION,
+                                 read=self._read_for_outline)
+
+    def _read_for_outline(self, path: Path) -> Day:
+        """A whole day read for its outline: its page is made from it too, so that a build without
+        pickles (the daily job's) parses a day file once for both."""
+        day = read_whole_day(path)
+        self.pages.put(path, day)
+        return day
 
     def page(self, path: Path) -> DayPage:
         return self.pages.get(path)
