@@ -6,7 +6,7 @@ import logging
 import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
-from functools import partial
+from functools import cache, partial
 from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Annotated, Any
@@ -259,23 +259,21 @@ def email(
                 "one (set SITEURL or DIGEST_SITEURL)"
             ])
         now = datetime.now(timezone.utc)
-        loaded: dict[date, Day] = {}
 
-        def edition(on: date, lang: str) -> newsletter.Edition:
-            if on not in loaded:
-                stored = store.load_day(on)
-                assert stored is not None  # `on` is one of the store's days
-                loaded[on] = stored
-            return newsletter.edition(loaded[on], lang, settings)
+        def stored(on: date) -> Day:
+            loaded = store.load_day(on)
+            assert loaded is not None  # `on` is one of the store's days
+            return loaded
 
         if dry_run is not None:
             on = when or (days[-1] if days else None)
             if on is None:
                 raise StoreError(f"{settings.store_dir}: no digest yet; build one first (digest run)")
+            day_on = stored(on)
             for lang in settings.digest.languages:
                 readers = [r.address for r in settings.mail.recipients if r.lang == lang] if settings.mail else []
-                msg = newsletter.addressed(edition(on, lang), ", ".join(readers) or "undisclosed-recipients:;",
-                                           settings, now)
+                msg = newsletter.addressed(newsletter.edition(day_on, lang, settings),
+                                           ", ".join(readers) or "undisclosed-recipients:;", settings, now)
                 path = dry_run / f"{on.isoformat()}-{lang}.eml"
                 path.parent.mkdir(parents=True, exist_ok=True)
                 path.write_bytes(msg.as_bytes())
@@ -292,9 +290,8 @@ def email(
             stderr.print("nothing to send: every reader has had the newest digests.")
             return
         messages = [
-            (newsletter.addressed(edition(on, reader.lang), reader.address, settings, now),
-             partial(store.mark_sent, on, newsletter.recipient_key(reader.address), reader.lang, now))
-            for on, reader in todo
+            (msg, partial(store.mark_sent, on, newsletter.recipient_key(reader.address), reader.lang, now))
+            for on, reader, msg in newsletter.outbox(todo, cache(stored), settings, now)
         ]
         count = deliver(settings.mail.server, messages)
         sent_days = ", ".join(sorted({on.isoformat() for on, _ in todo}))

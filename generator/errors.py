@@ -33,7 +33,12 @@ class SettingsError(DigestError):
 
 
 class SourceError(DigestError):
-    """A source could not deliver the day's papers."""
+    """A source could not deliver the day's papers; `status` is the HTTP status of the answer
+    when a server answered with one that is not a success (404: the server does not know it)."""
+
+    def __init__(self, message: str = "", status: int | None = None):
+        super().__init__(message)
+        self.status = status
 
 
 class StoreError(DigestError):

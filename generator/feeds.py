@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from itertools import islice
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any, TypeGuard
+from typing import Any
 from urllib.parse import urlsplit
 
 from feedgen.feed import FeedGenerator
@@ -33,7 +33,7 @@ from .files import write_atomic
 from .labels import LABELS as _LABELS
 from .labels import badges
 from .records import Day, Entry, Match
-from .dayview import site_days
+from .dayview import safe_url, site_days
 from .site import digest_settings
 from .store import Store
 from .summarize.grounding import segments
@@ -115,11 +115,12 @@ def _item(entry: Entry, lang: str, when: date, *, host: str, day_link: str) -> F
         named += " " + labels["feed_more_authors"].format(count=len(authors) - MAX_AUTHORS)
     source_badge = " · ".join(one_line(b) for b in badges(paper))
     topics = tuple(match.name for match in entry.ranked.matched if match.kind == "topic")
+    # only plain http(s) links reach a feed, by the site's and the email's rule (dayview.safe_url)
     links = [
-        (labels["abstract"], paper.url),
-        (labels["pdf"], paper.pdf_url),
-        (labels["code"], entry.code_url),
-        (labels["feed_digest"].format(date=when.isoformat()), day_link),
+        (labels["abstract"], safe_url(paper.url)),
+        (labels["pdf"], safe_url(paper.pdf_url)),
+        (labels["code"], safe_url(entry.code_url)),
+        (labels["feed_digest"].format(date=when.isoformat()), safe_url(day_link)),
     ]
     e = html.escape
     parts = [
@@ -132,13 +133,13 @@ def _item(entry: Entry, lang: str, when: date, *, host: str, day_link: str) -> F
         f"<p>{e(named)} ({e(labels['authors'].format(count=len(authors)))})</p>",
         f"<p><strong>{e(labels['tldr'])}</strong> {e(tldr)}</p>",
         "<p>"
-        + " · ".join(f'<a href="{e(url)}">{e(label)}</a>' for label, url in links if _is_web(url))
+        + " · ".join(f'<a href="{e(url)}">{e(label)}</a>' for label, url in links if url)
         + "</p>",
     ]
     return FeedItem(
         id=f"tag:{host},{paper.published:%Y-%m-%d}:{lang}/{one_line(paper.source)}/{one_line(paper.id)}",
         title=title,
-        link=paper.url if _is_web(paper.url) else day_link,
+        link=safe_url(paper.url) or day_link,
         updated=datetime(when.year, when.month, when.day, tzinfo=UTC),
         summary=tldr,
         content="".join(parts),
@@ -152,11 +153,6 @@ def _shorten(text: str) -> str:
         return text
     cut = text[: MAX_TEXT - 1]
     return (cut.rsplit(" ", 1)[0] if " " in cut else cut).rstrip() + "…"
-
-
-def _is_web(url: object) -> TypeGuard[str]:
-    """Only http(s) links reach a feed: a `javascript:` URL in paper data stays out."""
-    return isinstance(url, str) and urlsplit(url).scheme in ("http", "https")
 
 
 def render_atom(

@@ -11,7 +11,9 @@
   ("medRxiv not answering (HTTP 503), retry 2 of 4 in 6 s");
 - revalidates a URL it fetched before with `If-None-Match` / `If-Modified-Since` when the earlier
   answer carried an ETag / Last-Modified, from a small on-disk cache (`cache_dir`, under the
-  store); a 304 reaches the caller as a 200 with the stored body.
+  store); a 304 reaches the caller as a 200 with the stored body. The cache names a URL by its
+  sha256 only (a feed URL may carry a token or a password) and keeps a `.gitignore` that leaves
+  the folder out of git: it is a revalidation cache, not the digest's state.
 
 When the retries are spent the caller gets the last answer (a 5xx response) or the last httpx
 error. Sources call `get()`, which turns both into a one-line `SourceError` naming the endpoint
@@ -121,7 +123,8 @@ def make_client(
 def get(
     http: httpx.Client, url: str, *, label: str, params: Mapping[str, str] | None = None
 ) -> httpx.Response:
-    """GET `url` for the source `label`; a one-line SourceError unless the answer is 2xx."""
+    """GET `url` for the source `label`; a one-line SourceError unless the answer is 2xx (its
+    `status` is the answer's, None when no answer came)."""
     endpoint = public_url(url)
     try:
         response = http.get(url, params=params, extensions={LABEL: label})
@@ -130,7 +133,7 @@ def get(
     except httpx.HTTPError as exc:
         raise SourceError(f"{label}: cannot reach {endpoint} ({type(exc).__name__})") from None
     if not response.is_success:
-        raise SourceError(f"{label}: {endpoint} answered HTTP {response.status_code}")
+        raise SourceError(f"{label}: {endpoint} answered HTTP {response.status_code}", status=response.status_code)
     return response
 
 
@@ -180,12 +183,14 @@ class ValidatorCache:
         etag, modified = response.headers.get("ETag"), response.headers.get("Last-Modified")
         if response.status_code != 200 or not (etag or modified):
             return
+        # the URL's hash, never the URL: it may carry a password or a token
         meta = {
-            "url": url, "etag": etag, "last_modified": modified,
+            "url_sha256": self._key(url), "etag": etag, "last_modified": modified,
             "content_type": response.headers.get("Content-Type"),
         }
         with self._lock:
             self._folder.mkdir(parents=True, exist_ok=True)
+            write_atomic(self._folder / ".gitignore", "# a revalidation cache (generator/http.py): never committed\n*\n")
             body_path = self._body_path(url)
             temporary = body_path.with_suffix(".tmp")
             temporary.write_bytes(response.content)
@@ -197,10 +202,10 @@ class ValidatorCache:
             meta = json.loads(self._meta_path(url).read_text(encoding="utf-8"))
         except (OSError, ValueError):
             return None
-        return meta if isinstance(meta, dict) and meta.get("url") == url else None
+        return meta if isinstance(meta, dict) and meta.get("url_sha256") == self._key(url) else None
 
     def _key(self, url: str) -> str:
-        return hashlib.sha256(url.encode()).hexdigest()[:32]
+        return hashlib.sha256(url.encode()).hexdigest()
 
     def _meta_path(self, url: str) -> Path:
         return self._folder / f"{self._key(url)}.json"

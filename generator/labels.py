@@ -234,6 +234,6 @@ NOTES: dict[str, dict[NoteKind, str]] = {
 def note_text(note: Note, lang: str) -> str:
     """What `note` says in `lang`, as plain (unescaped) text: its values are untrusted."""
     values = dict(note.values)
-    if note.kind == "source_failed":
-        values["name"] = source_name(str(values.get("source", "")))
+    if note.kind == "source_failed":  # a part that failed alone (a journal's feed) is named itself
+        values["name"] = str(values.get("part") or "") or source_name(str(values.get("source", "")))
     return NOTES[lang][note.kind].format_map(values)

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from email.message import EmailMessage
@@ -235,6 +235,19 @@ def addressed(edition: Edition, to: str, settings: Settings, now: datetime) -> E
         list_id=list_id(settings.sitename, settings.siteurl, sender),
         unsubscribe=unsubscribe_link(settings.digest.email.unsubscribe, sender),
     )
+
+
+def outbox(
+    todo: Iterable[tuple[date, Recipient]], days: Callable[[date], Day], settings: Settings, now: datetime
+) -> Iterator[tuple[date, Recipient, EmailMessage]]:
+    """The message of each (day, reader) pair of `todo`, in the reader's language. Each edition
+    is rendered once per (day, language) and addressed to every reader of that language: only
+    the To and Message-ID headers are a reader's own. `days(on)` gives the day dated `on`."""
+    editions: dict[tuple[date, str], Edition] = {}
+    for on, reader in todo:
+        if (on, reader.lang) not in editions:
+            editions[on, reader.lang] = edition(days(on), reader.lang, settings)
+        yield on, reader, addressed(editions[on, reader.lang], reader.address, settings, now)
 
 
 # --- what is due ---------------------------------------------------------------------------------

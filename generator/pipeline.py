@@ -24,7 +24,7 @@ from .merge import identities, merge
 from .radar import load_radar
 from .records import Day, Entry, Note, Paper, Summary
 from .settings import Settings
-from .sources import DigestDay
+from .sources import DigestDay, Unit, units
 from .store import Store
 from .text import one_line, visible
 
@@ -65,7 +65,7 @@ class RunResult:
     llm_summaries: int = 0
     posts: tuple[Path, ...] = ()
     skipped: str | None = None  # why nothing was written
-    failed: tuple[str, ...] = ()  # "name: reason" of each source that failed (the others published)
+    failed: tuple[str, ...] = ()  # "name: reason" of each source (or "journals (Feed): reason" of each part) that failed
 
 
 def run_day(
@@ -95,8 +95,8 @@ def run_day(
     with (nullcontext(http) if http else make_client(settings)) as client:
         lists, failures = fetch_all(day, settings, store, client, progress)
     papers = [with_visible_title(paper) for paper in merge(lists)]
-    notes = tuple(Note("source_failed", {"source": name, "error": error}) for name, error in failures.items())
-    failed = tuple(f"{name}: {error}" for name, error in failures.items())
+    notes = tuple(failure_note(unit, error) for unit, error in failures)
+    failed = tuple(f"{unit.label}: {error}" for unit, error in failures)
     new = new_papers(papers, store.seen_before(day))
     log.info("%s: %d papers from %d sources, %d new", day, len(papers), len(lists), len(new))
     if not new:
@@ -166,40 +166,70 @@ def fetch_all(
     store: Store,
     client: httpx.Client,
     progress: Callable[[str, int, int], None],
-) -> tuple[list[list[Paper]], dict[str, str]]:
-    """Every enabled source's papers for the digest of `day`, and the one-line error of each
-    source that failed. When all fail, SourceError naming each."""
+) -> tuple[list[list[Paper]], list[tuple[Unit, str]]]:
+    """Every enabled source's papers for the digest of `day` (a source with parts, part by part),
+    and the one-line error of each source or part that failed. When all fail, SourceError naming each."""
     lists: list[list[Paper]] = []
-    failures: dict[str, str] = {}
+    failures: list[tuple[Unit, str]] = []
     configs = list(settings.sources.values())
+    history = failed_before(day, store)
     for done, config in enumerate(configs):
         progress("fetch", done, len(configs))
-        digest_day = source_day(day, config.name, store, settings.holidays)
-        log.info("%s: fetching %s (%s to %s)", day, config.name, digest_day.dates[0], digest_day.dates[-1])
-        started = time.monotonic()
-        try:
-            papers = config.make().fetch(digest_day, client)
-        except (SourceError, httpx.HTTPError) as exc:
-            reason = one_line(str(exc)) or type(exc).__name__
-            log.warning("%s: source %s failed: %s", day, config.name, reason)
-            failures[config.name] = reason
-            continue
-        log.info("%s: %s gave %d papers in %.1f s", day, config.name, len(papers), time.monotonic() - started)
-        lists.append(papers)
+        for unit in units(config.name, config.make()):
+            digest_day = source_day(day, unit, history, settings.holidays)
+            log.info("%s: fetching %s (%s to %s)", day, unit.label, digest_day.dates[0], digest_day.dates[-1])
+            started = time.monotonic()
+            try:
+                papers = unit.fetch(digest_day, client)
+            except (SourceError, httpx.HTTPError) as exc:
+                # a part's error names it already ("Medical Image Analysis: ..."): said once is enough
+                reason = one_line(str(exc)).removeprefix(f"{unit.part}: ") or type(exc).__name__
+                log.warning("%s: source %s failed: %s", day, unit.label, reason)
+                failures.append((unit, reason))
+                continue
+            log.info("%s: %s gave %d papers in %.1f s", day, unit.label, len(papers), time.monotonic() - started)
+            lists.append(papers)
     progress("fetch", len(configs), len(configs))
     if not lists:
-        raise SourceError("every source failed: " + "; ".join(f"{n}: {e}" for n, e in failures.items()))
+        raise SourceError("every source failed: " + "; ".join(f"{u.label}: {e}" for u, e in failures))
     return lists, failures
 
 
-def source_day(day: date, name: str, store: Store, holidays: Collection[date]) -> DigestDay:
-    """What source `name` is asked for in the digest of `day`: that mailing's window and the
-    calendar dates since the previous mailing, reaching back over the digests just before it in
-    which the source failed (at most CARRY_OVER_DAYS), so that nothing it listed is lost."""
+def failure_note(unit: Unit, error: str) -> Note:
+    """The day's note that `unit` failed: the page and the day JSON name the source, and the part
+    (a journal's feed) when only that part failed; the next digest reads it to ask again."""
+    values: dict[str, str | int] = {"source": unit.source, "error": error}
+    if unit.part:
+        values["part"] = unit.part
+    return Note("source_failed", values)
+
+
+def failed_before(day: date, store: Store) -> list[tuple[date, frozenset[tuple[str, str | None]]]]:
+    """What failed in each of the digests just before `day`, newest first, back to the first one
+    in which nothing failed (nothing reaches back past it), at most CARRY_OVER_DAYS. Read once per
+    run: every source's `source_day` looks it up."""
+    history = []
+    for when in [d for d in reversed(store.days()) if d < day][:CARRY_OVER_DAYS]:
+        failed = store.failed_sources(when)
+        if not failed:
+            break
+        history.append((when, failed))
+    return history
+
+
+def source_day(
+    day: date,
+    unit: Unit,
+    history: Sequence[tuple[date, Collection[tuple[str, str | None]]]],
+    holidays: Collection[date],
+) -> DigestDay:
+    """What `unit` (a source, or a part of one) is asked for in the digest of `day`: that mailing's
+    window and the calendar dates since the previous mailing, reaching back over the digests just
+    before it in which it (or its whole source) failed (`history`: `failed_before`), so that
+    nothing it listed is lost."""
     first = day
-    earlier = [d for d in reversed(store.days()) if d < day][:CARRY_OVER_DAYS]
-    for when in earlier:
-        if not store.source_failed(when, name):
+    for when, failed in history:
+        if (unit.source, None) not in failed and (unit.source, unit.part) not in failed:
             break
         first = when
     start = mailings.mailing_window(first, holidays)[0]

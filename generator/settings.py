@@ -8,6 +8,7 @@ settings file. `load()` is the only place that reads the environment.
 from __future__ import annotations
 
 import importlib
+import json
 import os
 import re
 import runpy
@@ -44,18 +45,59 @@ ENV_VARS: dict[str, str] = {
     "DIGEST_EMAIL_FROM": "the email edition's sender, e.g. `Paper Radar <radar@example.org>`",
 }
 
-# Environment variables holding a secret (masked wherever it could be shown), and those holding
-# a URL whose password or secret parameters are (`DIGEST_SMTP_URL`: smtp://user:password@host).
+# Environment variables holding a secret (masked wherever it could be shown), and the digest's own
+# holding a URL whose password or secret parameters are (`DIGEST_SMTP_URL`: smtp://user:password@host);
+# the sources' URL variables are found in their settings (`url_env_vars`).
 SECRET_ENV_VARS = ("OPENAI_API_KEY",)
-URL_ENV_VARS = ("OPENAI_BASE_URL", "DIGEST_ARXIV_URL", "DIGEST_SMTP_URL")
+DIGEST_URL_ENV_VARS = ("OPENAI_BASE_URL", "DIGEST_SMTP_URL")
+
+# A URL inside a setting's value (also inside a JSON list of feeds).
+_URL_IN_TEXT = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://[^\s\"'<>,\]}]+")
+
+
+def url_env_vars() -> tuple[str, ...]:
+    """Every environment variable holding URLs: the digest's own and, for each built-in source,
+    the variables of its ENV that set a setting holding URLs (`url`, `*_url`, or a list of
+    entries with a `url`, as the journals' feeds)."""
+    from . import sources  # its registry imports the source modules, which import this module
+
+    found = list(DIGEST_URL_ENV_VARS)
+    for name in sources.builtin():
+        module = importlib.import_module(sources.module_name(name, {}))
+        found += [var for var, setting in getattr(module, "ENV", {}).items()
+                  if setting in url_settings(module.Settings)]
+    return tuple(found)
+
+
+def url_settings(model: type[BaseModel]) -> set[str]:
+    """The names of a settings model's fields that hold URLs: `url`, `*_url`, or a list of models
+    with a `url` field."""
+    found = set()
+    for name, info in model.model_fields.items():
+        inner = [arg for arg in getattr(info.annotation, "__args__", ()) if isinstance(arg, type)]
+        if name == "url" or name.endswith("_url") or any(
+            issubclass(arg, BaseModel) and "url" in arg.model_fields for arg in inner
+        ):
+            found.add(name)
+    return found
+
+
+def urls_secrets(text: str) -> tuple[str, ...]:
+    """The secret parts (`redact.url_secrets`) of every URL in `text`: a URL, or JSON holding URLs."""
+    return tuple(secret for url in _URL_IN_TEXT.findall(text) for secret in url_secrets(url))
 
 
 def secret_values(env: Mapping[str, str]) -> tuple[str, ...]:
     """The secrets the environment holds, for `redact.redact` (the CLI masks them in every line)."""
     values = [env.get(name, "").strip() for name in SECRET_ENV_VARS]
-    for name in URL_ENV_VARS:
-        values += url_secrets(env.get(name, ""))
+    for name in url_env_vars():
+        values += urls_secrets(env.get(name, ""))
     return tuple(value for value in values if value)
+
+
+def settings_secrets(values: BaseModel) -> tuple[str, ...]:
+    """The secret parts of every URL in a settings model (a source's endpoints and feeds)."""
+    return urls_secrets(json.dumps(values.model_dump(mode="json")))
 
 
 # What the email settings are for: recipients, server and sender come together or not at all.
@@ -397,7 +439,7 @@ def load(config_path: Path | str = "pelicanconfig.py", env: Mapping[str, str] | 
         },
         secrets=(
             secret_values(env) + url_secrets(digest.llm.base_url or "")
-            + tuple(s for c in configs.values() for s in url_secrets(str(getattr(c.settings, "url", "") or "")))
+            + tuple(s for c in configs.values() for s in settings_secrets(c.settings))
         ),
     )
 

@@ -81,12 +81,14 @@ class Store:
                 f"{self.day_path(day)}: unreadable day file ({exc!r}); re-run `digest run --date {day}`"
             ) from exc
 
-    def source_failed(self, day: date, name: str) -> bool:
-        """Whether source `name` failed in the digest of `day` (a "source_failed" note names it)."""
+    def failed_sources(self, day: date) -> frozenset[tuple[str, str | None]]:
+        """What failed in the digest of `day`, from its "source_failed" notes: (source, part) pairs,
+        part None for a whole source, else the name of the part that failed alone (a journal's feed)."""
         data = self.read_day(day) or {}
-        return any(
-            isinstance(note, dict) and note.get("kind") == "source_failed" and note.get("source") == name
+        return frozenset(
+            (str(note["source"]), str(note["part"]) if note.get("part") else None)
             for note in data.get("notes", [])
+            if isinstance(note, dict) and note.get("kind") == "source_failed" and note.get("source")
         )
 
     def days(self) -> list[date]:

@@ -11,6 +11,7 @@ import os
 from datetime import date, datetime, timezone
 from email.message import EmailMessage
 from pathlib import Path
+from typing import Any
 
 import pytest
 from bs4 import BeautifulSoup
@@ -272,6 +273,36 @@ def test_old_days_are_not_sent_as_a_backlog() -> None:
     assert newsletter.due([ADA], [date(2026, 5, 1), D1, D2, D3, D4], sent) == [
         (D2, ADA), (D3, ADA), (D4, ADA)
     ]
+
+
+def test_each_edition_is_rendered_once_and_addressed_to_each_of_its_readers(
+        project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    settings = load(project / "pelicanconfig.py", env=env(
+        DIGEST_EMAIL_TO="ada@example.org, bob@example.org, zh:li@example.org"))
+    assert settings.mail is not None
+    rendered: list[tuple[date, str]] = []
+    real = newsletter.render
+
+    def counted(day: Day, lang: str, **options: Any) -> newsletter.Edition:  # a spy: the real render, counted
+        rendered.append((day.date, lang))
+        return real(day, lang, **options)
+
+    monkeypatch.setattr(newsletter, "render", counted)
+    stored = {on: dataclasses.replace(day(count=5, featured=3), date=on) for on in (D2, D3)}
+    todo = [(on, reader) for on in (D2, D3) for reader in settings.mail.recipients]
+    now = datetime(2026, 6, 3, 3, 0, tzinfo=timezone.utc)
+    out = list(newsletter.outbox(todo, stored.__getitem__, settings, now))
+    assert sorted(rendered) == [(D2, "en"), (D2, "zh"), (D3, "en"), (D3, "zh")]  # not once per reader
+    assert [(on, reader) for on, reader, _ in out] == todo
+    for on, reader, msg in out:  # the reader's own headers, the edition's own day and language
+        assert msg["To"] == reader.address
+        assert newsletter.recipient_key(reader.address) in msg["Message-ID"] and on.isoformat() in msg["Message-ID"]
+        assert msg["List-Unsubscribe"] == "<mailto:radar@example.org?subject=unsubscribe>"
+        assert msg["Content-Language"].startswith(reader.lang)
+        assert f"{on:%Y/%m/%d}/" in msg.get_body(("html",)).get_content()
+    ada, bob = (msg for on, reader, msg in out if on == D2 and reader.lang == "en")
+    assert ada.get_body(("plain",)).get_content() == bob.get_body(("plain",)).get_content()
+    assert len({msg["Message-ID"] for _, _, msg in out}) == len(out)
 
 
 # --- `digest email` against a real SMTP server ------------------------------------------------------

@@ -83,6 +83,18 @@ def test_hostile_paper_text_gives_a_valid_feed_with_inert_markup(lang: str) -> N
     assert [t.term for t in first.tags] == [TOPIC]
 
 
+@pytest.mark.parametrize("url", ["javascript:alert(1)", " JavaScript:alert(1)", "data:text/html,x",
+                                 'https://x" onmouseover="a', "https://github.com/lab/a b", "ftp://lab.example/x"])
+def test_a_link_the_site_would_not_make_is_not_in_the_feed_either(url: str) -> None:
+    from generator.dayview import safe_url
+
+    assert safe_url(url) is None  # the one rule of the site, the email and the feeds
+    item = next(feeds.paper_items([make_day(date(2026, 6, 2), [1], code_url=url)], "en",
+                                  host="radar.example", day_url=day_url))
+    assert ">Code</a>" not in item.content
+    assert ">Abstract</a>" in item.content
+
+
 def test_only_featured_papers_once_each_newest_day_first() -> None:
     newer = make_day(date(2026, 6, 3), [3, 1])  # paper 1 re-appears
     older = make_day(date(2026, 6, 2), [1, 2])

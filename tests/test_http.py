@@ -71,13 +71,15 @@ def test_spent_retries_give_one_line_naming_the_endpoint_without_credentials() -
     message = str(caught.value)
     assert message == f"medRxiv: {server.url('/details/medrxiv')} answered HTTP 503"
     assert "secret" not in message and "\n" not in message
+    assert caught.value.status == 503  # the answer's status, for a caller to act on
     assert len(server.seen) == 4  # one try and three retries
 
 
 def test_a_client_error_is_not_retried() -> None:
     with ScriptedServer(in_order(Reply(status=404))) as server, client() as session:
-        with pytest.raises(SourceError, match="answered HTTP 404"):
+        with pytest.raises(SourceError, match="answered HTTP 404") as caught:
             http.get(session, server.url("/missing"), label="Crossref")
+    assert caught.value.status == 404  # how Crossref's "no such DOI" is told apart (journals)
     assert len(server.seen) == 1
 
 
@@ -85,8 +87,9 @@ def test_a_silent_server_times_out_after_the_retries() -> None:
     settings = FAST.model_copy(update={"timeout_seconds": 0.2, "retries": 1})
     with ScriptedServer(in_order(Reply(b"{}", delay=1.0))) as server, client(settings) as session:
         started = time.monotonic()
-        with pytest.raises(SourceError, match=r"^medRxiv: no complete answer from .* in time$"):
+        with pytest.raises(SourceError, match=r"^medRxiv: no complete answer from .* in time$") as caught:
             http.get(session, server.url("/slow"), label="medRxiv")
+    assert caught.value.status is None  # no answer, no status
     assert time.monotonic() - started < 1.5
     assert len(server.seen) == 2
 
@@ -155,3 +158,23 @@ def test_no_conditional_request_without_validators_or_cache(tmp_path: Path) -> N
         http.get(session, server.url("/plain"), label="x")
     assert all("If-None-Match" not in seen.headers for seen in server.seen)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_the_cache_keeps_no_trace_of_a_urls_credentials_and_stays_out_of_git(tmp_path: Path) -> None:
+    def respond(seen):  # type: ignore[no-untyped-def]
+        if seen.headers.get("If-None-Match") == '"v1"':
+            return Reply(status=304, headers={"ETag": '"v1"'})
+        return Reply(b"<rss/>", content_type="application/rss+xml", headers={"ETag": '"v1"'})
+
+    cache = tmp_path / "http-cache"
+    with ScriptedServer(respond) as server, client(cache_dir=cache) as session:
+        url = server.url("/feed?access_token=tok-SECRET-123").replace("http://", "http://reader:pw-SECRET-456@")
+        http.get(session, url, label="journals")
+        again = http.get(session, url, label="journals")
+        other = http.get(session, url.replace("tok-SECRET-123", "tok-other"), label="journals")
+    assert again.extensions.get(http.REVALIDATED) and not other.extensions.get(http.REVALIDATED)
+    assert server.seen[1].headers["If-None-Match"] == '"v1"' and "If-None-Match" not in server.seen[2].headers
+    stored = b"".join(path.read_bytes() for path in cache.iterdir())
+    for trace in (b"SECRET", b"reader", b"access_token", b"/feed", b"127.0.0.1"):
+        assert trace not in stored
+    assert (cache / ".gitignore").read_text().splitlines()[-1] == "*"  # `git add store` skips it

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 import pytest
 
 from generator.errors import SourceError
+from generator.merge import merge
+from generator.pipeline import find_code_url
+from generator.records import SourceRef
 from generator.replay_sources import ReplaySources
 from generator.sources import huggingface
-from tests.support.http_server import Reply, ScriptedServer, fixture, in_order
+from tests.support.http_server import Reply, ScriptedServer, Seen, fixture, in_order
 from tests.support.sources import SAMPLE, client, digest_day
 
 RECORDED = "hf_daily_papers/lucas-m-lopes_sotawhat__hf_daily_papers.json"
@@ -33,7 +37,13 @@ def test_a_recorded_day_gives_arxiv_papers_with_the_communitys_numbers() -> None
     fields = dict(ref.fields)
     assert fields["arxiv_url"] == "https://arxiv.org/abs/2606.13392"
     assert fields["comments"] == 4 and fields["github_repo"] == "https://github.com/MiniMax-AI/MSA"
-    assert paper.comment == "Code: https://github.com/MiniMax-AI/MSA"
+    # the repository is the source's field, and the card's code link; no invented arXiv comment
+    assert paper.comment is None and find_code_url(paper) == "https://github.com/MiniMax-AI/MSA"
+    # merged with its arXiv listing: arXiv's own comment stays, the code link still comes from HF
+    listed = replace(paper, source="arxiv", url="https://arxiv.org/abs/2606.13392", comment="12 pages",
+                     sources=(SourceRef("arxiv", paper.id, "https://arxiv.org/abs/2606.13392", "cs.CL"),))
+    (merged,) = merge([[listed], [paper]])
+    assert merged.comment == "12 pages" and find_code_url(merged) == "https://github.com/MiniMax-AI/MSA"
     assert paper.published.isoformat() == "2026-06-11T00:00:00+00:00"
     assert by_id["2606.00467"].upvotes == 0 and by_id["2606.00467"].authors[0] == "Etienne Casanova"
 
@@ -62,8 +72,8 @@ def test_one_request_per_date_and_one_paper_per_id_with_its_highest_count() -> N
     with ScriptedServer(respond) as server, client() as http:
         papers = huggingface.source(huggingface.Settings(url=server.url("/api/daily_papers"))).fetch(
             digest_day("2026-06-01", "2026-05-29", "2026-05-30", "2026-05-31"), http)
-    assert [seen.query for seen in server.seen] == [
-        {"date": "2026-05-29"}, {"date": "2026-05-30"}, {"date": "2026-05-31"}]
+    assert [seen.query for seen in server.seen] == [  # short pages: one request per date
+        {"date": d, "limit": "100", "p": "0"} for d in ("2026-05-29", "2026-05-30", "2026-05-31")]
     assert [(p.id, p.upvotes) for p in papers] == [("2606.12730", 40), ("2606.13594", 3)]
 
 
@@ -109,3 +119,34 @@ def test_settings() -> None:
     assert huggingface.Settings().url == "https://huggingface.co/api/daily_papers"
     with pytest.raises(ValueError, match="extra"):
         huggingface.Settings(urls="x")  # type: ignore[call-arg]
+
+
+def test_a_full_page_asks_for_the_next_one() -> None:
+    """The API gives at most `limit` papers an answer: a busy day's page comes in several answers."""
+    template = json.loads(fixture(RECORDED))[0]
+    day = [dict(template, paper={**template["paper"], "id": f"2606.{n:05d}", "upvotes": n}) for n in range(130)]
+
+    def respond(seen: Seen) -> Reply:
+        start = int(seen.query["p"]) * int(seen.query["limit"])
+        return Reply(json.dumps(day[start:start + int(seen.query["limit"])]).encode())
+
+    with ScriptedServer(respond) as server, client() as http:
+        papers = huggingface.source(huggingface.Settings(url=server.url("/api"))).fetch(digest_day("2026-06-02"), http)
+    assert [seen.query["p"] for seen in server.seen] == ["0", "1"]  # 100, then the last 30
+    assert len(papers) == 130 and len({p.id for p in papers}) == 130
+
+
+def test_an_api_ignoring_the_page_number_is_asked_twice_not_for_ever() -> None:
+    template = json.loads(fixture(RECORDED))[0]
+    full = [dict(template, paper={**template["paper"], "id": f"2606.{n:05d}"}) for n in range(100)]
+    with ScriptedServer(in_order(Reply(json.dumps(full).encode()))) as server, client() as http:
+        papers = huggingface.source(huggingface.Settings(url=server.url("/api"))).fetch(digest_day("2026-06-02"), http)
+    assert len(server.seen) == 2 and len(papers) == 100  # the second page brought nothing new
+
+
+def test_a_truncated_answer_is_retried_then_reported() -> None:
+    truncated = Reply(fixture(RECORDED)[:500], content_length=len(fixture(RECORDED)))
+    with ScriptedServer(in_order(truncated)) as server, client() as http:
+        with pytest.raises(SourceError, match=r"^Hugging Face: cannot reach http://127\.0\.0\.1:\d+/api \("):
+            huggingface.source(huggingface.Settings(url=server.url("/api"))).fetch(digest_day("2026-06-02"), http)
+    assert len(server.seen) == 3  # one try, two retries

@@ -184,3 +184,63 @@ def test_settings() -> None:
     with pytest.raises(ValueError, match="extra"):
         journals.Feed(name="x", url="y", kind="rss")  # type: ignore[call-arg]
     assert journals.Settings().crossref_url == "https://api.crossref.org/works"
+
+
+# Real Crossref answers, recorded by other projects (see tests/fixtures/crossref/README.md).
+ELIFE = "crossref/work-10.7554-elife.01567.json"
+CAIS = "crossref/work-10.17705-1cais.04607.json"
+
+
+def test_real_crossref_works_give_the_abstract_and_the_persons() -> None:
+    elife = journals.from_crossref(fixture(ELIFE))
+    assert elife is not None and elife.doi == "10.7554/elife.01567"
+    assert elife.abstract.startswith("Among various advantages, their small size makes model organisms")
+    assert elife.abstract.endswith("for example equidistant phloem pole formation.") and "<" not in elife.abstract
+    assert elife.authors == ("Martial Sankar", "Kaisa Nieminen", "Laura Ragni", "Ioannis Xenarios", "Christian S Hardtke")
+    # A real deposit listing four universities as "authors" beside the persons; no abstract.
+    cais = journals.from_crossref(fixture(CAIS))
+    assert cais is not None and cais.doi == "10.17705/1cais.04607" and cais.abstract == ""
+    assert cais.authors == ("Guido Schryen", "Gerit Wagner", "Alexander Benlian", "Guy Paré")
+    consortium = {"status": "ok", "message": {"author": [{"name": "The MedSeg Consortium", "sequence": "first"}]}}
+    assert journals.from_crossref(json.dumps(consortium).encode()) == journals.Work(None, "", ("The MedSeg Consortium",))
+
+
+def test_a_feed_item_is_completed_from_a_real_crossref_answer() -> None:
+    feed = b"""<?xml version="1.0"?><rss version="2.0"><channel><title>eLife</title><item>
+      <title>Automated quantitative histology reveals vascular morphodynamics during Arabidopsis hypocotyl secondary growth</title>
+      <link>https://elifesciences.org/articles/01567</link><guid isPermaLink="false">10.7554/elife.01567</guid>
+      <pubDate>Tue, 11 Feb 2014 00:00:00 GMT</pubDate></item></channel></rss>"""
+    routes = {"/feed": Reply(feed, content_type="application/rss+xml"),
+              "/works/10.7554/elife.01567": Reply(fixture(ELIFE))}
+    with ScriptedServer(by_path(routes)) as server, client() as http:
+        (paper,) = journals.source(one_feed(server.url("/feed"), "eLife", server.url("/works"))).fetch(
+            digest_day("2014-02-12"), http)
+    assert paper.id == paper.doi == "10.7554/elife.01567" and paper.primary_category == "eLife"
+    assert paper.authors[0] == "Martial Sankar" and len(paper.authors) == 5
+    assert paper.abstract.startswith("Among various advantages")
+
+
+def test_an_empty_feed_and_a_day_without_items_give_nothing() -> None:
+    empty = b'<?xml version="1.0"?><rss version="2.0"><channel><title>J</title></channel></rss>'
+    with ScriptedServer(in_order(Reply(empty, content_type="application/rss+xml"),
+                                 Reply(fixture("journals/atom-journal.xml")))) as server, client() as http:
+        source = journals.source(one_feed(server.url("/feed")))
+        assert source.fetch(digest_day("2026-06-02"), http) == []
+        assert source.fetch(digest_day("2026-07-02"), http) == []  # every entry dated on other days
+    assert len(server.seen) == 2
+
+
+def test_a_malformed_crossref_answer_keeps_the_item_and_skips_crossref(caplog: pytest.LogCaptureFixture) -> None:
+    def respond(request: Seen) -> Reply:
+        if request.path == "/feed":
+            return Reply(fixture("journals/rss2-journal.xml").replace(b"<description>", b"<x>")
+                         .replace(b"</description>", b"</x>"), content_type="application/rss+xml")
+        return Reply(b'{"status": "ok", "message": {"abstract": "<jats:p>cut o', content_type="application/json")
+
+    with caplog.at_level(logging.WARNING), ScriptedServer(respond) as server, client() as http:
+        papers = journals.source(one_feed(server.url("/feed"), crossref_url=server.url("/works"))).fetch(
+            digest_day("2026-06-03"), http)
+    assert [p.abstract for p in papers] == ["", ""]  # the feed's items, as the feed gives them
+    assert [path for path in server.paths() if path.startswith("/works")] == ["/works/10.5555/ETMI.2026.990001"]
+    warnings = [r.getMessage() for r in caplog.records if r.name == "generator.sources.journals"]
+    assert warnings == ["Crossref: malformed answer (not JSON); the other items keep what their feeds say"]

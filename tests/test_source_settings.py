@@ -72,3 +72,44 @@ def test_a_typo_in_a_source_entry_names_the_setting(tmp_path: Path) -> None:
         settings_module.load(path, env={})
     assert caught.value.problems == [
         "DIGEST['sources']['huggingface']['min_upvote']: unknown setting (check the spelling; see the settings reference)"]
+
+
+def test_every_source_endpoint_is_overridable_listed_and_its_secrets_masked() -> None:
+    """Every URL setting of every built-in source has an environment variable (so the demo and the
+    tests can point it elsewhere), listed in the reference (`env_vars`, the README's table), and a
+    password or token in it is masked wherever it could be shown (`secret_values`)."""
+    import importlib
+
+    from generator import sources
+
+    listed = settings_module.env_vars()
+    url_vars = settings_module.url_env_vars()
+    for name in sources.builtin():
+        module = importlib.import_module(sources.module_name(name, {}))
+        endpoints = settings_module.url_settings(module.Settings)
+        assert endpoints, f"{name}: no URL setting found"  # the walk sees each source's endpoint
+        overrides = {setting: var for var, setting in getattr(module, "ENV", {}).items()}
+        for setting in endpoints:
+            assert setting in overrides, f"{name}.{setting}: no environment variable overrides it"
+            assert overrides[setting] in url_vars and overrides[setting] in listed
+    assert settings_module.url_settings(importlib.import_module("generator.sources.journals").Settings) == {
+        "feeds", "crossref_url"}
+    feeds = [{"name": "J", "url": "https://feeds.example/toc.xml?access_token=feed-token-77"}]
+    env = {"DIGEST_MEDRXIV_URL": "https://user:medrxiv-pw-1@mirror.example/details/medrxiv",
+           "DIGEST_CROSSREF_URL": "https://api.example/works?api_key=crossref-key-9",
+           "DIGEST_JOURNALS_FEEDS": json.dumps(feeds), "DIGEST_HF_URL": "https://hf.example/api?sig=hf-sig-5"}
+    assert set(settings_module.secret_values(env)) == {"medrxiv-pw-1", "crossref-key-9", "feed-token-77", "hf-sig-5"}
+
+
+def test_a_token_in_a_feed_or_crossref_url_of_the_settings_file_is_a_secret(tmp_path: Path) -> None:
+    from generator.redact import redact
+
+    path = tmp_path / "pelicanconfig.py"
+    path.write_text(CONFIG.replace(
+        '"url": "https://rss.sciencedirect.com/publication/science/13618415"}]',
+        '"url": "https://rss.example/toc.xml?token=feed-token-31"}], '
+        '"crossref_url": "https://lab:crossref-pw-7@crossref.example/works"'))
+    loaded = settings_module.load(path, env={})
+    assert {"feed-token-31", "crossref-pw-7"} <= set(loaded.secrets)
+    line = "Medical Image Analysis answered 'feed-token-31' and Crossref 'crossref-pw-7'"
+    assert "feed-token-31" not in redact(line, loaded.secrets) and "crossref-pw-7" not in redact(line, loaded.secrets)

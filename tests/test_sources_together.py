@@ -163,3 +163,38 @@ def test_a_run_publishes_the_others_when_one_source_times_out(tmp_path: Path) ->
     [note] = [n for n in stored.notes if n.kind == "source_failed"]
     assert note.values["source"] == "huggingface"
     assert len(silent.seen) == 1 and elapsed < 30  # one deadline of 0.5 s, not the silent 60 s
+
+
+def test_a_paper_three_sources_list_is_one_card_with_three_badges_and_shown_once(
+    tmp_path: Path, three_listings: tuple[ScriptedServer, dict[str, str]],
+) -> None:
+    """Through the pipeline: Hugging Face, medRxiv and a journal list the same work; the day has it
+    once with the three listings, and the next digest, where two of them list it again, not at all."""
+    server, paths = three_listings
+    with ReplayArxiv(SAMPLE / "listings") as arxiv, server:
+        (tmp_path / "pelicanconfig.py").write_text(f"""DIGEST = {{
+    "sources": {{
+        "arxiv": {{"categories": ["eess.IV"], "url": "{arxiv.url}", "delay_seconds": 0}},
+        "medrxiv": {{"url": "{server.url(paths['med'])}"}},
+        "huggingface": {{"url": "{server.url(paths['hf'])}"}},
+        "journals": {{"feeds": [{{"name": "Medical Image Analysis", "url": "{server.url(paths['feed'])}"}}],
+                      "crossref": False}},
+    }},
+    "papers_per_day": 5,
+    "http": {{"retries": 0, "interval_seconds": 0, "host_intervals": {{}}}},
+}}
+""")
+        config = str(tmp_path / "pelicanconfig.py")
+        for day in ("2026-06-02", "2026-06-03"):
+            result = CliRunner().invoke(app, ["run", "--date", day, "--config", config])
+            assert result.exit_code == 0, result.output
+    store = Store(tmp_path / "store")
+    first, second = (store.load_day(date(2026, 6, d)) for d in (2, 3))
+    assert first is not None and second is not None
+    cards = [e.ranked.paper for e in first.entries if e.ranked.paper.title.lower() == TITLE.lower()]
+    assert len(cards) == 1
+    assert [ref.source for ref in cards[0].sources] == ["journals", "medrxiv", "huggingface"]
+    assert cards[0].upvotes == 42
+    assert not [e for e in second.entries if e.ranked.paper.title.lower() == TITLE.lower()]
+    asked = {seen.path for seen in server.seen if seen.query.get("date") == "2026-06-02"}
+    assert asked == {paths["hf"]}  # the second digest did ask Hugging Face again: the seen-list dropped it

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -123,10 +123,14 @@ def test_a_format_2_day_reads_back_as_the_typed_day_it_was(tmp_path: Path) -> No
 
 def test_a_day_round_trips_through_the_store_as_its_typed_record(tmp_path: Path) -> None:
     store = Store(tmp_path)
-    original = day(notes=(Note("source_failed", {"source": "medrxiv", "error": "HTTP 503"}),))
+    original = day(notes=(
+        Note("source_failed", {"source": "medrxiv", "error": "HTTP 503"}),
+        Note("source_failed", {"source": "journals", "part": "Medical Image Analysis", "error": "HTTP 404"}),
+    ))
     store.write_day(original)
     assert store.load_day(TUESDAY) == original
-    assert store.source_failed(TUESDAY, "medrxiv") and not store.source_failed(TUESDAY, "arxiv")
+    assert store.failed_sources(TUESDAY) == {("medrxiv", None), ("journals", "Medical Image Analysis")}
+    assert store.failed_sources(TUESDAY - timedelta(days=1)) == frozenset()  # no digest that day
 
 
 def test_a_note_of_unknown_kind_is_a_store_error() -> None:

@@ -12,13 +12,18 @@ Days across calendars: the digest is dated by arXiv's mailing day. arXiv gives t
 mailing's submission window (`DigestDay.window`); every other source gives what it published on
 the calendar dates since the previous digest (`DigestDay.dates`: the previous mailing date up to
 the day before the digest's), so weekend items roll into Monday's digest.
+
+Parts that fail alone: a source made of independent parts (the journals' feeds) also offers
+`parts()`, each part a Source named by what readers call it ("Medical Image Analysis"). The
+pipeline then fetches each part on its own (`units`): a failing part is labelled by name, asked
+again by the next digest for the dates it missed, and the other parts publish.
 """
 
 from __future__ import annotations
 
 import importlib
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 import datetime as dt
 from typing import TYPE_CHECKING, Any, Protocol
@@ -49,6 +54,29 @@ class Source(Protocol):
     name: str  # the settings key, e.g. "medrxiv"
 
     def fetch(self, day: DigestDay, http: httpx.Client) -> list[Paper]: ...
+
+
+@dataclass(frozen=True)
+class Unit:
+    """What the pipeline fetches, and labels when it fails, on its own: a source, or one part of a
+    source whose parts fail alone (`part`: the part's name, e.g. a journal's)."""
+
+    source: str  # the registered source name
+    part: str | None
+    fetch: Callable[[DigestDay, httpx.Client], list[Paper]]
+
+    @property
+    def label(self) -> str:
+        """How logs and the run's summary line name it: "medrxiv", "journals (Medical Image Analysis)"."""
+        return f"{self.source} ({self.part})" if self.part else self.source
+
+
+def units(name: str, source: Source) -> list[Unit]:
+    """What to fetch of source `name`: each of its `parts()` when it has them, else the source whole."""
+    parts: Callable[[], Sequence[Source]] | None = getattr(source, "parts", None)
+    if parts is None:
+        return [Unit(name, None, source.fetch)]
+    return [Unit(name, part.name, part.fetch) for part in parts()]
 
 
 @dataclass(frozen=True)

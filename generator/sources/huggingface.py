@@ -1,11 +1,15 @@
 """Hugging Face daily papers: the arXiv papers the community picked on the digest's dates.
 
-`GET <url>?date=YYYY-MM-DD` (url = `https://huggingface.co/api/daily_papers`) lists the papers
-submitted to that day's page, each with its arXiv id, upvotes, comment count and, when someone
-linked one, a GitHub repository and its stars. One request per date of the DigestDay (weekend
-pages roll into Monday's digest). A paper on several of those pages is one paper, with its highest
+`GET <url>?date=YYYY-MM-DD&limit=100&p=0` (url = `https://huggingface.co/api/daily_papers`) lists
+the papers submitted to that day's page, each with its arXiv id, upvotes, comment count and, when
+someone linked one, a GitHub repository and its stars. The API pages its answer (`limit`, at most
+100, 50 when not given; `p`, from 0): a full page asks for the next one, until a page is short or
+brings nothing new (at most MAX_PAGES). So one request per date of the DigestDay on an ordinary
+day (weekend pages roll into Monday's digest). A paper on several of those pages is one paper, with its highest
 count. The papers are arXiv papers: id = arXiv id, url = the Hugging Face page, the PDF on arXiv;
-the arXiv abstract page and the community's numbers ride in the SourceRef.
+the arXiv abstract page, the community's numbers and the GitHub repository ride in the SourceRef's
+fields (the card's code link comes from `github_repo`: `pipeline.find_code_url`). The paper has
+no comment: Hugging Face has none of its own, and an arXiv-style "Code: ..." would be invented.
 """
 
 from __future__ import annotations
@@ -31,6 +35,8 @@ NAME = "huggingface"
 LABEL = "Hugging Face"
 PAGE = "https://huggingface.co/papers"
 ENV = {"DIGEST_HF_URL": "url"}  # the demo and tests point it elsewhere
+PAGE_SIZE = 100  # the API's most papers per answer (`limit`)
+MAX_PAGES = 10  # a day's page is never near 1,000 papers: a misbehaving `p` must not loop for ever
 
 
 class Settings(BaseModel):
@@ -40,7 +46,7 @@ class Settings(BaseModel):
 
     url: str = Field(
         "https://huggingface.co/api/daily_papers",
-        description="daily papers API, asked `<url>?date=YYYY-MM-DD` (env DIGEST_HF_URL)",
+        description="daily papers API, asked `<url>?date=YYYY-MM-DD&limit=100&p=<page>` (env DIGEST_HF_URL)",
     )
     min_upvotes: int = Field(0, ge=0, description="papers with fewer upvotes are left out")
 
@@ -55,14 +61,26 @@ class HuggingFaceSource:
     def fetch(self, day: DigestDay, http: httpx.Client) -> list[Paper]:
         papers: list[Paper] = []
         for listed in sorted(day.dates):
-            response = polite.get(
-                http, self.settings.url, label=LABEL, params={"date": listed.isoformat()}
-            )
-            papers.extend(parse_day(response.content, listed))
+            papers.extend(self._day(listed, http))
         return [
             paper for paper in most_upvoted(papers)
             if (paper.upvotes or 0) >= self.settings.min_upvotes
         ]
+
+    def _day(self, listed: date, http: httpx.Client) -> list[Paper]:
+        """The papers of one daily page, page by page of the API's answer."""
+        papers: list[Paper] = []
+        seen: set[str] = set()
+        for page in range(MAX_PAGES):
+            params = {"date": listed.isoformat(), "limit": str(PAGE_SIZE), "p": str(page)}
+            entries = _entries(polite.get(http, self.settings.url, label=LABEL, params=params).content)
+            found = [paper for entry in entries if (paper := to_paper(entry, listed)) is not None]
+            new = [paper for paper in found if paper.id not in seen]
+            papers += new
+            seen.update(paper.id for paper in new)
+            if len(entries) < PAGE_SIZE or not new:  # the last page (or an API that ignores `p`)
+                break
+        return papers
 
 
 def source(settings: Settings) -> HuggingFaceSource:
@@ -71,14 +89,19 @@ def source(settings: Settings) -> HuggingFaceSource:
 
 def parse_day(body: bytes, listed: date) -> list[Paper]:
     """The papers of the daily page of `listed`; SourceError with one line if it is not a JSON list."""
+    papers = (to_paper(entry, listed) for entry in _entries(body))
+    return [paper for paper in papers if paper is not None]
+
+
+def _entries(body: bytes) -> list[Mapping[str, Any]]:
+    """The entries of one answer of the API; SourceError with one line if it is not a JSON list."""
     try:
         items = json.loads(body)
     except ValueError:
         raise SourceError(f"{LABEL}: the daily papers API sent a malformed answer (not JSON)") from None
     if not isinstance(items, list):
         raise SourceError(f"{LABEL}: the daily papers API did not send a list of papers")
-    papers = (to_paper(item, listed) for item in items if isinstance(item, dict))
-    return [paper for paper in papers if paper is not None]
+    return [item for item in items if isinstance(item, dict)]
 
 
 def to_paper(item: Mapping[str, Any], listed: date) -> Paper | None:
@@ -120,7 +143,6 @@ def to_paper(item: Mapping[str, Any], listed: date) -> Paper | None:
         url=url,
         pdf_url=f"https://arxiv.org/pdf/{arxiv_id}",
         source=NAME,
-        comment=f"Code: {repo}" if repo else None,
         sources=(SourceRef(NAME, arxiv_id, url, upvotes=upvotes, fields=tuple(fields)),),
     )
 

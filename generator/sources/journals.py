@@ -22,8 +22,9 @@ RSS 1.0 (RDF) and Atom and their date formats. Per item:
   appear once, on the first digest that reads it).
 Items with neither authors, abstract nor DOI are front matter ("Editorial Board") and are left out.
 Titles and abstracts are reduced from HTML/JATS to text. A feed that is not well-formed (cut off)
-gives the items before the fault, with a warning. A feed that cannot be read fails the
-whole source with one line naming the journal (the pipeline labels it; the next run reads it again).
+gives the items before the fault, with a warning. A feed that cannot be read fails alone, with one
+line naming the journal: the source's parts are its feeds, which the pipeline fetches one by one
+(it labels the failing feed, the others publish, the next run reads it again for the dates missed).
 """
 
 from __future__ import annotations
@@ -41,7 +42,7 @@ from urllib.parse import quote, urlsplit, urlunsplit
 
 import feedparser
 import httpx
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from .. import http as polite
 from ..errors import SourceError
@@ -49,7 +50,7 @@ from ..records import Paper, SourceRef
 from ..text import one_line, plain_text
 from . import DigestDay
 
-__all__ = ["ENV", "Feed", "Item", "NAME", "Settings", "from_crossref", "parse_feed", "source"]
+__all__ = ["ENV", "Feed", "FeedSource", "Item", "NAME", "Settings", "from_crossref", "parse_feed", "source"]
 
 log = logging.getLogger(__name__)
 
@@ -91,6 +92,16 @@ class Settings(BaseModel):
     )
     max_items: int = Field(500, ge=1, description="most items read from one feed")
 
+    @field_validator("feeds")
+    @classmethod
+    def _one_name_each(cls, feeds: list[Feed]) -> list[Feed]:
+        # a feed's name labels it when it fails and keys what the next run asks it again for
+        names = [feed.name for feed in feeds]
+        twice = sorted({name for name in names if names.count(name) > 1})
+        if twice:
+            raise ValueError(f"two feeds are named {', '.join(map(repr, twice))}: give each feed its own name")
+        return feeds
+
 
 @dataclass(frozen=True)
 class Item:
@@ -114,23 +125,45 @@ class Item:
 
 @dataclass(frozen=True)
 class JournalsSource:
-    """The items of every listed feed dated on the digest's dates (or first seen by it)."""
+    """The items of every listed feed dated on the digest's dates (or first seen by it). Its
+    parts are the feeds: the pipeline fetches each alone, so one failing feed fails alone."""
 
     settings: Settings
     name: str = NAME
 
+    def parts(self) -> list[FeedSource]:
+        """One source per feed, sharing one Crossref for the run (an outage costs one wait)."""
+        crossref = _Crossref(self.settings.crossref_url) if self.settings.crossref else None
+        return [FeedSource(feed, self.settings.max_items, crossref) for feed in self.settings.feeds]
+
     def fetch(self, day: DigestDay, http: httpx.Client) -> list[Paper]:
-        crossref = _Crossref(self.settings, http) if self.settings.crossref else None
+        """Every feed's papers; a feed that cannot be read fails the whole (SourceError)."""
+        papers = [paper for part in self.parts() for paper in part.fetch(day, http)]
+        return list({paper.id: paper for paper in papers}.values())
+
+
+@dataclass(frozen=True)
+class FeedSource:
+    """One journal's feed: its items dated on the digest's dates (or first seen by it)."""
+
+    feed: Feed
+    max_items: int
+    crossref: _Crossref | None
+
+    @property
+    def name(self) -> str:
+        return self.feed.name
+
+    def fetch(self, day: DigestDay, http: httpx.Client) -> list[Paper]:
+        """The feed's papers; SourceError with one line naming the journal if it cannot be read."""
+        response = polite.get(http, self.feed.url, label=self.feed.name)
         papers: list[Paper] = []
-        for feed in self.settings.feeds:
-            response = polite.get(http, feed.url, label=feed.name)
-            items = parse_feed(response.content, feed)[: self.settings.max_items]
-            for item in items:
-                if item.published is not None and item.published not in day.dates:
-                    continue
-                if crossref and (item.doi or item.pii) and item.lacking:
-                    item = crossref.complete(item)
-                papers.append(to_paper(item, item.published or day.date))
+        for item in parse_feed(response.content, self.feed)[: self.max_items]:
+            if item.published is not None and item.published not in day.dates:
+                continue
+            if self.crossref and (item.doi or item.pii) and item.lacking:
+                item = self.crossref.complete(item, http)
+            papers.append(to_paper(item, item.published or day.date))
         return list({paper.id: paper for paper in papers}.values())
 
 
@@ -230,12 +263,18 @@ def from_crossref(body: bytes, pii: str | None = None) -> Work | None:
         raise SourceError(f"{CROSSREF}: the answer has no work")
     abstract = plain_text(str(message.get("abstract") or ""))
     abstract = re.sub(r"^Abstract\s+", "", abstract)
-    authors = []
+    people: list[str] = []
+    bodies: list[str] = []  # persons (given/family), organizations (`name`)
     for author in message.get("author") or []:
         if isinstance(author, dict):
-            name = " ".join(str(author.get(key) or "") for key in ("given", "family")).strip()
-            if name := one_line(name or str(author.get("name") or "")):
-                authors.append(name)
+            if person := one_line(" ".join(str(author.get(key) or "") for key in ("given", "family"))):
+                people.append(person)
+            elif organization := one_line(str(author.get("name") or "")):
+                bodies.append(organization)
+    # Beside persons, an organization "author" is as often an affiliation deposited in the wrong
+    # place (a real record, tests/fixtures/crossref/work-10.17705-1cais.04607.json, lists four
+    # universities among its authors): the persons are the authors; a consortium alone is kept.
+    authors = people or bodies
     doi = one_line(str(message.get("DOI") or "")) or None
     return Work(doi, abstract, tuple(authors))
 
@@ -243,25 +282,24 @@ def from_crossref(body: bytes, pii: str | None = None) -> Work | None:
 class _Crossref:
     """Crossref lookups for one run: stops asking after the first failure that is not a 404."""
 
-    def __init__(self, settings: Settings, http: httpx.Client):
-        self._url = settings.crossref_url.rstrip("/")
-        self._http = http
+    def __init__(self, url: str):
+        self._url = url.rstrip("/")
         self._down = False
 
-    def complete(self, item: Item) -> Item:
+    def complete(self, item: Item, http: httpx.Client) -> Item:
         """`item` with the DOI, abstract and authors Crossref has and it lacks: asked by DOI, or
         for a ScienceDirect item without one by its PII (`?filter=alternative-id:<pii>`)."""
         if self._down or not (item.doi or item.pii):
             return item
         try:
             if item.doi:
-                response = polite.get(self._http, f"{self._url}/{quote(item.doi, safe='/')}", label=CROSSREF)
+                response = polite.get(http, f"{self._url}/{quote(item.doi, safe='/')}", label=CROSSREF)
             else:
-                response = polite.get(self._http, self._url, label=CROSSREF,
+                response = polite.get(http, self._url, label=CROSSREF,
                                       params={"filter": f"alternative-id:{item.pii}", "rows": "1"})
             work = from_crossref(response.content, None if item.doi else item.pii)
         except SourceError as error:
-            if "HTTP 404" in str(error):
+            if error.status == 404:  # Crossref does not know this DOI: the item keeps what it has
                 return item
             self._down = True
             log.warning("%s; the other items keep what their feeds say", error)
