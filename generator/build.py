@@ -16,6 +16,7 @@ from pelican.plugins.i18n_subsites import i18n_subsites
 from pelican.settings import read_settings
 
 from . import incremental
+from .dayview import SiteDays
 from .errors import BuildError, DigestError
 from .settings import Settings
 from .store import Store
@@ -42,6 +43,8 @@ def pelican_settings(settings: Settings, *, output: Path | None = None) -> dict[
             "OUTPUT_PATH": str(output or settings.output_dir),
         },
     )
+    # The days this build reads, shared by the editions (each derives its pages from them once).
+    pelican["DIGEST_DAYS"] = SiteDays(settings, Path(pelican["CACHE_PATH"]))
     # Posts whose day file is missing belong to a run that did not finish (the day file is written
     # last): they are not a day of the site until `digest catch-up` or `digest run` rebuilds it.
     unbuilt = _unfinished_days(settings)

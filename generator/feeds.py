@@ -18,11 +18,10 @@ from __future__ import annotations
 import html
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from functools import cache
 from itertools import islice
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any, TypeGuard
+from typing import Any
 from urllib.parse import urlsplit
 
 from feedgen.feed import FeedGenerator
@@ -34,8 +33,9 @@ from .files import write_atomic
 from .labels import LABELS as _LABELS
 from .labels import badges
 from .records import Day, Entry, Match
-from .site import digest_settings, read_day
-from .store import Store, day_from_json
+from .dayview import safe_url, site_days
+from .site import digest_settings
+from .store import Store
 from .summarize.grounding import segments
 from .text import one_line
 from .write import built_days
@@ -115,11 +115,12 @@ def _item(entry: Entry, lang: str, when: date, *, host: str, day_link: str) -> F
         named += " " + labels["feed_more_authors"].format(count=len(authors) - MAX_AUTHORS)
     source_badge = " · ".join(one_line(b) for b in badges(paper))
     topics = tuple(match.name for match in entry.ranked.matched if match.kind == "topic")
+    # only plain http(s) links reach a feed, by the site's and the email's rule (dayview.safe_url)
     links = [
-        (labels["abstract"], paper.url),
-        (labels["pdf"], paper.pdf_url),
-        (labels["code"], entry.code_url),
-        (labels["feed_digest"].format(date=when.isoformat()), day_link),
+        (labels["abstract"], safe_url(paper.url)),
+        (labels["pdf"], safe_url(paper.pdf_url)),
+        (labels["code"], safe_url(entry.code_url)),
+        (labels["feed_digest"].format(date=when.isoformat()), safe_url(day_link)),
     ]
     e = html.escape
     parts = [
@@ -132,13 +133,13 @@ def _item(entry: Entry, lang: str, when: date, *, host: str, day_link: str) -> F
         f"<p>{e(named)} ({e(labels['authors'].format(count=len(authors)))})</p>",
         f"<p><strong>{e(labels['tldr'])}</strong> {e(tldr)}</p>",
         "<p>"
-        + " · ".join(f'<a href="{e(url)}">{e(label)}</a>' for label, url in links if _is_web(url))
+        + " · ".join(f'<a href="{e(url)}">{e(label)}</a>' for label, url in links if url)
         + "</p>",
     ]
     return FeedItem(
         id=f"tag:{host},{paper.published:%Y-%m-%d}:{lang}/{one_line(paper.source)}/{one_line(paper.id)}",
         title=title,
-        link=paper.url if _is_web(paper.url) else day_link,
+        link=safe_url(paper.url) or day_link,
         updated=datetime(when.year, when.month, when.day, tzinfo=UTC),
         summary=tldr,
         content="".join(parts),
@@ -152,11 +153,6 @@ def _shorten(text: str) -> str:
         return text
     cut = text[: MAX_TEXT - 1]
     return (cut.rsplit(" ", 1)[0] if " " in cut else cut).rstrip() + "…"
-
-
-def _is_web(url: object) -> TypeGuard[str]:
-    """Only http(s) links reach a feed: a `javascript:` URL in paper data stays out."""
-    return isinstance(url, str) and urlsplit(url).scheme in ("http", "https")
 
 
 def render_atom(
@@ -233,15 +229,13 @@ def write_paper_feeds(pelican: Pelican) -> None:
     labels = _LABELS.get(lang, _LABELS["en"])
     site = pelican.settings.get("SITENAME", settings.sitename)
 
-    @cache  # local: each day is converted once for all of this language's feeds
-    def typed(path: Path) -> Day:
-        # the record of a day the site has read already (featured papers only: cheap to convert)
-        return day_from_json(read_day(path))
+    site_days_read = site_days(pelican.settings)
 
     def write(path: str, title: str, topic: str | None = None) -> None:
         # Items are made for at most MAX_ITEMS papers: a year of days costs no more than a week;
-        # days are converted lazily, only as far back as some feed reads.
-        days = (typed(day) for day in recent)
+        # days are read lazily, only as far back as some feed reads, from the site's days (the
+        # build's SiteDays, which keeps the last DAYS_KEPT >= MAX_DAYS days read: once for all feeds).
+        days = (site_days_read.page(day).day for day in recent)
         items = list(islice(paper_items(days, lang, host=host, day_url=day_url, topic=topic), MAX_ITEMS))
         document = render_atom(
             items, title=title, feed_url=f"{site_url}/{path}", site_url=f"{site_url}/", lang=lang

@@ -11,11 +11,14 @@
   ("medRxiv not answering (HTTP 503), retry 2 of 4 in 6 s");
 - revalidates a URL it fetched before with `If-None-Match` / `If-Modified-Since` when the earlier
   answer carried an ETag / Last-Modified, from a small on-disk cache (`cache_dir`, under the
-  store); a 304 reaches the caller as a 200 with the stored body.
+  store); a 304 reaches the caller as a 200 with the stored body. The cache names a URL by its
+  sha256 only (a feed URL may carry a token or a password) and keeps a `.gitignore` that leaves
+  the folder out of git: it is a revalidation cache, not the digest's state.
 
 When the retries are spent the caller gets the last answer (a 5xx response) or the last httpx
 error. Sources call `get()`, which turns both into a one-line `SourceError` naming the endpoint
-without credentials or query string.
+without credentials or query string; its `params` join the query the URL has (a configured
+endpoint may carry `?sig=...`), and `below()` adds path segments (a DOI) before that query.
 """
 
 from __future__ import annotations
@@ -30,7 +33,7 @@ from collections.abc import Callable, Mapping
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Protocol
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 import httpx
 from pydantic import BaseModel, ConfigDict, Field
@@ -40,7 +43,7 @@ from . import __version__
 from .errors import SourceError
 from .files import write_atomic
 
-__all__ = ["HttpSettings", "ValidatorCache", "PoliteTransport", "get", "make_client", "user_agent"]
+__all__ = ["HttpSettings", "ValidatorCache", "PoliteTransport", "below", "get", "make_client", "user_agent"]
 
 log = logging.getLogger(__name__)
 
@@ -124,8 +127,10 @@ def get(
     """GET `url` for the source `label`; a one-line SourceError unless the answer is 2xx (its
     `status` is the answer's, None when no answer came)."""
     endpoint = public_url(url)
+    # merged into the URL's own query (a configured `?sig=...`), which httpx's `params=` replaces
+    target = httpx.URL(url).copy_merge_params(params) if params else url
     try:
-        response = http.get(url, params=params, extensions={LABEL: label})
+        response = http.get(target, extensions={LABEL: label})
     except httpx.TimeoutException:
         raise SourceError(f"{label}: no complete answer from {endpoint} in time") from None
     except httpx.HTTPError as exc:
@@ -133,6 +138,14 @@ def get(
     if not response.is_success:
         raise SourceError(f"{label}: {endpoint} answered HTTP {response.status_code}", status=response.status_code)
     return response
+
+
+def below(url: str, *segments: str) -> str:
+    """`url` with `segments` added to its path, percent-encoded (`/` kept), its query and
+    credentials kept: `below("https://api.example/works?key=k", doi)` is `.../works/<doi>?key=k`."""
+    base = httpx.URL(url)
+    path = "/".join([base.path.rstrip("/"), *(quote(segment, safe="/") for segment in segments)])
+    return str(base.copy_with(path=path))
 
 
 def public_url(url: str) -> str:
@@ -181,12 +194,14 @@ class ValidatorCache:
         etag, modified = response.headers.get("ETag"), response.headers.get("Last-Modified")
         if response.status_code != 200 or not (etag or modified):
             return
+        # the URL's hash, never the URL: it may carry a password or a token
         meta = {
-            "url": url, "etag": etag, "last_modified": modified,
+            "url_sha256": self._key(url), "etag": etag, "last_modified": modified,
             "content_type": response.headers.get("Content-Type"),
         }
         with self._lock:
             self._folder.mkdir(parents=True, exist_ok=True)
+            write_atomic(self._folder / ".gitignore", "# a revalidation cache (generator/http.py): never committed\n*\n")
             body_path = self._body_path(url)
             temporary = body_path.with_suffix(".tmp")
             temporary.write_bytes(response.content)
@@ -198,10 +213,10 @@ class ValidatorCache:
             meta = json.loads(self._meta_path(url).read_text(encoding="utf-8"))
         except (OSError, ValueError):
             return None
-        return meta if isinstance(meta, dict) and meta.get("url") == url else None
+        return meta if isinstance(meta, dict) and meta.get("url_sha256") == self._key(url) else None
 
     def _key(self, url: str) -> str:
-        return hashlib.sha256(url.encode()).hexdigest()[:32]
+        return hashlib.sha256(url.encode()).hexdigest()
 
     def _meta_path(self, url: str) -> Path:
         return self._folder / f"{self._key(url)}.json"

@@ -7,8 +7,6 @@ callers escape the result for where it goes (Markdown, HTML, XML).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
 
 from .records import Note, NoteKind, Paper, SourceRef
 
@@ -52,17 +50,6 @@ def badges(paper: Paper) -> list[str]:
     """Every badge of a paper, its primary source first."""
     refs = paper.sources or (SourceRef(paper.source, paper.id, paper.url, paper.primary_category or None),)
     return [badge(ref) for ref in refs]
-
-
-def json_badges(paper: Mapping[str, Any]) -> list[str]:
-    """Every badge of a paper of the day's JSON (format 3, or older: one source, no `sources`)."""
-    refs = paper.get("sources") or [
-        {"name": paper.get("source") or "arxiv", "category": paper.get("primary_category")}
-    ]
-    return [
-        badge_text(str(ref.get("name") or ""), ref.get("category") or None, ref.get("upvotes"))
-        for ref in refs
-    ]
 
 
 def source_names(names: list[str], lang: str) -> str:

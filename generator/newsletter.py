@@ -32,7 +32,8 @@ from .labels import LABELS as POST_LABELS
 from .labels import badges, colon, list_separator
 from .records import Day, Entry
 from .settings import Recipient, Settings
-from .site import printable, safe_url
+from .dayview import safe_url
+from .site import printable
 from .summarize.grounding import segments
 from .text import brief_html, one_line, paragraphs
 

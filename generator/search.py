@@ -39,12 +39,12 @@ from __future__ import annotations
 
 import json
 import os
-import pickle
 import shutil
 import re
 import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -53,7 +53,9 @@ from pelican import Pelican, signals
 
 from . import glossary
 from .files import write_atomic
-from .site import digest_settings, read_whole_day
+from .dayview import DayFiles, read_whole_day
+from .records import Day, Entry, Paper
+from .site import digest_settings
 from .store import Store
 from .text import one_line
 from .write import built_days
@@ -66,7 +68,16 @@ MAX_BUCKETS = 4096
 MAX_TITLE = 300
 MAX_AUTHORS = 4  # authors a result names; the rest are counted ("+ 12")
 CACHE_FOLDER = "search"
-CACHE_FORMAT = 1
+CACHE_FORMAT = 2
+
+
+@dataclass(frozen=True, slots=True)
+class DayEntry:
+    """A day's searchable content: per paper in rank order, its tokens and its result line."""
+
+    date: date
+    tokens: tuple[tuple[str, ...], ...]
+    docs: tuple[tuple[int, str, str, str, int], ...]  # (rank, title, translated title, authors, featured)
 
 _CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _RUNS = re.compile(rf"[{_CJK}]+|[^\W_{_CJK}]+")
@@ -110,9 +121,9 @@ def name_token(name: str) -> str:
     return " ".join(_RUNS.findall(fold(name)))
 
 
-def author_tokens(paper: Mapping[str, Any]) -> set[str]:
+def author_tokens(paper: Paper) -> set[str]:
     """The paper's authors' whole names, so that a search for a name ranks that author's papers first."""
-    return {token for token in (name_token(str(name)) for name in paper.get("authors") or []) if " " in token}
+    return {token for token in (name_token(name) for name in paper.authors) if " " in token}
 
 
 def _is_cjk(char: str) -> bool:
@@ -130,48 +141,47 @@ def bucket(term: str, buckets: int) -> int:
 # --- documents --------------------------------------------------------------------------------
 
 
-def _texts(value: object) -> Iterable[str]:
-    """Every string inside a day-JSON value (a language map, a list, a string)."""
-    if isinstance(value, str):
-        yield value
-    elif isinstance(value, Mapping):
-        for item in value.values():
-            yield from _texts(item)
-    elif isinstance(value, list | tuple):
-        for item in value:
-            yield from _texts(item)
+def _texts(values: Mapping[str, str] | Mapping[str, tuple[str, ...]]) -> Iterable[str]:
+    """Every string of a summary's field (a language map of texts or of keyword lists)."""
+    for value in values.values():
+        if isinstance(value, str):
+            yield value
+        else:
+            yield from value
 
 
-def document_text(paper: Mapping[str, Any]) -> str:
+def document_text(entry: Entry) -> str:
     """What a paper is found by: title, authors, abstract, comment, the summary in every language,
     and the glossary's Chinese terms for the English terms it uses."""
-    english = " ".join(str(paper.get(name) or "") for name in ("title", "abstract", "comment"))
-    parts = [english, " ".join(_texts(paper.get("authors") or [])), " ".join(_texts(paper.get("summary") or {}))]
-    parts.extend(glossary.chinese_terms(english + " " + " ".join(_texts((paper.get("summary") or {}).get("tldr") or {}))))
+    paper, summary = entry.ranked.paper, entry.summary
+    english = " ".join((paper.title, paper.abstract, paper.comment or ""))
+    texts = (summary.tldr, summary.title, summary.problem, summary.method, summary.results, summary.keywords)
+    parts = [english, " ".join(paper.authors), " ".join(text for field in texts for text in _texts(field))]
+    parts.extend(glossary.chinese_terms(english + " " + " ".join(summary.tldr.values())))
     return "\n".join(parts)
 
 
-def day_entry(day: Mapping[str, Any]) -> dict[str, Any]:
+def day_entry(day: Day) -> DayEntry:
     """A day's searchable content: its papers in rank order, each with its tokens and its result line."""
-    papers = sorted(day.get("papers", []), key=lambda paper: int(paper.get("rank") or 0))
-    return {
-        "date": str(day.get("date")),
-        "tokens": [sorted(tokens(document_text(paper)) | author_tokens(paper)) for paper in papers],
-        "docs": [_result(paper) for paper in papers],
-    }
+    entries = sorted(day.entries, key=lambda entry: entry.rank)
+    return DayEntry(
+        date=day.date,
+        tokens=tuple(tuple(sorted(tokens(document_text(entry)) | author_tokens(entry.ranked.paper))) for entry in entries),
+        docs=tuple(_result(entry) for entry in entries),
+    )
 
 
-def _result(paper: Mapping[str, Any]) -> list[Any]:
-    """[rank, title, translated title, authors, featured]: what a search result shows."""
-    title = one_line(str(paper.get("title") or ""))[:MAX_TITLE]
-    translated = one_line(str(((paper.get("summary") or {}).get("title") or {}).get("zh") or ""))[:MAX_TITLE]
-    authors = [one_line(str(name)) for name in paper.get("authors") or []]
+def _result(entry: Entry) -> tuple[int, str, str, str, int]:
+    """(rank, title, translated title, authors, featured): what a search result shows."""
+    paper = entry.ranked.paper
+    title = one_line(paper.title)[:MAX_TITLE]
+    translated = one_line(entry.summary.title.get("zh") or "")[:MAX_TITLE]
+    authors = [one_line(name) for name in paper.authors]
     named = ", ".join(authors[:MAX_AUTHORS]) + (f" + {len(authors) - MAX_AUTHORS}" if len(authors) > MAX_AUTHORS else "")
-    return [int(paper.get("rank") or 0), title, translated if translated != title else "", named,
-            1 if paper.get("featured") else 0]
+    return (entry.rank, title, translated if translated != title else "", named, 1 if entry.featured else 0)
 
 
-def build_segment(entries: Iterable[Mapping[str, Any]], *, day_path: Any) -> tuple[dict[str, Any], dict[str, Any]]:
+def build_segment(entries: Iterable[DayEntry], *, day_path: Any) -> tuple[dict[str, Any], dict[str, Any]]:
     """One month's index from its day entries (oldest first): its manifest entry (without "id")
     and its files {relative path: JSON value}. `day_path(date)` gives a day page's path relative to
     a language's site."""
@@ -180,11 +190,11 @@ def build_segment(entries: Iterable[Mapping[str, Any]], *, day_path: Any) -> tup
     docs: list[list[Any]] = []
     for number, entry in enumerate(entries):
         first = len(docs)
-        days.append([entry["date"], day_path(date.fromisoformat(entry["date"])), first])
-        for offset, terms in enumerate(entry["tokens"]):
+        days.append([entry.date.isoformat(), day_path(entry.date), first])
+        for offset, terms in enumerate(entry.tokens):
             for term in terms:
                 postings[term].append(first + offset)
-        docs.extend([number, *doc] for doc in entry["docs"])
+        docs.extend([number, *doc] for doc in entry.docs)
     count = sum(len(numbers) for numbers in postings.values())
     buckets = bucket_count(count)
     tables: list[dict[str, list[int]]] = [{} for _ in range(buckets)]
@@ -213,27 +223,6 @@ def manifest(segments: list[dict[str, Any]]) -> dict[str, Any]:
 # --- the plugin -------------------------------------------------------------------------------
 
 
-class DayEntries:
-    """Day entries kept in Pelican's cache folder, one pickle per day, made again when the day file changes."""
-
-    def __init__(self, folder: Path) -> None:
-        self.folder = folder
-
-    def get(self, path: Path, key: list[Any]) -> dict[str, Any]:
-        cached = self.folder / f"{path.stem}.pickle"
-        try:
-            with cached.open("rb") as handle:
-                stored_key, entry = pickle.load(handle)
-            if stored_key == key:
-                return dict(entry)
-        except (OSError, EOFError, pickle.UnpicklingError, ValueError, TypeError, AttributeError):
-            pass  # no cache yet, or a torn or old one
-        entry = day_entry(read_whole_day(path))
-        self.folder.mkdir(parents=True, exist_ok=True)
-        cached.write_bytes(pickle.dumps((key, entry), protocol=pickle.HIGHEST_PROTOCOL))
-        return entry
-
-
 def write_index(pelican: Pelican) -> None:
     """Write output/search/ from every stored day (once, from the main edition)."""
     settings = digest_settings(pelican.settings)
@@ -247,7 +236,7 @@ def write_index(pelican: Pelican) -> None:
         return str(article_url.format(date=moment, slug=when.isoformat(), lang=""))
 
     cache = Path(pelican.settings["CACHE_PATH"])
-    days = DayEntries(cache / CACHE_FOLDER / "days")
+    days = DayFiles(cache / CACHE_FOLDER / "days", day_entry, version=f"search-{CACHE_FORMAT}", kept=0)
     months: dict[str, list[date]] = defaultdict(list)
     for day in built_days(store.days(), settings):  # as the site: days with their pages
         months[f"{day:%Y-%m}"].append(day)
@@ -259,7 +248,7 @@ def write_index(pelican: Pelican) -> None:
         built = cache / CACHE_FOLDER / "months" / month
         segment = _read_built(built, key)
         if segment is None:
-            segment, files = build_segment((days.get(store.day_path(day), keys[day]) for day in month_days),
+            segment, files = build_segment((days.get(store.day_path(day)) for day in month_days),
                                            day_path=day_path)
             _write_built(built, files, {"key": key, "segment": segment})
         segments.append({"id": month, **segment})

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import json
 import os
-import pickle
 import re
 import shutil
-from collections import OrderedDict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -28,26 +25,13 @@ from . import glossary, labels
 from .errors import BuildError
 from .incremental import PageSkippingWriter
 from .settings import RadarSettings, Settings
-from .labels import json_badges, note_text, source_name
-from .store import Store, note_from_json, upgrade_day_json
+from .dayview import DayPage, site_days
+from .labels import note_text, source_name
+from .records import Match, Note
+from .store import Store
 from .summarize.grounding import segments
 from .text import brief_html
 from .write import built_days
-
-# Full days (featured papers only) read in this process, keyed by path and (mtime, size), least
-# recently used dropped first: day pages and the feeds (which read the last feeds.MAX_DAYS days)
-# share reads, and a year of full days is not held at once (issue 5: peak memory <= 200 MB).
-_DAYS: OrderedDict[Path, tuple[tuple[int, int], dict[str, Any]]] = OrderedDict()
-DAYS_KEPT = 64
-# What pages listing many days (topic pages, the search index, radar counts) need of a day's
-# featured papers; the abstracts and structured summaries that make a day file big are left out.
-OUTLINE_FIELDS = (
-    "rank", "featured", "title", "authors", "source", "primary_category", "sources", "upvotes",
-    "matched",
-)
-OUTLINE_SUMMARY_FIELDS = ("title", "tldr")
-OUTLINES_FOLDER = "day-outlines-3"  # named after the day format its outlines have
-
 
 def digest_settings(pelican_settings: dict[str, Any]) -> Settings:
     """The validated digest settings that `digest build` passes to Pelican."""
@@ -57,121 +41,8 @@ def digest_settings(pelican_settings: dict[str, Any]) -> Settings:
     return settings
 
 
-def read_day(path: Path) -> dict[str, Any]:
-    """The stored day with its featured papers only (all candidates stay in the published JSON).
-
-    The last DAYS_KEPT days read stay in memory while their files are unchanged; `counts` still
-    tells how many candidates the day had.
-    """
-    key = _file_key_or_none(path)
-    cached = _DAYS.get(path)
-    if cached is None or cached[0] != key or key is None:
-        day = read_whole_day(path)
-        by_rank = {paper.get("rank"): paper for paper in day.get("papers", [])}
-        # the "Trending today" strip's papers, featured or not (the page lists them)
-        day["trending_papers"] = [by_rank[rank] for rank in day.get("trending") or () if rank in by_rank]
-        day["papers"] = [paper for paper in day.get("papers", []) if paper.get("featured")]
-        cached = (key or _file_key(path), day)
-    _DAYS[path] = cached
-    _DAYS.move_to_end(path)
-    while len(_DAYS) > DAYS_KEPT:
-        _DAYS.popitem(last=False)
-    return cached[1]
-
-
-def read_whole_day(path: Path) -> dict[str, Any]:
-    """The stored day with all its candidates, as the store wrote it."""
-    try:
-        day = upgrade_day_json(json.loads(path.read_text("utf-8")))
-        if not isinstance(day, dict) or not isinstance(day.get("papers", []), list):
-            raise ValueError("not a day object")
-    except FileNotFoundError:
-        raise BuildError(
-            f"{path} not found: a post names a day the store does not have; run `digest run --date {path.stem}`"
-        ) from None
-    except (OSError, ValueError, AttributeError) as exc:
-        raise BuildError(f"{path}: unreadable day file ({exc}); re-run `digest run --date {path.stem}`") from exc
-    return day
-
-
-def outline(day: dict[str, Any]) -> dict[str, Any]:
-    """The day's date and featured papers with OUTLINE_FIELDS and the summary's OUTLINE_SUMMARY_FIELDS."""
-    papers = []
-    for paper in day.get("papers", []):
-        if not paper.get("featured"):
-            continue
-        slim = {name: paper[name] for name in OUTLINE_FIELDS if name in paper}
-        summary = paper.get("summary") or {}
-        slim["summary"] = {name: summary[name] for name in OUTLINE_SUMMARY_FIELDS if name in summary}
-        papers.append(slim)
-    return {"date": day.get("date"), "papers": papers}
-
-
-class DayOutlines:
-    """Outlines of the stored days, in memory and one file per day in Pelican's cache folder, so
-    that a rebuild parses only the day files that changed (a year of day files is ~75 MB of JSON).
-
-    The files are pickles, as Pelican's own content cache beside them: ~2x faster to load than JSON.
-    """
-
-    def __init__(self) -> None:
-        self._outlines: dict[Path, tuple[tuple[int, int], dict[str, Any]]] = {}
-        self.folder: Path | None = None  # where outlines are cached between builds
-
-    def get(self, path: Path) -> dict[str, Any]:
-        """The outline of the day file at `path`, made again only when the file changed."""
-        key = _file_key_or_none(path)
-        cached = self._outlines.get(path)
-        if cached is None or cached[0] != key:
-            cached = self._read(path)
-        if cached is None or cached[0] != key or key is None:
-            day = outline(read_day(path))  # says what is wrong with a missing or unreadable file
-            cached = (key or _file_key(path), day)
-            self._write(path, cached)
-        self._outlines[path] = cached
-        return cached[1]
-
-    def _read(self, path: Path) -> tuple[tuple[int, int], dict[str, Any]] | None:
-        if self.folder is None:
-            return None
-        try:
-            with (self.folder / f"{path.stem}.pickle").open("rb") as handle:
-                source, key, day = pickle.load(handle)
-        except (OSError, EOFError, pickle.UnpicklingError, ValueError, TypeError, AttributeError):
-            # no cache yet, or a torn or old one: make the outline again
-            return None
-        return (tuple(key), day) if source == str(path) else None
-
-    def _write(self, path: Path, cached: tuple[tuple[int, int], dict[str, Any]]) -> None:
-        if self.folder is None:
-            return
-        self.folder.mkdir(parents=True, exist_ok=True)
-        (self.folder / f"{path.stem}.pickle").write_bytes(pickle.dumps((str(path), *cached)))
-
-
-_OUTLINES = DayOutlines()
-
-
-def day_outline(path: Path) -> dict[str, Any]:
-    """The outline of the stored day at `path` (see `outline`)."""
-    return _OUTLINES.get(path)
-
-
-def _file_key(path: Path) -> tuple[int, int]:
-    stat = path.stat()
-    return (stat.st_mtime_ns, stat.st_size)
-
-
-def _file_key_or_none(path: Path) -> tuple[int, int] | None:
-    try:
-        return _file_key(path)
-    except OSError:
-        return None  # read_day says what is wrong
-
-
 # A Markdown post's metadata header: "Key: value" lines, continued by indented lines.
 _HEADER_FIELD = re.compile(r"^([A-Za-z0-9_-]+):\s*(.*)$")
-_SAFE_URL = re.compile(r"^https?://[^\s\"'<>]+$", re.IGNORECASE)
 # Characters that are not allowed in HTML text (C0/C1 controls but tab and newlines, noncharacters).
 _NOT_HTML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufdd0-\ufdef\ufffe\uffff]")
 
@@ -219,40 +90,11 @@ def use_digest_reader(readers: Readers) -> None:
         readers.reader_classes[extension] = DigestPostReader
 
 
-def radar_counts(papers: list[dict[str, Any]], topics: list[str]) -> list[tuple[str, int]]:
-    """How many featured papers matched each radar topic, in the radar's order."""
-    featured = [paper for paper in papers if paper.get("featured")]
-    return [
-        (topic, sum(1 for paper in featured if topic in topic_names(paper)))
-        for topic in topics
-    ]
-
-
-def topic_names(paper: Mapping[str, Any]) -> tuple[str, ...]:
-    """The radar topics a paper of the day's JSON matched."""
-    return tuple(
-        str(match["name"]) for match in paper.get("matched") or ()
-        if isinstance(match, Mapping) and match.get("kind") == "topic"
-    )
-
-
-def safe_url(value: object) -> str | None:
-    """`value` if it is a plain http(s) URL, else None: paper data must never yield a javascript: link."""
-    text = str(value or "").strip()
-    return text if _SAFE_URL.match(text) else None
-
-
-def badges(paper: Mapping[str, Any]) -> list[str]:
-    """The source badges of a paper, e.g. ["arXiv (CS.CV)", "HF ▲ 42"]."""
-    return json_badges(paper)
-
-
 @pass_context
-def matched_label(context: Context, match: Mapping[str, Any]) -> str:
-    """What a reader sees of a radar match: {"kind": "topic", "name": "Medical imaging"} -> the
-    topic's name in the page's language; an author's name as it is."""
-    name = str(match.get("name", ""))
-    return topic_name(context, name) if match.get("kind") == "topic" else name
+def matched_label(context: Context, match: Match) -> str:
+    """What a reader sees of a radar match: Match("topic", "Medical imaging") -> the topic's name in
+    the page's language; an author's name as it is."""
+    return topic_name(context, match.name) if match.kind == "topic" else match.name
 
 
 @pass_context
@@ -310,9 +152,10 @@ def _radar(context: Context) -> RadarSettings:
     return digest_settings({"DIGEST_SETTINGS": context.get("DIGEST_SETTINGS")}).digest.radar
 
 
-def day_note(item: str | dict[str, Any], lang: str) -> str:
-    """What a note of the day's JSON (or a paper's summary_reason) says in `lang`; the template escapes it."""
-    return note_text(note_from_json(item), lang)
+def day_note(note: Note, lang: str) -> str:
+    """What a note of the day (or the reason of a paper's extractive summary) says in `lang`; the
+    template escapes it."""
+    return note_text(note, lang)
 
 
 def unverified(text: str, items: Iterable[str] | None, tooltip: str) -> Markup:
@@ -320,11 +163,13 @@ def unverified(text: str, items: Iterable[str] | None, tooltip: str) -> Markup:
 
     The tooltip is the title attribute, repeated as visually hidden text for screen readers.
     """
+    if not items:  # the common case: nothing flagged
+        return escape(text)
     tip = escape(tooltip)  # a translated label arrives as Markup already: not escaped twice
     hidden = f'<span class="visually-hidden"> ({tip})</span>'
     return Markup("".join(
         f'<span class="unverified" title="{tip}">{escape(part)}{hidden}</span>' if flagged else str(escape(part))
-        for part, flagged in segments(str(text), items or ())
+        for part, flagged in segments(str(text), items)
     ))
 
 
@@ -378,14 +223,11 @@ def add_template_helpers(generator: Generator) -> None:
         site_root=site_root, colon=colon, list_separator=list_separator, radar_topic_names=radar_topic_names, chinese_glossary=chinese_glossary
     )
     generator.env.filters.update(
-        safe_url=safe_url,
-        badges=badges,
         source_name=source_name,
         matched_label=matched_label,
         topic_name=topic_name,
         topic_description=topic_description,
         term=term,
-        topic_names=topic_names,
         brief_html=brief_html,
         unverified=unverified,
         day_note=day_note,
@@ -395,23 +237,21 @@ def add_template_helpers(generator: Generator) -> None:
 
 
 def attach_days(generator: ArticlesGenerator) -> None:
-    """Give every digest post (and its translations) `day_file`, `outline` and `radar`.
+    """Give every digest post (and its translations) `day_file`, `outline` (dayview.Outline) and `radar`.
 
-    A day page reads its whole day when it is rendered (the `digest_day` filter); pages listing
-    many days use the outlines.
+    A day page reads its day when it is rendered (the `digest_day` filter); pages listing many days
+    use the outlines.
     """
     settings = digest_settings(generator.settings)
-    store = Store(settings.store_dir)
+    days = site_days(generator.settings)
     topics = list(settings.digest.radar.topics)
-    if generator.settings["DEFAULT_LANG"] == settings.digest.languages[0]:  # the other editions share it
-        _OUTLINES.folder = Path(generator.settings["CACHE_PATH"]) / OUTLINES_FOLDER
     for article in [*generator.articles, *generator.translations, *generator.drafts]:
         digest_date = article.metadata.get("digest_date")
         if not digest_date:
             continue
-        article.day_file = store.day_path(_date(digest_date))
-        article.outline = day_outline(article.day_file)
-        article.radar = radar_counts(article.outline["papers"], topics)
+        article.day_file = days.store.day_path(_date(digest_date))
+        article.outline = days.outline(article.day_file)
+        article.radar = article.outline.radar(topics)
     link_neighbours(generator.articles)
     add_quiet_topics(generator, topics)
 
@@ -435,9 +275,10 @@ def link_neighbours(articles: list[Any]) -> None:
         article.next_article = days[position + 1] if position + 1 < len(days) else None
 
 
-def digest_day(article: Any) -> dict[str, Any]:
-    """The whole day a digest post shows (its featured papers), for its page."""
-    return read_day(article.day_file)
+@pass_context
+def digest_day(context: Context, article: Any) -> DayPage:
+    """The day a digest post shows, for its page."""
+    return site_days({"DIGEST_DAYS": context.get("DIGEST_DAYS")}).page(article.day_file)
 
 
 def publish_days(pelican: Pelican) -> None:

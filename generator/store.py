@@ -370,6 +370,7 @@ def day_from_json(data: dict[str, Any]) -> Day:
         brief=dict(data.get("brief") or {}),
         notes=tuple(note_from_json(note) for note in data.get("notes", [])),
         usage=Usage(**usage) if usage else None,
+        matched=(data.get("counts") or {}).get("matched"),
         trending=tuple(int(rank) for rank in data.get("trending") or ()),
     )
 

@@ -193,3 +193,30 @@ def test_the_failed_sources_of_earlier_digests_are_read_once_per_run(tmp_path: P
             lists, failures = fetch_all(date(2026, 6, 3), settings, store, http, lambda *_: None)
     assert len(lists) == 1 and [u.label for u, _ in failures] == [f"journals ({NPJ})", "huggingface"]
     assert store.reads == 6  # each earlier day once, not once per source or feed
+
+
+def test_a_feed_urls_password_and_token_leave_no_trace_in_what_a_run_writes(project: Path) -> None:
+    def respond(seen: Seen) -> Reply:
+        if seen.path != "/mia.xml" or seen.query.get("access_token") != "tok-SECRET-123":
+            return Reply(b"who?", status=401, content_type="text/plain")
+        return Reply(feed("mia", "2026-06-02"), content_type="application/rss+xml", headers={"ETag": '"v1"'})
+
+    with ScriptedServer(respond) as server, ReplayArxiv(SAMPLE / "listings") as arxiv:
+        url = server.url("/mia.xml?access_token=tok-SECRET-123").replace("http://", "http://reader:pw-SECRET-456@")
+        feeds = [{"name": MIA, "url": url}]
+        config = project / "pelicanconfig.py"
+        entry = '"arxiv": {"categories": ["cs.CV", "eess.IV"]},'
+        config.write_text(config.read_text("utf-8").replace(
+            entry, f'{entry} "journals": {{"feeds": {json.dumps(feeds)}, "crossref": False}},'), "utf-8")
+        result = run(config, DAY, arxiv.url)
+        assert result.exit_code == 0, result.output
+        built = runner.invoke(app, ["build", "--config", str(config)])
+        assert built.exit_code == 0, built.output
+    assert server.seen[0].headers["Authorization"].startswith("Basic ")
+    assert journal_ids(Store(project / "store"), DAY) == ["10.5555/mia.2026-06-02"]
+    assert list((project / "store" / "http-cache").glob("*.body"))  # the feed's answer was kept
+    for folder in ("store", "output", "content"):
+        for path in (project / folder).rglob("*"):
+            if path.is_file():
+                data = path.read_bytes()
+                assert b"SECRET" not in data and b"access_token" not in data, path

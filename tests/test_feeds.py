@@ -11,7 +11,9 @@ from typing import Any
 import feedparser
 import pytest
 
-from generator import feeds
+from generator import dayview, feeds, incremental
+from generator.build import build
+from generator.settings import load
 from generator.records import Day, Entry, Match, Ranked, Summary
 from tests.support.days import HOSTILE_ABSTRACT, paper
 from tests.support.site import build_site
@@ -81,6 +83,18 @@ def test_hostile_paper_text_gives_a_valid_feed_with_inert_markup(lang: str) -> N
     assert [t.term for t in first.tags] == [TOPIC]
 
 
+@pytest.mark.parametrize("url", ["javascript:alert(1)", " JavaScript:alert(1)", "data:text/html,x",
+                                 'https://x" onmouseover="a', "https://github.com/lab/a b", "ftp://lab.example/x"])
+def test_a_link_the_site_would_not_make_is_not_in_the_feed_either(url: str) -> None:
+    from generator.dayview import safe_url
+
+    assert safe_url(url) is None  # the one rule of the site, the email and the feeds
+    item = next(feeds.paper_items([make_day(date(2026, 6, 2), [1], code_url=url)], "en",
+                                  host="radar.example", day_url=day_url))
+    assert ">Code</a>" not in item.content
+    assert ">Abstract</a>" in item.content
+
+
 def test_only_featured_papers_once_each_newest_day_first() -> None:
     newer = make_day(date(2026, 6, 3), [3, 1])  # paper 1 re-appears
     older = make_day(date(2026, 6, 2), [1, 2])
@@ -139,21 +153,27 @@ def test_built_site_has_paper_and_topic_feeds_per_language(site: Path, prefix: s
     assert parse((site / prefix / "feeds/topics/empty-topic.atom.xml").read_bytes()).entries == []
 
 
-def test_each_day_is_converted_once_per_language_for_all_its_feeds(
+def test_each_day_file_is_read_once_for_the_pages_and_feeds_of_both_languages(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    converted: list[date] = []
-    real = feeds.day_from_json
+    read: list[date] = []
+    real = dayview.read_whole_day
 
-    def counted(data: dict[str, Any]) -> Day:  # a spy: the real conversion, counted
-        converted.append(date.fromisoformat(data["date"]))
-        return real(data)
+    def counted(path: Path) -> Day:  # a spy: the real reading, counted
+        read.append(date.fromisoformat(path.stem))
+        return real(path)
 
-    monkeypatch.setattr(feeds, "day_from_json", counted)
+    monkeypatch.setattr(dayview, "read_whole_day", counted)
     days = [make_day(date(2026, 6, 2), [1, 2]), make_day(date(2026, 6, 3), [3]), make_day(date(2026, 6, 4), [4])]
     # four feeds per language (papers, two topics, an empty topic that reads every day back)
     output = build_site(tmp_path, days, topics={TOPIC: ["lesion"], "Other": ["other"], "Empty topic": []})
     assert len(list((output / "zh/feeds/topics").glob("*.atom.xml"))) == 3
-    assert sorted(converted) == sorted([day.date for day in days] * 2)  # en and zh
+    # once for the site's outlines, pages and feeds in both languages, once for the search index
+    assert sorted(read) == sorted([day.date for day in days] * 2)
+    # a rebuild reads the days from the build cache's pickles
+    read.clear()
+    (output / incremental.MANIFEST).unlink()
+    build(load(tmp_path / "pelicanconfig.py", env={}))
+    assert read == []
 
 
 @pytest.mark.parametrize("prefix", ["", "zh/"])

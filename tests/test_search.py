@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import gzip
 import json
 import shutil
@@ -15,10 +16,11 @@ import pytest
 
 from generator import search, sitemap
 from generator.build import build
+from generator.records import Entry, Ranked, Summary
 from generator.settings import load
 from generator.store import Store
 from generator.write import write_posts
-from generator.store import day_to_json
+from tests.support.days import paper as a_paper
 from tests.support.site import SITEURL, build_site
 from tests.test_feeds import HOSTILE_TITLE, TOPIC, make_day
 
@@ -27,7 +29,7 @@ SEARCH_JS = Path(__file__).resolve().parents[1] / "theme" / "static" / "js" / "s
 
 def index_of(days: list) -> dict:
     """One month's files, and its manifest as "index.json"."""
-    entries = [search.day_entry(day_to_json(d)) for d in days]
+    entries = [search.day_entry(d) for d in days]
     segment, files = search.build_segment(entries, day_path=lambda when: f"{when:%Y/%m/%d}/")
     return {"index.json": segment, **files}
 
@@ -76,13 +78,15 @@ def test_tokens_fold_plurals_drop_stop_words_and_pair_chinese_characters() -> No
 
 def test_glossary_puts_chinese_terms_next_to_english_ones() -> None:
     # a paper summarized without an LLM has no Chinese: the glossary's 分割 stands for "segmentation"
-    text = search.document_text({"title": "Lesion Segmentation with SAM", "abstract": "", "authors": []})
+    paper = dataclasses.replace(a_paper(1, title="Lesion Segmentation with SAM"), abstract="", authors=())
+    text = search.document_text(Entry(1, Ranked(paper, 90.0), True, Summary("extractive", {})))
     assert "分割" in text and "病灶" in text
     assert "分割" in search.glossary.chinese_dictionary() and "病灶" in search.glossary.chinese_dictionary()
 
 
 def test_an_authors_whole_name_is_a_token() -> None:
-    assert search.author_tokens({"authors": ["Hao Chen", "Klaus Maier-Hein", "Eve"]}) == {"hao chen", "klaus maier hein"}
+    paper = a_paper(1, authors=("Hao Chen", "Klaus Maier-Hein", "Eve"))
+    assert search.author_tokens(paper) == {"hao chen", "klaus maier hein"}
 
 
 def test_buckets_spread_terms_and_grow_with_the_month() -> None:

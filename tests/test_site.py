@@ -19,9 +19,9 @@ import pytest
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
-from generator import build, feeds, glossary, incremental, site
+from generator import build, dayview, feeds, glossary, incremental, site
 from generator.errors import BuildError
-from generator.records import Day, Match
+from generator.records import Day, Entry, Match, Note, Ranked, SourceRef, Summary
 from generator.settings import Settings
 from generator.store import Store
 from generator.write import write_posts
@@ -38,6 +38,7 @@ from tests.support.browser import (
     build_demo_site,
     demo_day,
 )
+from tests.support import days
 from tests.support.days import HOSTILE_TITLE
 
 SITEURL = "http://127.0.0.1:8765"
@@ -382,56 +383,82 @@ def test_a_post_without_its_day_fails_the_build_with_one_line(built: Settings, t
     assert (tmp_path / "again" / "zh" / "2026" / "06" / "02" / "index.html").is_file()
 
 
-def test_safe_url_and_badge() -> None:
-    assert site.safe_url("https://github.com/a/b") == "https://github.com/a/b"
+def test_safe_url_and_badges() -> None:
+    assert dayview.safe_url("https://github.com/a/b") == "https://github.com/a/b"
     for hostile in ("javascript:alert(1)", " JavaScript:alert(1)", "data:text/html,x", 'https://x" onmouseover="a', None):
-        assert site.safe_url(hostile) is None
-    assert site.badges({"source": "arxiv", "primary_category": "cs.CV"}) == ["arXiv (CS.CV)"]
-    assert site.badges({"sources": [
-        {"name": "arxiv", "category": "cs.CV"}, {"name": "medrxiv", "category": "Radiology and Imaging"},
-        {"name": "journals", "category": "Medical Image Analysis"}, {"name": "huggingface", "upvotes": 42},
-    ]}) == ["arXiv (CS.CV)", "medRxiv (Radiology and Imaging)", "Medical Image Analysis", "HF ▲ 42"]
-    assert site.radar_counts(
-        [{"featured": True, "matched": [{"kind": "topic", "name": "A"}]}, {"featured": False, "matched": [{"kind": "topic", "name": "A"}]}], ["A", "B"]
-    ) == [("A", 1), ("B", 0)]
+        assert dayview.safe_url(hostile) is None
+    first = days.paper(1)
+    merged = dataclasses.replace(first, sources=(
+        SourceRef("arxiv", first.id, first.url, "cs.CV"), SourceRef("medrxiv", "10.1101/x", "https://m", "Radiology and Imaging"),
+        SourceRef("journals", "10.1/y", "https://j", "Medical Image Analysis"), SourceRef("huggingface", first.id, "https://h", upvotes=42),
+    ))
+    card = dayview.card(Entry(1, Ranked(merged, 90.0), True, Summary("extractive", {})))
+    assert card.badges == ("arXiv (CS.CV)", "medRxiv (Radiology and Imaging)", "Medical Image Analysis", "HF ▲ 42")
+    # a paper stored before `sources` (format 1 and 2) has the badge of its one source
+    assert dayview.card(Entry(1, Ranked(first, 90.0), True, Summary("extractive", {}))).badges == ("arXiv (CS.CV)",)
+    assert dayview.outline(days.day(count=3, featured=2)).radar(["Lesion segmentation", "B"]) == [
+        ("Lesion segmentation", 2), ("B", 0)]
     assert str(site.brief_html("<b>x</b> [2]")) == '<p>&lt;b&gt;x&lt;/b&gt; <a href="#p2">[2]</a></p>'
+
+
+FORMAT_1_PAPER = {"rank": 1, "featured": True, "title": "T", "authors": ["A"], "source": "arxiv", "id": "2606.00001",
+                  "url": "https://arxiv.org/abs/2606.00001", "published": "2026-06-01T12:00:00Z",
+                  "primary_category": "cs.CV", "matched": ["topic:X", "author:A"], "abstract": "long",
+                  "summary_reason": "no key", "related": [{"id": "r", "title": "R", "url": "javascript:x", "date": "2026-05-29"}],
+                  "summary": {"tldr": {"en": "t"}, "title": {"zh": "题"}, "method": {"en": "m"}}}
 
 
 def test_day_outline_keeps_what_listing_pages_need_and_is_cached_on_disk(tmp_path: Path) -> None:
     path = tmp_path / "2026-06-02.json"
-    paper = {"rank": 1, "featured": True, "title": "T", "authors": ["A"], "source": "arxiv", "matched": ["topic:X"],
-             "abstract": "long", "summary": {"tldr": {"en": "t"}, "title": {"zh": "题"}, "method": {"en": "m"}}}
-    path.write_text(json.dumps({"date": "2026-06-02", "brief": {"en": "b"}, "papers": [paper, {"featured": False}]}), "utf-8")
-    # A day of format 1 or 2 is read in the current format: its one source listed, matches as records.
-    source = {"name": "arxiv", "id": "", "url": "", "category": None, "upvotes": None, "badge": "arXiv"}
-    expected = {"date": "2026-06-02", "papers": [{"rank": 1, "featured": True, "title": "T", "authors": ["A"],
-                "source": "arxiv", "sources": [source], "upvotes": None, "matched": [{"kind": "topic", "name": "X"}],
-                "summary": {"tldr": {"en": "t"}, "title": {"zh": "题"}}}]}
-    first = site.DayOutlines()
-    first.folder = tmp_path / "cache"
+    unfeatured = {**FORMAT_1_PAPER, "rank": 2, "featured": False, "id": "2606.00002", "title": "U"}
+    path.write_text(json.dumps({"date": "2026-06-02", "brief": {"en": "b"}, "papers": [FORMAT_1_PAPER, unfeatured]}), "utf-8")
+    # A day of format 1 or 2 is read in the current format: its one source's badge, matches as records.
+    expected = dayview.Outline((dayview.OutlinePaper(rank=1, title="T", badges=("arXiv (CS.CV)",), topics=("X",),
+                                                     translated={"zh": "题"}),))
+    first = dayview.DayFiles(tmp_path / "cache", dayview.outline, version="v1")
     assert first.get(path) == expected
-    # Another build (process) reads the cached outline: the day file is not parsed while unchanged.
+    # Another build (process) reads the pickled outline: the day file is not parsed while unchanged.
     stat = path.stat()
     path.write_bytes(b"x" * stat.st_size)
     os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
-    second = site.DayOutlines()
-    second.folder = tmp_path / "cache"
+    second = dayview.DayFiles(tmp_path / "cache", dayview.outline, version="v1")
     assert second.get(path) == expected
+    # ... unless the pickle was made by other code (another version), or the file changed
+    with pytest.raises(BuildError, match="unreadable day file"):
+        dayview.DayFiles(tmp_path / "cache", dayview.outline, version="v2").get(path)
     os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1))
     with pytest.raises(BuildError, match="unreadable day file"):
         second.get(path)
+    with pytest.raises(BuildError, match="not found"):
+        second.get(tmp_path / "2026-06-03.json")
 
 
-def test_day_is_read_once_while_unchanged_and_keeps_featured_papers(tmp_path: Path) -> None:
+def test_day_page_is_records_made_once_per_day_for_every_edition(tmp_path: Path) -> None:
     path = tmp_path / "2026-06-02.json"
-    path.write_text(json.dumps({"date": "2026-06-02", "papers": []}), "utf-8")
-    first = site.read_day(path)
-    assert site.read_day(path) is first
-    papers = [{"id": "a", "featured": True}, {"id": "b", "featured": False}]
-    path.write_text(json.dumps({"format": 3, "date": "2026-06-02", "counts": {"candidates": 2}, "papers": papers}), "utf-8")
-    assert site.read_day(path)["papers"] == [{"id": "a", "featured": True}]
-    assert site.read_day(path)["counts"] == {"candidates": 2}
-    assert date.fromisoformat(first["date"]) == date(2026, 6, 2)
+    trending = {**FORMAT_1_PAPER, "rank": 3, "featured": False, "id": "2606.00003", "title": "Trending"}
+    papers = [FORMAT_1_PAPER, {**FORMAT_1_PAPER, "rank": 2, "featured": False, "id": "2606.00002"}, trending]
+    path.write_text(json.dumps({"date": "2026-06-02", "counts": {"candidates": 3, "matched": 1}, "trending": [3],
+                                "notes": ["plain text"], "papers": papers}), "utf-8")
+    pages = dayview.DayFiles(tmp_path / "cache", dayview.day_page, version="v1", kept=1)
+    page = pages.get(path)
+    assert pages.get(path) is page  # held in memory while unchanged
+    assert isinstance(page.day, Day) and page.day.date == date(2026, 6, 2) and page.day.matched == 1
+    # the featured and trending entries are kept; the rest is the published JSON's
+    assert [entry.rank for entry in page.day.entries] == [1, 3] and page.candidates == 3
+    assert [card.rank for card in page.cards] == [1] and [card.paper.title for card in page.trending] == ["Trending"]
+    card = page.cards[0]
+    assert card.entry.ranked.matched == (Match("topic", "X"), Match("author", "A"))
+    assert card.summary.reason == Note("text", {"text": "no key"}) and page.day.notes == (Note("text", {"text": "plain text"}),)
+    assert (card.submitted, card.url, card.pdf_url, card.code_url) == ("2026-06-01", "https://arxiv.org/abs/2606.00001", None, None)
+    assert card.related == (dayview.RelatedLink("R", None, "2026-05-29", "2026/05/29/"),)
+    assert (page.llm, page.repaired, page.flagged) == (0, 0, 0)
+    # another build reads the pickle, records and all
+    assert dayview.DayFiles(tmp_path / "cache", dayview.day_page, version="v1").get(path) == page
+
+
+def test_the_sites_days_belong_to_one_build() -> None:
+    with pytest.raises(BuildError, match="DIGEST_DAYS is missing"):
+        dayview.site_days({})
 
 
 def test_opengraph_tags(built: Settings) -> None:

@@ -256,6 +256,32 @@ def test_the_commit_step_commits_nothing_when_nothing_changed(
     assert git(clone, "rev-parse", "HEAD") == before
 
 
+def test_the_commit_step_never_commits_the_http_cache(clone: Path, daily: dict[str, Any]) -> None:
+    # A cache folder an older run committed (its files named the feeds' URLs, tokens and all):
+    cache = clone / "store" / "http-cache"
+    cache.mkdir(parents=True)
+    (cache / "old.json").write_text('{"url": "https://feeds.example/x?token=t"}\n')
+    git(clone, "add", "store")
+    git(clone, "-c", "user.name=t", "-c", "user.email=t@example.org", "commit", "-qm", "older run")
+    (cache / "0a1b.body").write_text("<rss/>\n")  # no .gitignore: the step itself leaves it out
+    (clone / "store" / "days").mkdir()
+    (clone / "store" / "days" / "2026-06-02.json").write_text("{}\n")
+    result = run_commit_step(clone, daily)
+    assert result.returncode == 0, result.stderr
+    tracked = git(clone.parent / "remote.git", "ls-tree", "-r", "--name-only", "main").split()
+    assert "store/days/2026-06-02.json" in tracked
+    assert not [name for name in tracked if name.startswith("store/http-cache")]
+    assert (cache / "old.json").is_file()  # untracked, not deleted: the next run revalidates with it
+
+
+def test_daily_keeps_the_http_cache_in_the_actions_cache(daily: dict[str, Any]) -> None:
+    publish = steps(daily, "publish")
+    restore = publish[index_of(publish, uses="actions/cache")]
+    assert restore["with"]["path"] == "store/http-cache"
+    assert restore["with"]["restore-keys"] == "http-cache-"  # the newest run's cache, saved per run
+    assert publish.index(restore) < index_of(publish, runs="digest catch-up")
+
+
 # --- the email edition -------------------------------------------------------------------------------
 
 EMAIL_SECRETS = ("DIGEST_EMAIL_TO", "DIGEST_SMTP_URL", "DIGEST_EMAIL_FROM")
