@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import json
 import pickle
-import re
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, fields, is_dataclass, replace
@@ -34,17 +33,11 @@ from .labels import badges
 from .records import Day, Entry, Paper, Summary
 from .settings import Settings
 from .store import Store, day_from_json, upgrade_day_json
+from .text import safe_url
 
 DAYS_KEPT = 64  # day pages held in memory (issue 5: peak memory <= 200 MB for a year)
-_SAFE_URL = re.compile(r"^https?://[^\s\"'<>]+$", re.IGNORECASE)
 
 T = TypeVar("T")
-
-
-def safe_url(value: object) -> str | None:
-    """`value` if it is a plain http(s) URL, else None: paper data must never yield a javascript: link."""
-    text = str(value or "").strip()
-    return text if _SAFE_URL.match(text) else None
 
 
 @dataclass(frozen=True, slots=True)
