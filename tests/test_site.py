@@ -15,6 +15,7 @@ from pathlib import Path
 from urllib.parse import urldefrag, urljoin, urlsplit
 
 import feedparser
+import jinja2
 import pytest
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
@@ -454,6 +455,34 @@ def test_day_page_is_records_made_once_per_day_for_every_edition(tmp_path: Path)
     assert (page.llm, page.repaired, page.flagged) == (0, 0, 0)
     # another build reads the pickle, records and all
     assert dayview.DayFiles(tmp_path / "cache", dayview.day_page, version="v1").get(path) == page
+
+
+def test_days_are_read_with_text_fit_for_html(tmp_path: Path) -> None:
+    # The templates print records as they are: the characters HTML does not allow (C0/C1 controls,
+    # noncharacters) are dropped when a day is read, in every text, however deep.
+    path = tmp_path / "2026-06-02.json"
+    hostile = {**FORMAT_1_PAPER, "title": "T\x07itle\x85", "authors": ["A\x00da"], "comment": "c\ufffe",
+               "summary": {"tldr": {"zh": "要\x1b点"}}, "unsupported_numbers": {"en": ["3\x07%"]}}
+    path.write_text(json.dumps({"date": "2026-06-02", "brief": {"en": "b\x07\n\tb"}, "papers": [hostile],
+                                "notes": [{"kind": "llm_failed", "error": "bad\x07"}]}, ensure_ascii=False), "utf-8")
+    day = dayview.read_whole_day(path)
+    paper = day.entries[0].ranked.paper
+    assert (paper.title, paper.authors, paper.comment) == ("Title", ("Ada",), "c")
+    assert day.entries[0].summary.tldr == {"zh": "要点"} and day.entries[0].summary.unsupported == {"en": ("3%",)}
+    assert day.brief == {"en": "b\n\tb"} and day.notes[0].values == {"error": "bad"}
+    # a day without such characters is read as it is
+    clean = tmp_path / "2026-06-03.json"
+    clean.write_text(json.dumps({"date": "2026-06-03", "papers": [FORMAT_1_PAPER]}), "utf-8")
+    assert dayview.read_whole_day(clean).entries[0].ranked.paper.title == "T"
+
+
+def test_compiled_templates_are_kept_per_jinja_configuration(tmp_path: Path) -> None:
+    # Jinja keys compiled templates by their source only: a template compiled with a finalize (or
+    # other JINJA_ENVIRONMENT options) must not be loaded by an environment without it.
+    plain, finalizing = jinja2.Environment(autoescape=True), jinja2.Environment(autoescape=True, finalize=str)
+    assert site._jinja_cache(str(tmp_path), plain) != site._jinja_cache(str(tmp_path), finalizing)
+    assert site._jinja_cache(str(tmp_path), jinja2.Environment(autoescape=True, finalize=str)) == site._jinja_cache(
+        str(tmp_path), finalizing)  # the same options, the same folder (no object address in the key)
 
 
 def test_the_sites_days_belong_to_one_build() -> None:
