@@ -310,8 +310,17 @@ class SiteDays:
     def page(self, path: Path) -> DayPage:
         return self.pages.get(path)
 
+    def __reduce__(self) -> tuple[Callable[[], None], tuple[()]]:
+        """Pickled as nothing: Pelican's content cache pickles the settings (each Tag holds them),
+        and with them this build's days in memory (a year of outlines: ~3 MB a cache file)."""
+        return _nothing, ()
+
     def outline(self, path: Path) -> Outline:
         return self.outlines.get(path)
+
+
+def _nothing() -> None:
+    return None
 
 
 def site_days(pelican_settings: dict[str, Any]) -> SiteDays:

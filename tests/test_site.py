@@ -7,6 +7,7 @@ import gettext
 import gzip
 import json
 import os
+import pickle
 import re
 import shutil
 from datetime import date
@@ -485,9 +486,16 @@ def test_compiled_templates_are_kept_per_jinja_configuration(tmp_path: Path) -> 
         str(tmp_path), finalizing)  # the same options, the same folder (no object address in the key)
 
 
-def test_the_sites_days_belong_to_one_build() -> None:
+def test_the_sites_days_belong_to_one_build(built: Settings) -> None:
     with pytest.raises(BuildError, match="DIGEST_DAYS is missing"):
         dayview.site_days({})
+    # Pelican's content cache pickles the settings (every Tag holds them): a build's days are not in it
+    days = dayview.SiteDays(built, built.root / "cache")
+    days.outline(built.store_dir / "days" / "2026-06-02.json")
+    assert pickle.loads(pickle.dumps({"DIGEST_DAYS": days})) == {"DIGEST_DAYS": None}
+    caches = list((built.root / "cache").rglob("ArticlesGenerator-Readers"))
+    assert len(caches) == 2  # one per edition
+    assert not [cache for cache in caches if b"OutlinePaper" in gzip.decompress(cache.read_bytes())]
 
 
 def test_opengraph_tags(built: Settings) -> None:
