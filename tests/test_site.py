@@ -24,7 +24,7 @@ from babel.messages.pofile import read_po
 from generator import build, dayview, feeds, glossary, incremental, site
 from generator.errors import BuildError
 from generator.records import Day, Entry, Match, Note, Ranked, SourceRef, Summary
-from generator.settings import Settings
+from generator.settings import Settings, load
 from generator.store import Store
 from generator.write import write_posts
 from tests.support.browser import (
@@ -41,6 +41,7 @@ from tests.support.browser import (
     demo_day,
 )
 from tests.support import days
+from tests.support.site import build_site
 from tests.support.days import HOSTILE_TITLE
 
 SITEURL = "http://127.0.0.1:8765"
@@ -670,3 +671,16 @@ def test_every_radar_topic_has_a_page_as_it_has_a_feed(built: Settings) -> None:
         for prefix in ("", "zh/"):
             assert (built.output_dir / prefix / "topics" / slug / "index.html").is_file(), topic
             assert (built.output_dir / prefix / "feeds" / "topics" / f"{slug}.atom.xml").is_file(), topic
+
+
+def test_the_replaced_output_is_kept_until_the_next_build_deletes_it(tmp_path: Path) -> None:
+    # Deleting the replaced output's folders overlaps the next build's rendering (generator.build).
+    output = build_site(tmp_path, [days.day()], topics={"Lesion segmentation": ["lesion"]})
+    old = tmp_path / ".output.old"
+    assert not old.exists()  # nothing was replaced
+    settings = load(tmp_path / "pelicanconfig.py", env={})
+    build.build(settings)
+    assert (old / "index.html").is_file() and (output / "index.html").is_file()
+    (old / "left-over").write_text("x", "utf-8")
+    build.build(settings)
+    assert not (old / "left-over").exists() and (old / "index.html").is_file()
