@@ -242,7 +242,7 @@ def test_replies_are_validated_before_use() -> None:
         **{f: {"en": "Text.", "zh": "中文。"} for f in ("tldr", "problem", "method", "results")},
         "keywords": {"en": ["a", "b", "c"], "zh": ["甲", "乙", "丙"]},
     }
-    assert parse_paper_reply(json.dumps(good), LANGS)["tldr"]["zh"] == "中文。"
+    assert parse_paper_reply(json.dumps(good), LANGS).tldr["zh"] == "中文。"
     for broken, message in [
         ({**good, "extra": 1}, "extra: Extra inputs are not permitted"),
         ({**good, "tldr": {"en": " ", "zh": "中文"}}, "tldr.en: empty text"),
@@ -251,13 +251,34 @@ def test_replies_are_validated_before_use() -> None:
         with pytest.raises(SummaryError, match=message.replace(".", r"\.")):
             parse_paper_reply(json.dumps(broken), LANGS)
     control = {**good, "tldr": {"en": "Line\x00one\n\ntwo", "zh": "中文"}}
-    assert parse_paper_reply(json.dumps(control), LANGS)["tldr"]["en"] == "Lineone two"  # valid in XML
+    assert parse_paper_reply(json.dumps(control), LANGS).tldr["en"] == "Lineone two"  # valid in XML
 
     assert parse_brief_reply(json.dumps({"en": "A [1] and B [2, 3].", "zh": "甲 [1]。"}), LANGS, 3)
     with pytest.raises(SummaryError, match="the zh brief cites no paper"):
         parse_brief_reply(json.dumps({"en": "A [1].", "zh": "没有引用。"}), LANGS, 3)
     with pytest.raises(SummaryError, match="outside 1-3"):
         parse_brief_reply(json.dumps({"en": "A [4].", "zh": "甲 [1]。"}), LANGS, 3)
+
+
+def test_a_reply_leaves_the_parsing_edge_as_a_record_and_is_cached_as_the_llm_wrote_it() -> None:
+    from generator.summarize.replies import Cost, PaperAnswer, PaperReply
+
+    written = {
+        **{f: {"en": "Text.", "zh": "中文。"} for f in ("tldr", "problem", "method", "results")},
+        "keywords": {"en": ["a", "b", "c"], "zh": ["甲", "乙", "丙"]},
+        "title": {"zh": "标题"},
+    }
+    reply = parse_paper_reply(json.dumps(written), LANGS)
+    assert isinstance(reply, PaperReply) and reply.keywords["zh"] == ("甲", "乙", "丙")
+    answer = PaperAnswer(reply, repaired=True, cost=Cost(2, 300, 120))
+    cached = answer.as_json()  # the cache's form, unchanged: caches written before still hit
+    assert json.dumps(cached, ensure_ascii=False) == json.dumps(
+        {"reply": written, "repaired": True, "requests": 2, "tokens_in": 300, "tokens_out": 120}, ensure_ascii=False)
+    assert PaperAnswer.from_cache(json.loads(json.dumps(cached)), LANGS) == answer
+    assert PaperAnswer.from_cache({"reply": written}, LANGS) == PaperAnswer(reply, False, Cost(1, 0, 0))
+    tampered = {**cached, "reply": {**written, "tldr": {"en": "Text."}}}  # a hand-edited line is redone
+    assert PaperAnswer.from_cache(tampered, LANGS) is None and PaperAnswer.from_cache("x", LANGS) is None
+    assert PaperAnswer.from_cache(cached, ("en",)) is None  # asked for other languages
 
 
 UNGROUNDED_EN = ("91.2%", "Dice", "ISIC", "2018", "4.1", "MedSAM")  # what tests/support's ENGLISH states

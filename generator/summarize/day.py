@@ -8,7 +8,6 @@ import logging
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
-from typing import Any
 
 import openai
 
@@ -22,11 +21,13 @@ from .grounding import Evidence, unsupported
 from .prompts import Prompt, as_data, glossary_for, languages_line, load_prompt
 from .tokens import clip_tokens
 from .replies import (
+    Cost,
+    PaperAnswer,
+    PaperReply,
     paper_reply_model,
     parse_brief_reply,
     parse_paper_reply,
     reply_texts,
-    revalidate,
     strict_schema,
     summary_from_reply,
     texts_model,
@@ -52,18 +53,6 @@ class DaySummaries:
     brief: dict[str, str]  # lang -> cross-domain brief ({} without an LLM)
     usage: Usage | None  # LLM accounting, None without an LLM
     notes: tuple[Note, ...]  # degradations to show on the page and in the log
-
-
-class _Tally:
-    """What the replies taken from the cache cost when they were made."""
-
-    def __init__(self) -> None:
-        self.requests = self.tokens_in = self.tokens_out = 0
-
-    def add(self, value: dict[str, Any]) -> None:
-        self.requests += int(value.get("requests", 1))
-        self.tokens_in += int(value.get("tokens_in", 0))
-        self.tokens_out += int(value.get("tokens_out", 0))
 
 
 class _Progress:
@@ -103,10 +92,10 @@ def summarize_day(
 
     llm = Llm(client, settings.digest.llm, (client.api_key, *settings.secrets))
     prompt = load_prompt("paper")
-    cached = _Tally()
     max_papers = settings.digest.llm.max_papers
     allowed = papers if max_papers is None else papers[:max_papers]
-    summaries, todo = _from_store(allowed, settings, store, prompt, cached, progress)
+    # what the replies taken from the cache cost when they were made
+    summaries, todo, cached = _from_store(allowed, settings, store, prompt, progress)
     failed, over_budget = _ask(llm, prompt, todo, settings, store, summaries, progress)
     for paper in papers[len(allowed):]:
         over_budget += 1
@@ -121,7 +110,8 @@ def summarize_day(
         log.warning("LLM budget reached (%s): %d papers left extractive", limit, over_budget)
     brief: dict[str, str] = {}
     if any(s.kind == "llm" for s in summaries.values()):
-        brief, brief_note = _day_brief(llm, papers, summaries, settings, store, cached)
+        brief, brief_note, brief_cached = _day_brief(llm, papers, summaries, settings, store)
+        cached += brief_cached
         notes += [brief_note] if brief_note else []
     elif papers:
         notes.append(Note("brief_no_llm"))
@@ -141,22 +131,23 @@ def summarize_day(
 
 
 def _from_store(
-    papers: Sequence[Paper], settings: Settings, store: Store, prompt: Prompt, cached: _Tally, progress: _Progress
-) -> tuple[dict[str, Summary], list[Paper]]:
-    """The summaries cached by an earlier run, and the papers still to ask the LLM about."""
+    papers: Sequence[Paper], settings: Settings, store: Store, prompt: Prompt, progress: _Progress
+) -> tuple[dict[str, Summary], list[Paper], Cost]:
+    """The summaries cached by an earlier run, the papers still to ask the LLM about, and what the
+    cached replies cost when they were made."""
     languages = tuple(settings.digest.languages)
     summaries: dict[str, Summary] = {}
     todo = []
+    cost = Cost()
     for paper in papers:
-        hit = store.cached("llm", _paper_key(paper, settings, prompt))
-        reply = revalidate(hit.get("reply"), languages) if isinstance(hit, dict) else None
-        if hit is not None and reply is not None:
-            summaries[paper.id] = _grounded(paper, reply, languages, repaired=bool(hit.get("repaired")))
-            cached.add(hit)
+        answer = PaperAnswer.from_cache(store.cached("llm", _paper_key(paper, settings, prompt)), languages)
+        if answer is not None:
+            summaries[paper.id] = _grounded(paper, answer.reply, languages, repaired=answer.repaired)
+            cost += answer.cost
             progress.advance()
         else:
             todo.append(paper)
-    return summaries, todo
+    return summaries, todo, cost
 
 
 def _ask(
@@ -177,7 +168,7 @@ def _ask(
         for future in as_completed(futures):
             paper = futures[future]
             try:
-                value = future.result()
+                answer = future.result()
             except OverBudget:
                 over_budget += 1
                 summaries[paper.id] = extractive(paper, BUDGET_REASON)
@@ -187,8 +178,9 @@ def _ask(
                 log.warning("%sv%d: %s; using the extractive summary", paper.id, paper.version, reason)
                 summaries[paper.id] = extractive(paper, Note("paper_llm_error", {"error": reason}))
             else:
-                store.cache("llm", _paper_key(paper, settings, prompt), value, bucket=f"{paper.updated:%Y-%m}")
-                summaries[paper.id] = _grounded(paper, value["reply"], languages, repaired=value["repaired"])
+                store.cache("llm", _paper_key(paper, settings, prompt), answer.as_json(),
+                            bucket=f"{paper.updated:%Y-%m}")
+                summaries[paper.id] = _grounded(paper, answer.reply, languages, repaired=answer.repaired)
             progress.advance()
     finally:
         # Interrupted (the run's deadline, Ctrl-C): the papers not yet sent are not sent.
@@ -201,7 +193,7 @@ def _paper_key(paper: Paper, settings: Settings, prompt: Prompt) -> str:
     return f"{paper.id}v{paper.version}|{settings.digest.llm.model}|{prompt.version}.{prompt.fingerprint}|{languages}"
 
 
-def _summarize_paper(llm: Llm, prompt: Prompt, paper: Paper, languages: tuple[str, ...]) -> dict[str, Any]:
+def _summarize_paper(llm: Llm, prompt: Prompt, paper: Paper, languages: tuple[str, ...]) -> PaperAnswer:
     """Ask the LLM for one paper, and once more if its reply states what the paper does not support.
 
     Returns the validated reply, whether it was repaired, and the cost of both requests, as cached.
@@ -216,38 +208,33 @@ def _summarize_paper(llm: Llm, prompt: Prompt, paper: Paper, languages: tuple[st
     schema = strict_schema(paper_reply_model(languages))
     completion = llm.complete(messages, schema, PAPER_MAX_TOKENS_OUT)
     reply = parse_paper_reply(completion.text, languages)
-    value: dict[str, Any] = {
-        "reply": reply, "repaired": False, "requests": 1,
-        "tokens_in": completion.tokens_in, "tokens_out": completion.tokens_out,
-    }
+    cost = Cost(1, completion.tokens_in, completion.tokens_out)
     problems = _unsupported(paper, reply, languages)
     if not problems:
-        return value
+        return PaperAnswer(reply, repaired=False, cost=cost)
     repair = load_prompt("repair").messages(
         languages=languages_line(languages), glossary=glossary, paper=data,
-        entry=as_data(reply), unsupported=as_data({lang: list(items) for lang, items in problems.items()}),
+        entry=as_data(reply.as_json()), unsupported=as_data({lang: list(items) for lang, items in problems.items()}),
     )
     try:
         fix = llm.complete(repair, schema, PAPER_MAX_TOKENS_OUT)
-        value["requests"] += 1
-        value["tokens_in"] += fix.tokens_in
-        value["tokens_out"] += fix.tokens_out
-        value.update(reply=parse_paper_reply(fix.text, languages), repaired=True)
+        cost += Cost(1, fix.tokens_in, fix.tokens_out)  # paid for, even if its reply is invalid
+        return PaperAnswer(parse_paper_reply(fix.text, languages), repaired=True, cost=cost)
     except OverBudget:
         log.info("%sv%d: no budget left to repair the summary; its unsupported items are marked", paper.id, paper.version)
     except SummaryError as exc:
         log.warning("%sv%d: repair failed (%s); the first reply is kept, marked", paper.id, paper.version, llm.redact(str(exc)))
-    return value
+    return PaperAnswer(reply, repaired=False, cost=cost)
 
 
-def _unsupported(paper: Paper, reply: dict[str, Any], languages: tuple[str, ...]) -> dict[str, tuple[str, ...]]:
+def _unsupported(paper: Paper, reply: PaperReply, languages: tuple[str, ...]) -> dict[str, tuple[str, ...]]:
     """Per language, what the reply states that the paper's title and abstract do not support."""
     evidence = Evidence.of(paper.title, paper.abstract)
     found = {lang: unsupported(" \n ".join(reply_texts(reply, lang)), evidence) for lang in languages}
     return {lang: items for lang, items in found.items() if items}
 
 
-def _grounded(paper: Paper, reply: dict[str, Any], languages: tuple[str, ...], *, repaired: bool) -> Summary:
+def _grounded(paper: Paper, reply: PaperReply, languages: tuple[str, ...], *, repaired: bool) -> Summary:
     """The summary of a reply, its unsupported items found again (the check may have changed since)."""
     return summary_from_reply(reply, _unsupported(paper, reply, languages), repaired=repaired)
 
@@ -258,9 +245,9 @@ def _day_brief(
     summaries: dict[str, Summary],
     settings: Settings,
     store: Store,
-    cached: _Tally,
-) -> tuple[dict[str, str], Note | None]:
-    """The cross-domain brief (cached by its exact input), or {} and a note saying why not."""
+) -> tuple[dict[str, str], Note | None, Cost]:
+    """The cross-domain brief (cached by its exact input), or {} and a note saying why not; and
+    what a cached brief cost when it was made."""
     languages = tuple(settings.digest.languages)
     prompt = load_prompt("brief")
     listing = [
@@ -272,16 +259,15 @@ def _day_brief(
     key = f"brief:{content}|{settings.digest.llm.model}|{prompt.version}.{prompt.fingerprint}|{','.join(languages)}"
     hit = store.cached("llm", key)
     if hit is not None:
-        cached.add(hit)
-        return dict(hit["brief"]), None
+        return dict(hit["brief"]), None, Cost.of_cached(hit)
     try:
         completion = llm.complete(messages, strict_schema(texts_model(languages)), BRIEF_MAX_TOKENS_OUT)
         brief = parse_brief_reply(completion.text, languages, len(papers))
     except OverBudget as exc:
-        return {}, Note("brief_budget", {"limit": exc.limit})
+        return {}, Note("brief_budget", {"limit": exc.limit}), Cost()
     except SummaryError as exc:
         log.warning("cross-domain brief: %s; the day has no brief", llm.redact(str(exc)))
-        return {}, Note("brief_failed")
+        return {}, Note("brief_failed"), Cost()
     value = {"brief": brief, "tokens_in": completion.tokens_in, "tokens_out": completion.tokens_out}
     store.cache("llm", key, value, bucket=f"{max(p.updated for p in papers):%Y-%m}")
-    return brief, None
+    return brief, None, Cost()

@@ -1,9 +1,15 @@
-"""The LLM's replies: their schemas, and validation before any of a reply is used."""
+"""The LLM's replies: their schemas, and validation before any of a reply is used.
+
+The parsing edge: a reply (or a cached one) is validated here and leaves as a frozen record,
+`PaperReply` or `PaperAnswer`; their `as_json` is the cache's form (and the repair prompt's).
+"""
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Mapping
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Annotated, Any
 
@@ -94,9 +100,79 @@ def strict_schema(model: type[BaseModel]) -> dict[str, Any]:
     return inline(schema)
 
 
-def parse_paper_reply(text: str, languages: tuple[str, ...]) -> dict[str, Any]:
-    """The paper reply as validated data; SummaryError naming the first problem otherwise."""
-    return _validate(paper_reply_model(languages), text)
+@dataclass(frozen=True, slots=True)
+class PaperReply:
+    """The LLM's validated reply for one paper: each summary field and the keywords per language,
+    the title in each language but English (none when English is the only one)."""
+
+    tldr: dict[str, str]
+    problem: dict[str, str]
+    method: dict[str, str]
+    results: dict[str, str]
+    keywords: dict[str, tuple[str, ...]]
+    title: dict[str, str]
+
+    @classmethod
+    def _of(cls, data: Mapping[str, Any]) -> PaperReply:
+        """From the validated model's data (private: only validation makes one)."""
+        return cls(
+            tldr=dict(data["tldr"]), problem=dict(data["problem"]), method=dict(data["method"]),
+            results=dict(data["results"]),
+            keywords={lang: tuple(words) for lang, words in data["keywords"].items()},
+            title=dict(data.get("title", {})),
+        )
+
+    def as_json(self) -> dict[str, Any]:
+        """The reply as the LLM wrote it: the cache's form and the repair prompt's entry."""
+        data: dict[str, Any] = {name: dict(getattr(self, name)) for name in SUMMARY_FIELDS}
+        data["keywords"] = {lang: list(words) for lang, words in self.keywords.items()}
+        if self.title:
+            data["title"] = dict(self.title)
+        return data
+
+
+@dataclass(frozen=True, slots=True)
+class Cost:
+    """What LLM requests cost: how many, and their tokens in and out."""
+
+    requests: int = 0
+    tokens_in: int = 0
+    tokens_out: int = 0
+
+    def __add__(self, other: Cost) -> Cost:
+        return Cost(self.requests + other.requests, self.tokens_in + other.tokens_in,
+                    self.tokens_out + other.tokens_out)
+
+    @classmethod
+    def of_cached(cls, value: Mapping[str, Any]) -> Cost:
+        """The cost recorded with a cached reply (one request unless it says otherwise)."""
+        return cls(int(value.get("requests", 1)), int(value.get("tokens_in", 0)), int(value.get("tokens_out", 0)))
+
+
+@dataclass(frozen=True, slots=True)
+class PaperAnswer:
+    """The LLM's answer for one paper, as cached: the reply kept, whether it is a repair, what it cost."""
+
+    reply: PaperReply
+    repaired: bool
+    cost: Cost
+
+    def as_json(self) -> dict[str, Any]:
+        return {"reply": self.reply.as_json(), "repaired": self.repaired, "requests": self.cost.requests,
+                "tokens_in": self.cost.tokens_in, "tokens_out": self.cost.tokens_out}
+
+    @classmethod
+    def from_cache(cls, value: object, languages: tuple[str, ...]) -> PaperAnswer | None:
+        """A cached answer validated again (a hand-edited cache line is redone, not trusted); None if invalid."""
+        if not isinstance(value, dict):
+            return None
+        reply = revalidate(value.get("reply"), languages)
+        return cls(reply, bool(value.get("repaired")), Cost.of_cached(value)) if reply is not None else None
+
+
+def parse_paper_reply(text: str, languages: tuple[str, ...]) -> PaperReply:
+    """The paper reply, validated; SummaryError naming the first problem otherwise."""
+    return PaperReply._of(_validate(paper_reply_model(languages), text))
 
 
 def parse_brief_reply(text: str, languages: tuple[str, ...], papers: int) -> dict[str, str]:
@@ -111,10 +187,10 @@ def parse_brief_reply(text: str, languages: tuple[str, ...], papers: int) -> dic
     return brief
 
 
-def revalidate(reply: Any, languages: tuple[str, ...]) -> dict[str, Any] | None:
+def revalidate(reply: Any, languages: tuple[str, ...]) -> PaperReply | None:
     """A stored reply validated again (a hand-edited cache line is redone, not trusted); None if invalid."""
     try:
-        return paper_reply_model(languages).model_validate(reply).model_dump()
+        return PaperReply._of(paper_reply_model(languages).model_validate(reply).model_dump())
     except (ValidationError, TypeError):
         return None
 
@@ -129,23 +205,23 @@ def _validate(model: type[BaseModel], text: str) -> Any:
         raise SummaryError(f"LLM reply invalid: {where}: {message}") from None
 
 
-def reply_texts(reply: dict[str, Any], lang: str) -> list[str]:
+def reply_texts(reply: PaperReply, lang: str) -> list[str]:
     """The texts of a reply in one language that state facts about the paper (not its keywords)."""
-    fields = [reply.get("title", {})] + [reply[name] for name in SUMMARY_FIELDS]
+    fields = [reply.title, reply.tldr, reply.problem, reply.method, reply.results]
     return [field[lang] for field in fields if lang in field]
 
 
 def summary_from_reply(
-    reply: dict[str, Any], unsupported: dict[str, tuple[str, ...]] | None = None, *, repaired: bool = False
+    reply: PaperReply, unsupported: dict[str, tuple[str, ...]] | None = None, *, repaired: bool = False
 ) -> Summary:
     return Summary(
         kind="llm",
-        tldr=reply["tldr"],
-        title=reply.get("title", {}),
-        problem=reply["problem"],
-        method=reply["method"],
-        results=reply["results"],
-        keywords={lang: tuple(words) for lang, words in reply["keywords"].items()},
+        tldr=dict(reply.tldr),
+        title=dict(reply.title),
+        problem=dict(reply.problem),
+        method=dict(reply.method),
+        results=dict(reply.results),
+        keywords=dict(reply.keywords),
         unsupported=unsupported or {},
         repaired=repaired,
     )
