@@ -520,7 +520,7 @@ def boosted_order(ranked: Sequence[Ranked], attention_of: dict[str, SourceRef], 
     scores = {
         r.paper.id: community_module.boost(
             r.score, replace(r.paper, sources=(attention_of[r.paper.id],)) if r.paper.id in attention_of
-            else r.paper, bool(r.matched), share)
+            else r.paper, bool(r.matched), floor=DEFAULT_CONFIG.floor, share=share)
         for r in ranked
     }
     return sorted(scores, key=lambda pid: (-scores[pid], pid))

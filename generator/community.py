@@ -2,8 +2,8 @@
 
 A paper the community talks about moves up among the lab's papers; it never becomes one. Only a
 paper on the lab's themes gets the signal — one that matched a radar topic or followed author, or
-whose score (a calibrated probability that it belongs with the lab's own, 0-100) is at least
-ON_THEME_SCORE — and its score grows by at most COMMUNITY_SHARE of itself. An off-theme paper with
+whose score (a calibrated probability that it belongs with the lab's own, 0-100) is at least the
+radar's featured floor (settings radar.floor, passed in through RankConfig.floor) — and its score grows by at most COMMUNITY_SHARE of itself. An off-theme paper with
 500 upvotes keeps exactly the score it had; two on-theme papers close in score are ordered by the
 attention they get.
 
@@ -28,9 +28,6 @@ import math
 from .records import Paper
 
 COMMUNITY_SHARE = 0.2  # the most a paper's score grows with full attention (20%)
-# A paper scoring this much is on the lab's themes even without a radar match: the calibrated
-# probability the ranker's featured floor uses (issue 16 measured 20 on the judged days).
-ON_THEME_SCORE = 20.0
 COMMUNITY_FULL = 100  # upvotes (plus comments, stars / STARS_PER_UPVOTE) that count fully
 STARS_PER_UPVOTE = 10  # a GitHub star says less than an upvote on the paper itself
 
@@ -46,14 +43,15 @@ def attention(paper: Paper) -> float:
     return min(1.0, math.log1p(total) / math.log1p(COMMUNITY_FULL))
 
 
-def on_theme(score: float, matched: bool, floor: float = ON_THEME_SCORE) -> bool:
-    """Whether a paper is on the lab's themes: it `matched` a radar entry or scores `floor`."""
+def on_theme(score: float, matched: bool, floor: float) -> bool:
+    """Whether a paper is on the lab's themes: it `matched` a radar entry or scores at least the
+    radar's featured `floor`."""
     return matched or score >= floor
 
 
-def boost(score: float, paper: Paper, matched: bool, share: float = COMMUNITY_SHARE) -> float:
+def boost(score: float, paper: Paper, matched: bool, *, floor: float, share: float = COMMUNITY_SHARE) -> float:
     """`score` (0-100) raised by the community's attention, at most by `share` of itself, when
-    the paper is `on_theme`."""
-    if not on_theme(score, matched):
+    the paper is `on_theme` for the radar's featured `floor`."""
+    if not on_theme(score, matched, floor):
         return score
     return min(100.0, score * (1.0 + share * attention(paper)))

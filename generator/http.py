@@ -17,7 +17,8 @@
 
 When the retries are spent the caller gets the last answer (a 5xx response) or the last httpx
 error. Sources call `get()`, which turns both into a one-line `SourceError` naming the endpoint
-without credentials or query string.
+without credentials or query string; its `params` join the query the URL has (a configured
+endpoint may carry `?sig=...`), and `below()` adds path segments (a DOI) before that query.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ from collections.abc import Callable, Mapping
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Protocol
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 import httpx
 from pydantic import BaseModel, ConfigDict, Field
@@ -42,7 +43,7 @@ from . import __version__
 from .errors import SourceError
 from .files import write_atomic
 
-__all__ = ["HttpSettings", "ValidatorCache", "PoliteTransport", "get", "make_client", "user_agent"]
+__all__ = ["HttpSettings", "ValidatorCache", "PoliteTransport", "below", "get", "make_client", "user_agent"]
 
 log = logging.getLogger(__name__)
 
@@ -126,8 +127,10 @@ def get(
     """GET `url` for the source `label`; a one-line SourceError unless the answer is 2xx (its
     `status` is the answer's, None when no answer came)."""
     endpoint = public_url(url)
+    # merged into the URL's own query (a configured `?sig=...`), which httpx's `params=` replaces
+    target = httpx.URL(url).copy_merge_params(params) if params else url
     try:
-        response = http.get(url, params=params, extensions={LABEL: label})
+        response = http.get(target, extensions={LABEL: label})
     except httpx.TimeoutException:
         raise SourceError(f"{label}: no complete answer from {endpoint} in time") from None
     except httpx.HTTPError as exc:
@@ -135,6 +138,14 @@ def get(
     if not response.is_success:
         raise SourceError(f"{label}: {endpoint} answered HTTP {response.status_code}", status=response.status_code)
     return response
+
+
+def below(url: str, *segments: str) -> str:
+    """`url` with `segments` added to its path, percent-encoded (`/` kept), its query and
+    credentials kept: `below("https://api.example/works?key=k", doi)` is `.../works/<doi>?key=k`."""
+    base = httpx.URL(url)
+    path = "/".join([base.path.rstrip("/"), *(quote(segment, safe="/") for segment in segments)])
+    return str(base.copy_with(path=path))
 
 
 def public_url(url: str) -> str:

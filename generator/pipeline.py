@@ -17,7 +17,7 @@ import httpx
 
 from . import http as http_layer
 from . import mailings, rank, summarize, write
-from .community import ON_THEME_SCORE, on_theme
+from .community import on_theme
 from .errors import SourceError
 from .labels import note_text
 from .merge import identities, merge
@@ -107,7 +107,7 @@ def run_day(
     digest_settings = settings.digest
     ranked = rank.rank(
         new, radar, archive=[paper for _, paper in pool], featured=digest_settings.papers_per_day,
-        related_pool=pool,
+        related_pool=pool, config=replace(rank.DEFAULT_CONFIG, floor=digest_settings.radar.floor),
     )
     scores = [r.score for r in ranked]
     matched = rank.matched_count(scores, floor=digest_settings.radar.floor)
@@ -252,7 +252,7 @@ def new_papers(papers: list[Paper], seen: Mapping[str, tuple[int, date]]) -> lis
     return [paper for paper in papers if not any(key in seen for key in identities(paper))]
 
 
-def trending(entries: Sequence[Entry], floor: float = ON_THEME_SCORE) -> tuple[int, ...]:
+def trending(entries: Sequence[Entry], floor: float) -> tuple[int, ...]:
     """The ranks of the day's "Trending today" strip, most upvoted first: papers the community
     upvoted (Hugging Face) that are on the lab's themes (`community.on_theme`: a radar topic or
     followed author matched, or a score at the radar's featured `floor`). An off-theme paper stays

@@ -45,10 +45,12 @@ def redact(text: str, secrets: Iterable[str] = ()) -> str:
 
 
 def url_secrets(url: str) -> tuple[str, ...]:
-    """The secret parts of a URL: its password and secret query values (the user name is no secret)."""
+    """The secret parts of a URL: its password and secret query values. A user name beside a
+    password is no secret (the SMTP user); a user name alone is (`https://TOKEN@host/`)."""
     try:
         parts = urlsplit(url)
-        found = [parts.password or ""]
+        lone_user = parts.username if parts.password is None else None
+        found = [parts.password or "", lone_user or ""]
     except ValueError:
         return ()
     found += [value for name, value in parse_qsl(parts.query) if re.fullmatch(_SECRET_NAME, name, re.I)]

@@ -51,8 +51,9 @@ ENV_VARS: dict[str, str] = {
 SECRET_ENV_VARS = ("OPENAI_API_KEY",)
 DIGEST_URL_ENV_VARS = ("OPENAI_BASE_URL", "DIGEST_SMTP_URL")
 
-# A URL inside a setting's value (also inside a JSON list of feeds).
-_URL_IN_TEXT = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://[^\s\"'<>,\]}]+")
+# A URL inside a setting's value (also inside a JSON list of feeds): up to a space or a quote,
+# not a comma or a bracket, which a URL may hold (`?ids=1,2&token=...`, `http://[::1]/`).
+_URL_IN_TEXT = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://[^\s\"'<>]+")
 
 
 def url_env_vars() -> tuple[str, ...]:

@@ -178,3 +178,17 @@ def test_the_cache_keeps_no_trace_of_a_urls_credentials_and_stays_out_of_git(tmp
     for trace in (b"SECRET", b"reader", b"access_token", b"/feed", b"127.0.0.1"):
         assert trace not in stored
     assert (cache / ".gitignore").read_text().splitlines()[-1] == "*"  # `git add store` skips it
+
+
+def test_params_join_the_query_a_configured_url_carries() -> None:
+    with ScriptedServer(in_order(Reply(b"[]"))) as server, client() as session:
+        http.get(session, server.url("/api?sig=abc"), label="Hugging Face", params={"date": "x", "p": "0"})
+        http.get(session, server.url("/api?sig=abc"), label="Hugging Face")
+    assert [seen.query for seen in server.seen] == [{"sig": "abc", "date": "x", "p": "0"}, {"sig": "abc"}]
+
+
+def test_below_adds_path_segments_before_the_query() -> None:
+    assert http.below("https://u:pw@api.example/works/?api_key=k1", "10.1002/(x)<1>;2") == (
+        "https://u:pw@api.example/works/10.1002/%28x%29%3C1%3E%3B2?api_key=k1")
+    assert http.below("https://api.example/details/medrxiv", "2026-06-01", "2026-06-02", "0") == (
+        "https://api.example/details/medrxiv/2026-06-01/2026-06-02/0")

@@ -59,4 +59,4 @@ def test_trending_is_upvoted_papers_on_the_labs_themes_never_an_off_theme_crowd_
         entry(5, 61.0, 0),  # no upvotes
         entry(6, 20.0, 1),  # at the featured floor
     ]
-    assert trending(entries) == (4, 2, 6)
+    assert trending(entries, floor=20.0) == (4, 2, 6)

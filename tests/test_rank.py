@@ -10,7 +10,9 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import scipy.sparse as sp
 from sklearn.linear_model import LogisticRegression
+from sklearn.svm import LinearSVC
 from sklearn.utils import murmurhash3_32
 
 from generator import community
@@ -18,6 +20,7 @@ from generator.radar import Radar, load_library
 from generator.rank import DEFAULT_CONFIG, RankCache, featured_count, matched_count, rank
 from generator.rank.calibration import logistic
 from generator.rank.fitting import declared
+from generator.rank.models import svm
 from generator.rank.terms import Terms, term_indices
 from generator.rank.topics import TopicMatcher, keyword_pattern
 from generator.records import Match, Paper, SourceRef
@@ -163,6 +166,26 @@ def test_weights_measured_around_a_held_weight() -> None:
     held, _ = logistic(features[:, :2], labels, features[:, 2] * 5.0)
     free, _ = logistic(features[:, :2], labels, 0.0)
     assert not np.allclose(held, free, atol=0.05)
+
+
+def test_repeated_rows_are_fitted_as_one_weighing_their_sum() -> None:
+    # The same SVM objective: repeats of a row count as that row with their summed weight, and the
+    # balanced class weights stay those of every row given.
+    rng = np.random.default_rng(2)
+    rows = sp.random(300, 50, density=0.2, format="csr", random_state=rng)
+    labels = (rows @ rng.normal(size=50) > 0.3).astype(int)
+    repeats = rng.choice(300, 200)
+    stacked = sp.vstack([rows, rows[repeats]]).tocsr()
+    both = np.concatenate([labels, labels[repeats]])
+    weights = np.ones(500)
+    merged = svm(stacked, both, weights, DEFAULT_CONFIG)
+    counted = np.bincount(repeats, minlength=300) + 1.0
+    balanced = {0: 500 / (2 * (500 - both.sum())), 1: 500 / (2 * both.sum())}
+    reference = LinearSVC(C=DEFAULT_CONFIG.svm_c, class_weight=balanced, random_state=0, max_iter=5000, tol=1e-8)
+    reference.fit(rows, labels, sample_weight=counted)
+    assert np.allclose(merged.decision_function(rows), reference.decision_function(rows), atol=1e-3)
+    plain = svm(rows, labels, np.ones(300), DEFAULT_CONFIG)  # nothing repeated: sklearn's own fit
+    assert plain.class_weight == "balanced"
 
 
 def test_exclude_vetoes(day, radar, archive) -> None:
@@ -359,14 +382,31 @@ def test_archive_papers_about_the_lab_s_topics_are_learnt_with_its_papers(archiv
 
 def test_community_attention_moves_on_theme_papers_a_little_and_off_theme_papers_not_at_all(ranked) -> None:
     crowd = SourceRef("huggingface", "x", "https://huggingface.co/papers/x", upvotes=500, fields=(("comments", 40),))
+    floor = DEFAULT_CONFIG.floor
     bottom = ranked[-1]  # off-theme: no radar match, a low score
-    assert not bottom.matched and bottom.score < community.ON_THEME_SCORE
+    assert not bottom.matched and bottom.score < floor
     loud = replace(bottom.paper, sources=(crowd,))
-    assert community.boost(bottom.score, loud, False) == bottom.score
+    assert community.boost(bottom.score, loud, False, floor=floor) == bottom.score
     top = ranked[0]
-    boosted = community.boost(top.score, replace(top.paper, sources=(crowd,)), bool(top.matched))
+    boosted = community.boost(top.score, replace(top.paper, sources=(crowd,)), bool(top.matched), floor=floor)
     assert top.score < boosted <= min(100.0, top.score * (1 + community.COMMUNITY_SHARE))
     assert community.attention(top.paper) == 0.0  # an arXiv listing carries no attention
+
+
+def test_the_community_boost_takes_the_radar_s_floor(day, radar, archive) -> None:
+    """A paper with no radar match counts as on the lab's themes from the configured floor, not a
+    fixed one: the same crowd lifts it under a floor below its score and not under one above."""
+    plain = rank(day[:80], radar, archive, featured=0)
+    quiet = next(r for r in reversed(plain) if not r.matched and 1.0 < r.score < 99.0)
+    crowd = SourceRef("huggingface", quiet.paper.id, "https://huggingface.co/papers/x", upvotes=500)
+    loud = [replace(p, sources=(crowd,)) if p.id == quiet.paper.id else p for p in day[:80]]
+
+    def score(floor: float) -> float:
+        again = rank(loud, radar, archive, featured=0, config=replace(DEFAULT_CONFIG, floor=floor))
+        return next(r.score for r in again if r.paper.id == quiet.paper.id)
+
+    assert score(quiet.score + 0.5) == quiet.score
+    assert quiet.score < score(quiet.score - 0.5) <= quiet.score * (1 + community.COMMUNITY_SHARE)
 
 
 def test_an_off_theme_paper_with_500_upvotes_is_not_featured(day, radar, archive) -> None:

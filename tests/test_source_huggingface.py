@@ -150,3 +150,9 @@ def test_a_truncated_answer_is_retried_then_reported() -> None:
         with pytest.raises(SourceError, match=r"^Hugging Face: cannot reach http://127\.0\.0\.1:\d+/api \("):
             huggingface.source(huggingface.Settings(url=server.url("/api"))).fetch(digest_day("2026-06-02"), http)
     assert len(server.seen) == 3  # one try, two retries
+
+
+def test_the_configured_urls_own_query_is_kept() -> None:
+    with ScriptedServer(in_order(Reply(b"[]"))) as server, client() as http:
+        huggingface.source(huggingface.Settings(url=server.url("/api?sig=abc"))).fetch(digest_day("2026-06-02"), http)
+    assert server.seen[0].query == {"sig": "abc", "date": "2026-06-01", "limit": "100", "p": "0"}

@@ -104,30 +104,36 @@ def test_rss2_dates_doi_in_guid_undated_items_and_front_matter() -> None:
         ("10.5555/ETMI.2026.990002", "2026-06-04")]
 
 
-def test_crossref_is_asked_with_the_mailto_and_a_404_keeps_the_item() -> None:
+def test_crossref_is_asked_with_the_mailto_and_a_404_keeps_the_item_and_asks_on(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
     seen: list[Seen] = []
     feed = fixture("journals/rss2-journal.xml").replace(b"<description><![CDATA[<p>Skin", b"<x><![CDATA[<p>Skin")
     feed = feed.replace(b"</p>]]></description>", b"</p>]]></x>")
     crossref = {"status": "ok", "message": {"abstract": "<jats:p>From Crossref, " + "word " * 40 + "</jats:p>",
-                                            "author": [{"given": "Nadia", "family": "Hassan"}]}}
+                                            "author": [{"given": "Someone", "family": "Else"}]}}
 
     def respond(request: Seen) -> Reply:
         seen.append(request)
         if request.path == "/feed":
             return Reply(feed, content_type="application/rss+xml")
-        if request.path == "/works/10.5555/ETMI.2026.990001":
+        if request.path == "/works/10.5555/ETMI.2026.990002":
             return Reply(json.dumps(crossref).encode())
         return Reply(b"Resource not found.", status=404, content_type="text/plain")
 
     settings = FAST.model_copy(update={"mailto": "radar@lab.example"})
-    with ScriptedServer(respond) as server, polite.make_client(settings) as http:
+    with caplog.at_level(logging.WARNING), ScriptedServer(respond) as server, \
+            polite.make_client(settings) as http:
         papers = journals.source(one_feed(server.url("/feed"), crossref_url=server.url("/works"))).fetch(
             digest_day("2026-06-03"), http)
+    # The first DOI is unknown to Crossref (404): no outage, the next DOI is still asked.
     assert [request.path for request in seen] == [
         "/feed", "/works/10.5555/ETMI.2026.990001", "/works/10.5555/ETMI.2026.990002"]
     assert "mailto:radar@lab.example" in seen[1].headers["User-Agent"]
-    assert papers[0].abstract.startswith("From Crossref, word")
-    assert papers[1].abstract == "" and papers[1].authors == ("Undated Author",)
+    assert papers[0].abstract == "" and papers[0].authors == ("Nadia Hassan",)
+    assert papers[1].abstract.startswith("From Crossref, word")
+    assert papers[1].authors == ("Undated Author",)  # the feed's authors win over Crossref's
+    assert not [record for record in caplog.records if "Crossref" in record.getMessage()]
 
 
 def test_a_crossref_outage_costs_one_wait_and_one_line(caplog: pytest.LogCaptureFixture) -> None:
@@ -244,3 +250,25 @@ def test_a_malformed_crossref_answer_keeps_the_item_and_skips_crossref(caplog: p
     assert [path for path in server.paths() if path.startswith("/works")] == ["/works/10.5555/ETMI.2026.990001"]
     warnings = [r.getMessage() for r in caplog.records if r.name == "generator.sources.journals"]
     assert warnings == ["Crossref: malformed answer (not JSON); the other items keep what their feeds say"]
+
+
+def test_crossref_lookups_keep_the_configured_urls_query() -> None:
+    items = "".join(f"""<item><title>Article {n}</title><link>{link}</link><guid>{link}</guid>
+      <pubDate>Tue, 02 Jun 2026 08:00:00 GMT</pubDate><author>a@example.org (Ada Lovelace)</author></item>"""
+                    for n, link in enumerate(["https://doi.org/10.5555/etmi.1",
+                                              "https://www.sciencedirect.com/science/article/pii/S1361841526990011"]))
+    feed = f'<?xml version="1.0"?><rss version="2.0"><channel><title>x</title>{items}</channel></rss>'.encode()
+
+    def respond(request: Seen) -> Reply:
+        if request.path == "/feed":
+            return Reply(feed, content_type="application/rss+xml")
+        return Reply(b"Resource not found.", status=404, content_type="text/plain")
+
+    with ScriptedServer(respond) as server, client() as http:
+        journals.source(one_feed(server.url("/feed"), crossref_url=server.url("/works?api_key=k1"))).fetch(
+            digest_day("2026-06-03"), http)
+    asked = [(request.path, request.query) for request in server.seen[1:]]
+    assert asked == [
+        ("/works/10.5555/etmi.1", {"api_key": "k1"}),
+        ("/works", {"api_key": "k1", "filter": "alternative-id:S1361841526990011", "rows": "1"}),
+    ]

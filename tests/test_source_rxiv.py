@@ -171,3 +171,10 @@ def test_settings_describe_every_field_and_forbid_unknown_ones() -> None:
             settings(url="x", category=["typo"])  # type: ignore[call-arg]
     assert medrxiv.Settings().url == "https://api.biorxiv.org/details/medrxiv"
     assert biorxiv.Settings().url == "https://api.biorxiv.org/details/biorxiv"
+
+
+def test_the_configured_urls_own_query_is_kept_after_the_dates_and_cursor() -> None:
+    with ScriptedServer(in_order(page([row("10.1/a")]))) as server, client() as http:
+        medrxiv.source(med(server.url("/details/medrxiv?key=k1"))).fetch(digest_day("2026-06-02"), http)
+    assert server.seen[0].path == "/details/medrxiv/2026-06-01/2026-06-01/0"
+    assert server.seen[0].query == {"key": "k1", "category": "radiology_and_imaging"}

@@ -101,6 +101,21 @@ def test_every_source_endpoint_is_overridable_listed_and_its_secrets_masked() ->
     assert set(settings_module.secret_values(env)) == {"medrxiv-pw-1", "crossref-key-9", "feed-token-77", "hf-sig-5"}
 
 
+
+def test_a_token_as_a_urls_user_name_and_a_secret_after_a_comma_are_secrets() -> None:
+    from generator.redact import url_secrets
+
+    feeds = [{"name": "J", "url": "https://ghp_tok12345@feeds.example/x"},
+             {"name": "K", "url": "https://feeds.example/toc?ids=1,2&token=tok-after-comma"}]
+    env = {"DIGEST_JOURNALS_FEEDS": json.dumps(feeds),
+           "DIGEST_HF_URL": "https://hf-user-token@[::1]:8080/api?issn=1,2&sig=sig-after-comma"}
+    assert set(settings_module.secret_values(env)) == {
+        "ghp_tok12345", "tok-after-comma", "hf-user-token", "sig-after-comma"}
+    # a user name beside a password is no secret: the SMTP user, shown as who sends
+    assert url_secrets("smtps://radar%40lab.example:pw-9@mail.example:465") == ("pw-9",)
+    assert url_secrets("https://user:@host.example/") == ()  # an empty password: the name is a name
+
+
 def test_a_token_in_a_feed_or_crossref_url_of_the_settings_file_is_a_secret(tmp_path: Path) -> None:
     from generator.redact import redact
 

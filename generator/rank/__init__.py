@@ -109,7 +109,8 @@ def rank(
             scored.append((0.0, 0, paper.id, Ranked(paper, 0.0, matched, (f"excluded: {vetoed}",))))
             continue
         # The community's attention lifts a paper on the lab's themes a little (generator/community.py).
-        score = boost(model.score(margins[i], themes[i], len(topic_names), bool(followed)), paper, bool(matched))
+        score = boost(model.score(margins[i], themes[i], len(topic_names), bool(followed)), paper, bool(matched),
+                      floor=config.floor)
         why = whys[i] or tuple(keywords[:config.why_count])
         scored.append((score, len(keywords), paper.id, Ranked(paper, score, matched, why)))
     # Equal scores (a radar without papers to learn from): more of the lab's keywords go first.

@@ -59,7 +59,7 @@ def combination(rows: sp.csr_matrix, labels: np.ndarray, weights: np.ndarray,
     directions = directions_of(rows, *lsa) if lsa is not None else np.zeros((len(labels), 0))
     folds = StratifiedKFold(n_splits=config.folds, shuffle=True, random_state=0)
     for train, test in folds.split(rows, labels):
-        model = svm(config).fit(rows[train], labels[train], sample_weight=weights[train])
+        model = svm(rows[train], labels[train], weights[train], config)
         margins[test] = model.decision_function(rows[test])
         if lsa is not None:
             coef, intercept = theme_fit(directions[train], labels[train], weights[train], config)

@@ -43,6 +43,10 @@ class RankConfig:
     # looked at: on a 20,000-paper archive the rest stay negatives.
     archive_topics: int = 2
     archive_topic_sample: int = 6500
+    # The radar's featured floor (settings radar.floor, whose default this is; the pipeline passes
+    # the lab's): a paper scoring at least this is on the lab's themes, so the community's attention
+    # may lift it (generator/community.py). The model does not depend on it.
+    floor: float = 20.0
 
 
 DEFAULT_CONFIG = RankConfig()

@@ -83,7 +83,7 @@ def _fit(radar: Radar, liked: Sequence[Paper], negatives: Sequence[Paper], confi
     # A disliked paper counts as much as a liked one (balanced weights give each positive this).
     weights = np.ones(len(labels))
     weights[len(own):][[p.id in disliked for p in negatives]] = len(labels) / (2 * len(own))
-    text_model = svm(config).fit(rows, labels, sample_weight=weights)
+    text_model = svm(rows, labels, weights, config)
     directions = lsa(rows, len(own), config)
     combined, bias, themes = combination(rows, labels, weights, [*own, *negatives], radar, directions, config)
     return Model(config, terms, model.idf, text_model.coef_.ravel().copy(), float(text_model.intercept_[0]),

@@ -101,7 +101,7 @@ class RxivSource:
         rows: list[Mapping[str, Any]] = []
         cursor = 0
         for _ in range(_MAX_PAGES):
-            url = f"{self.settings.url.rstrip('/')}/{first}/{last}/{cursor}"
+            url = polite.below(self.settings.url, str(first), str(last), str(cursor))
             response = polite.get(http, url, label=self.server.label, params=params)
             page = parse_page(response.content, label=self.server.label)
             rows.extend(page.rows)

@@ -38,7 +38,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timezone
 from typing import Any
-from urllib.parse import quote, urlsplit, urlunsplit
+from urllib.parse import urlsplit, urlunsplit
 
 import feedparser
 import httpx
@@ -283,7 +283,7 @@ class _Crossref:
     """Crossref lookups for one run: stops asking after the first failure that is not a 404."""
 
     def __init__(self, url: str):
-        self._url = url.rstrip("/")
+        self._url = url
         self._down = False
 
     def complete(self, item: Item, http: httpx.Client) -> Item:
@@ -293,7 +293,7 @@ class _Crossref:
             return item
         try:
             if item.doi:
-                response = polite.get(http, f"{self._url}/{quote(item.doi, safe='/')}", label=CROSSREF)
+                response = polite.get(http, polite.below(self._url, item.doi), label=CROSSREF)
             else:
                 response = polite.get(http, self._url, label=CROSSREF,
                                       params={"filter": f"alternative-id:{item.pii}", "rows": "1"})
