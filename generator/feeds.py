@@ -16,7 +16,7 @@ cut to whole items under MAX_FEED_BYTES.
 from __future__ import annotations
 
 import html
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from itertools import islice
 from datetime import UTC, date, datetime
@@ -69,7 +69,9 @@ def topic_slug(topic: str) -> str:
 
 
 def feed_paths(topics: Iterable[str]) -> dict[str, Any]:
-    """The paths of this module's feeds, relative to a language's site (for the theme's links)."""
+    """The paths of this module's feeds, relative to a language's site (for the theme's links).
+
+    A dict of strings: it goes into Pelican's settings, which Pelican's content cache pickles."""
     return {
         "papers": PAPERS_FEED,
         "topics": {topic: TOPIC_FEED.format(slug=topic_slug(topic)) for topic in topics},
@@ -77,7 +79,7 @@ def feed_paths(topics: Iterable[str]) -> dict[str, Any]:
 
 
 def paper_items(
-    days: Iterable[Day], lang: str, *, host: str, day_url: Any, topic: str | None = None
+    days: Iterable[Day], lang: str, *, host: str, day_url: Callable[[date], str], topic: str | None = None
 ) -> Iterator[FeedItem]:
     """The featured papers of `days` (newest first) as feed items, each paper once, lazily.
 
