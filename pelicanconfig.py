@@ -174,3 +174,6 @@ FEED_MAX_ITEMS = 30
 CACHE_CONTENT = True
 LOAD_CONTENT_CACHE = True
 CACHE_PATH = "cache"
+# ... and saves it again on every build: unzipped, saving and loading a year's cache takes
+# ~0.1 s an edition instead of ~0.23 s (3.4 MB rather than 0.9 MB on disk).
+GZIP_CACHE = False

@@ -34,17 +34,11 @@ from .labels import badges
 from .records import Day, Entry, Paper, Summary
 from .settings import Settings
 from .store import Store, day_from_json, upgrade_day_json
+from .text import safe_url
 
 DAYS_KEPT = 64  # day pages held in memory (issue 5: peak memory <= 200 MB for a year)
-_SAFE_URL = re.compile(r"^https?://[^\s\"'<>]+$", re.IGNORECASE)
 
 T = TypeVar("T")
-
-
-def safe_url(value: object) -> str | None:
-    """`value` if it is a plain http(s) URL, else None: paper data must never yield a javascript: link."""
-    text = str(value or "").strip()
-    return text if _SAFE_URL.match(text) else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,18 +146,45 @@ def outline(day: Day) -> Outline:
 
 
 def read_whole_day(path: Path) -> Day:
-    """The stored day at `path` with all its candidates, as records; BuildError says what is wrong."""
+    """The stored day at `path` with all its candidates, as records; BuildError says what is wrong.
+
+    Its text is fit for HTML: the characters HTML does not allow, which paper data may carry, are
+    dropped here, once, rather than from everything the templates print.
+    """
     try:
-        data = upgrade_day_json(json.loads(path.read_text("utf-8")))
+        text = path.read_text("utf-8")
+        data = upgrade_day_json(json.loads(text))
         if not isinstance(data, dict) or not isinstance(data.get("papers", []), list):
             raise ValueError("not a day object")
-        return day_from_json(data)
+        day = day_from_json(data)
+        return html_text(day) if _MAY_NOT_BE_HTML.search(text) else day
     except FileNotFoundError:
         raise BuildError(
             f"{path} not found: a post names a day the store does not have; run `digest run --date {path.stem}`"
         ) from None
     except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
         raise BuildError(f"{path}: unreadable day file ({exc!r}); re-run `digest run --date {path.stem}`") from exc
+
+
+# Characters that are not allowed in HTML text (C0/C1 controls but tab and newlines, noncharacters).
+_NOT_HTML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufdd0-\ufdef\ufffe\uffff]")
+# What a day's JSON text holds when some string has such a character: JSON escapes the C0
+# controls ("\u0007"); the others are written as they are. (A false alarm only costs a cleaning.)
+_MAY_NOT_BE_HTML = re.compile(r"\\u00[01][0-9a-fA-F]|\\u007[fF]|[\x7f-\x9f\ufdd0-\ufdef\ufffe\uffff]")
+
+
+def html_text(value: T) -> T:
+    """`value` (a record, or a string, tuple or dict of them) without the characters HTML does not
+    allow in its strings."""
+    if isinstance(value, str):
+        return value if value.isprintable() else _NOT_HTML.sub("", value)  # type: ignore[return-value]
+    if isinstance(value, tuple):
+        return tuple(html_text(item) for item in value)  # type: ignore[return-value]
+    if isinstance(value, dict):
+        return {html_text(key): html_text(item) for key, item in value.items()}  # type: ignore[return-value]
+    if is_dataclass(value) and not isinstance(value, type):
+        return type(value)(*(html_text(getattr(value, name)) for name in _field_names(type(value))))
+    return value
 
 
 class DayFiles(Generic[T]):
@@ -260,7 +281,7 @@ def file_key(path: Path) -> tuple[int, int] | None:
 
 
 # Named after what the pickles hold: bump when Card, DayPage, Outline or the records change.
-VIEWS_VERSION = "dayview-2"
+VIEWS_VERSION = "dayview-3"
 
 
 class SiteDays:
@@ -283,8 +304,17 @@ class SiteDays:
     def page(self, path: Path) -> DayPage:
         return self.pages.get(path)
 
+    def __reduce__(self) -> tuple[Callable[[], None], tuple[()]]:
+        """Pickled as nothing: Pelican's content cache pickles the settings (each Tag holds them),
+        and with them this build's days in memory (a year of outlines: ~3 MB a cache file)."""
+        return _nothing, ()
+
     def outline(self, path: Path) -> Outline:
         return self.outlines.get(path)
+
+
+def _nothing() -> None:
+    return None
 
 
 def site_days(pelican_settings: dict[str, Any]) -> SiteDays:

@@ -16,7 +16,7 @@ cut to whole items under MAX_FEED_BYTES.
 from __future__ import annotations
 
 import html
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from itertools import islice
 from datetime import UTC, date, datetime
@@ -33,11 +33,11 @@ from .files import write_atomic
 from .labels import LABELS as _LABELS
 from .labels import badges
 from .records import Day, Entry, Match
-from .dayview import safe_url, site_days
+from .dayview import site_days
 from .site import digest_settings
 from .store import Store
 from .summarize.grounding import segments
-from .text import one_line
+from .text import one_line, safe_url
 from .write import built_days
 
 PAPERS_FEED = "feeds/papers.atom.xml"
@@ -69,7 +69,9 @@ def topic_slug(topic: str) -> str:
 
 
 def feed_paths(topics: Iterable[str]) -> dict[str, Any]:
-    """The paths of this module's feeds, relative to a language's site (for the theme's links)."""
+    """The paths of this module's feeds, relative to a language's site (for the theme's links).
+
+    A dict of strings: it goes into Pelican's settings, which Pelican's content cache pickles."""
     return {
         "papers": PAPERS_FEED,
         "topics": {topic: TOPIC_FEED.format(slug=topic_slug(topic)) for topic in topics},
@@ -77,7 +79,7 @@ def feed_paths(topics: Iterable[str]) -> dict[str, Any]:
 
 
 def paper_items(
-    days: Iterable[Day], lang: str, *, host: str, day_url: Any, topic: str | None = None
+    days: Iterable[Day], lang: str, *, host: str, day_url: Callable[[date], str], topic: str | None = None
 ) -> Iterator[FeedItem]:
     """The featured papers of `days` (newest first) as feed items, each paper once, lazily.
 
@@ -115,7 +117,7 @@ def _item(entry: Entry, lang: str, when: date, *, host: str, day_link: str) -> F
         named += " " + labels["feed_more_authors"].format(count=len(authors) - MAX_AUTHORS)
     source_badge = " · ".join(one_line(b) for b in badges(paper))
     topics = tuple(match.name for match in entry.ranked.matched if match.kind == "topic")
-    # only plain http(s) links reach a feed, by the site's and the email's rule (dayview.safe_url)
+    # only plain http(s) links reach a feed, by the site's and the email's rule (text.safe_url)
     links = [
         (labels["abstract"], safe_url(paper.url)),
         (labels["pdf"], safe_url(paper.pdf_url)),

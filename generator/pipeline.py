@@ -173,26 +173,43 @@ def fetch_all(
     failures: list[tuple[Unit, str]] = []
     configs = list(settings.sources.values())
     history = failed_before(day, store)
+    def failed(unit: Unit, exc: Exception) -> None:
+        reason = one_line(str(exc))
+        if unit.part:  # a part's error names it already ("Medical Image Analysis: ..."): said once is enough
+            reason = reason.removeprefix(f"{unit.part}: ")
+        reason = reason or type(exc).__name__
+        log.warning("%s: source %s failed: %s", day, unit.label, reason)
+        failures.append((unit, reason))
+
     for done, config in enumerate(configs):
         progress("fetch", done, len(configs))
-        for unit in units(config.name, config.make()):
+        try:  # a source that cannot even be set up (or list its parts) fails alone, as a whole
+            source_units = units(config.name, config.make())
+        except (SourceError, httpx.HTTPError) as exc:
+            failed(Unit(config.name, None, _nothing), exc)
+            continue
+        for unit in source_units:
             digest_day = source_day(day, unit, history, settings.holidays)
             log.info("%s: fetching %s (%s to %s)", day, unit.label, digest_day.dates[0], digest_day.dates[-1])
             started = time.monotonic()
             try:
                 papers = unit.fetch(digest_day, client)
             except (SourceError, httpx.HTTPError) as exc:
-                # a part's error names it already ("Medical Image Analysis: ..."): said once is enough
-                reason = one_line(str(exc)).removeprefix(f"{unit.part}: ") or type(exc).__name__
-                log.warning("%s: source %s failed: %s", day, unit.label, reason)
-                failures.append((unit, reason))
+                failed(unit, exc)
                 continue
             log.info("%s: %s gave %d papers in %.1f s", day, unit.label, len(papers), time.monotonic() - started)
             lists.append(papers)
     progress("fetch", len(configs), len(configs))
+    if not lists and not failures:
+        raise SourceError("no source has anything to fetch: list at least one in DIGEST['sources']")
     if not lists:
         raise SourceError("every source failed: " + "; ".join(f"{u.label}: {e}" for u, e in failures))
     return lists, failures
+
+
+def _nothing(day: DigestDay, http: httpx.Client) -> list[Paper]:
+    """The fetch of a source that failed before it could fetch (the failure names it)."""
+    return []
 
 
 def failure_note(unit: Unit, error: str) -> Note:

@@ -130,6 +130,8 @@ def with_demo_sources(settings: Settings, env: Mapping[str, str]) -> Settings:
     """The lab's settings with DEMO_SOURCES enabled too (those it has not enabled itself), their
     endpoints from `env`, and no pacing between requests: every server is on 127.0.0.1."""
     extra = {name: entry for name, entry in DEMO_SOURCES.items() if name not in settings.sources}
+    if not json.loads(env.get("DIGEST_JOURNALS_FEEDS") or "[]"):
+        extra.pop("journals", None)  # a sample without recorded feeds: the source needs one
     http = settings.digest.http.model_copy(update={"interval_seconds": 0.0, "host_intervals": {}})
     return replace(
         settings,

@@ -14,12 +14,13 @@ import pytest
 from typer.testing import CliRunner, Result
 
 from generator.cli import app
+from generator.errors import SettingsError, SourceError
 from generator.labels import note_text
 from generator.pipeline import CARRY_OVER_DAYS, failed_before, fetch_all, source_day
 from generator.records import Note
 from generator.replay import ReplayArxiv
 from generator.settings import load
-from generator.sources import Unit, journals, units
+from generator.sources import Unit, configure, journals, units
 from generator.store import Store
 from tests.support.days import day as make_day
 from tests.support.http_server import Reply, ScriptedServer, Seen
@@ -220,3 +221,89 @@ def test_a_feed_urls_password_and_token_leave_no_trace_in_what_a_run_writes(proj
             if path.is_file():
                 data = path.read_bytes()
                 assert b"SECRET" not in data and b"access_token" not in data, path
+
+
+# --- a source that fails before it fetches ------------------------------------------------------
+
+ODD_MODULE = '''
+"""A third-party source that fails in odd places: `mode` says where."""
+
+from pydantic import BaseModel
+
+from generator.errors import SourceError
+
+
+class Settings(BaseModel):
+    mode: str
+
+
+class Part:
+    name = "only part"
+
+    def fetch(self, day, http):
+        return []
+
+
+class Odd:
+    name = "odd"
+
+    def __init__(self, settings):
+        self.mode = settings.mode
+        if self.mode == "setup":
+            raise SourceError("odd: cannot log in (HTTP 401)")
+
+    def fetch(self, day, http):
+        raise SourceError("None: the answer was empty")
+
+    def __getattr__(self, name):
+        if name != "parts" or self.mode == "whole":
+            raise AttributeError(name)
+        if self.mode == "parts":
+            raise SourceError("odd: cannot list its parts (HTTP 503)")
+        return lambda: []
+
+
+def source(settings):
+    return Odd(settings)
+'''
+
+
+def odd_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, server: ScriptedServer, *modes: str) -> Any:
+    (tmp_path / "odd_source.py").write_text(ODD_MODULE, "utf-8")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    entries = ", ".join(f"'odd{n}': {{'module': 'odd_source', 'mode': '{mode}'}}" for n, mode in enumerate(modes))
+    config = tmp_path / "pelicanconfig.py"
+    config.write_text("DIGEST = {'sources': {" + entries + ", 'huggingface': {'url': '" + server.url("/hf")
+                      + "'}}, 'http': {'retries': 0}}\n", "utf-8")
+    return load(config, env={})
+
+
+def test_a_source_failing_to_set_up_or_to_list_its_parts_fails_alone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with ScriptedServer(lambda seen: Reply(b"[]")) as server:
+        settings = odd_settings(tmp_path, monkeypatch, server, "setup", "parts", "whole")
+        with client() as http:
+            lists, failures = fetch_all(date(2026, 6, 3), settings, Store(tmp_path / "store"), http, lambda *_: None)
+    assert lists == [[]]  # Hugging Face was still asked
+    assert [(unit.source, unit.part, error) for unit, error in failures] == [
+        ("odd0", None, "odd: cannot log in (HTTP 401)"),  # a whole-source failure: the next digest asks it all again
+        ("odd1", None, "odd: cannot list its parts (HTTP 503)"),
+        ("odd2", None, "None: the answer was empty"),  # no part: nothing taken off the error
+    ]
+
+
+def test_sources_with_nothing_to_fetch_say_so_and_journals_needs_a_feed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with ScriptedServer(lambda seen: Reply(b"[]")) as server:
+        settings = odd_settings(tmp_path, monkeypatch, server, "empty")
+        settings = replace(settings, sources={"odd0": settings.sources["odd0"]})  # no parts at all
+        with client() as http, pytest.raises(SourceError) as raised:
+            fetch_all(date(2026, 6, 3), settings, Store(tmp_path / "store"), http, lambda *_: None)
+    assert str(raised.value) == "no source has anything to fetch: list at least one in DIGEST['sources']"
+    with pytest.raises(SettingsError) as wrong:
+        configure({"journals": {"crossref": False}})
+    assert wrong.value.problems == [
+        "DIGEST['sources']['journals']['feeds']: no feed listed: add {'name': ..., 'url': ...} entries, "
+        "or remove the journals entry (got [])"]

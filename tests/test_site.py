@@ -7,6 +7,7 @@ import gettext
 import gzip
 import json
 import os
+import pickle
 import re
 import shutil
 from datetime import date
@@ -15,6 +16,7 @@ from pathlib import Path
 from urllib.parse import urldefrag, urljoin, urlsplit
 
 import feedparser
+import jinja2
 import pytest
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
@@ -22,8 +24,9 @@ from babel.messages.pofile import read_po
 from generator import build, dayview, feeds, glossary, incremental, site
 from generator.errors import BuildError
 from generator.records import Day, Entry, Match, Note, Ranked, SourceRef, Summary
-from generator.settings import Settings
+from generator.settings import Settings, load
 from generator.store import Store
+from generator.text import safe_url
 from generator.write import write_posts
 from tests.support.browser import (
     CANDIDATES,
@@ -39,6 +42,7 @@ from tests.support.browser import (
     demo_day,
 )
 from tests.support import days
+from tests.support.site import build_site
 from tests.support.days import HOSTILE_TITLE
 
 SITEURL = "http://127.0.0.1:8765"
@@ -384,9 +388,9 @@ def test_a_post_without_its_day_fails_the_build_with_one_line(built: Settings, t
 
 
 def test_safe_url_and_badges() -> None:
-    assert dayview.safe_url("https://github.com/a/b") == "https://github.com/a/b"
+    assert safe_url("https://github.com/a/b") == "https://github.com/a/b"
     for hostile in ("javascript:alert(1)", " JavaScript:alert(1)", "data:text/html,x", 'https://x" onmouseover="a', None):
-        assert dayview.safe_url(hostile) is None
+        assert safe_url(hostile) is None
     first = days.paper(1)
     merged = dataclasses.replace(first, sources=(
         SourceRef("arxiv", first.id, first.url, "cs.CV"), SourceRef("medrxiv", "10.1101/x", "https://m", "Radiology and Imaging"),
@@ -456,9 +460,46 @@ def test_day_page_is_records_made_once_per_day_for_every_edition(tmp_path: Path)
     assert dayview.DayFiles(tmp_path / "cache", dayview.day_page, version="v1").get(path) == page
 
 
-def test_the_sites_days_belong_to_one_build() -> None:
+def test_days_are_read_with_text_fit_for_html(tmp_path: Path) -> None:
+    # The templates print records as they are: the characters HTML does not allow (C0/C1 controls,
+    # noncharacters) are dropped when a day is read, in every text, however deep.
+    path = tmp_path / "2026-06-02.json"
+    hostile = {**FORMAT_1_PAPER, "title": "T\x07itle\x85", "authors": ["A\x00da"], "comment": "c\ufffe",
+               "summary": {"tldr": {"zh": "要\x1b点"}}, "unsupported_numbers": {"en": ["3\x07%"]}}
+    path.write_text(json.dumps({"date": "2026-06-02", "brief": {"en": "b\x07\n\tb"}, "papers": [hostile],
+                                "notes": [{"kind": "llm_failed", "error": "bad\x07"}]}, ensure_ascii=False), "utf-8")
+    day = dayview.read_whole_day(path)
+    paper = day.entries[0].ranked.paper
+    assert (paper.title, paper.authors, paper.comment) == ("Title", ("Ada",), "c")
+    assert day.entries[0].summary.tldr == {"zh": "要点"} and day.entries[0].summary.unsupported == {"en": ("3%",)}
+    assert day.brief == {"en": "b\n\tb"} and day.notes[0].values == {"error": "bad"}
+    # a day without such characters is read as it is
+    clean = tmp_path / "2026-06-03.json"
+    clean.write_text(json.dumps({"date": "2026-06-03", "papers": [FORMAT_1_PAPER]}), "utf-8")
+    assert dayview.read_whole_day(clean).entries[0].ranked.paper.title == "T"
+
+
+def test_compiled_templates_are_kept_per_jinja_configuration(tmp_path: Path) -> None:
+    # Jinja keys compiled templates by their source only: a template compiled with a finalize (or
+    # other JINJA_ENVIRONMENT options) must not be loaded by an environment without it.
+    plain, finalizing = jinja2.Environment(autoescape=True), jinja2.Environment(autoescape=True, finalize=str)
+    assert site._jinja_cache(str(tmp_path), plain) != site._jinja_cache(str(tmp_path), finalizing)
+    assert site._jinja_cache(str(tmp_path), jinja2.Environment(autoescape=True, finalize=str)) == site._jinja_cache(
+        str(tmp_path), finalizing)  # the same options, the same folder (no object address in the key)
+
+
+def test_the_sites_days_belong_to_one_build(built: Settings) -> None:
     with pytest.raises(BuildError, match="DIGEST_DAYS is missing"):
         dayview.site_days({})
+    # Pelican's content cache pickles the settings (every Tag holds them): a build's days are not in it
+    days = dayview.SiteDays(built, built.root / "cache")
+    days.outline(built.store_dir / "days" / "2026-06-02.json")
+    assert pickle.loads(pickle.dumps({"DIGEST_DAYS": days})) == {"DIGEST_DAYS": None}
+    caches = list((built.root / "cache").rglob("ArticlesGenerator-Readers"))
+    assert len(caches) == 2  # one per edition
+    contents = [cache.read_bytes() for cache in caches]
+    contents = [gzip.decompress(data) if data[:2] == b"\x1f\x8b" else data for data in contents]  # GZIP_CACHE
+    assert contents[0] and not [data for data in contents if b"OutlinePaper" in data]
 
 
 def test_opengraph_tags(built: Settings) -> None:
@@ -633,3 +674,16 @@ def test_every_radar_topic_has_a_page_as_it_has_a_feed(built: Settings) -> None:
         for prefix in ("", "zh/"):
             assert (built.output_dir / prefix / "topics" / slug / "index.html").is_file(), topic
             assert (built.output_dir / prefix / "feeds" / "topics" / f"{slug}.atom.xml").is_file(), topic
+
+
+def test_the_replaced_output_is_kept_until_the_next_build_deletes_it(tmp_path: Path) -> None:
+    # Deleting the replaced output's folders overlaps the next build's rendering (generator.build).
+    output = build_site(tmp_path, [days.day()], topics={"Lesion segmentation": ["lesion"]})
+    old = tmp_path / ".output.old"
+    assert not old.exists()  # nothing was replaced
+    settings = load(tmp_path / "pelicanconfig.py", env={})
+    build.build(settings)
+    assert (old / "index.html").is_file() and (output / "index.html").is_file()
+    (old / "left-over").write_text("x", "utf-8")
+    build.build(settings)
+    assert not (old / "left-over").exists() and (old / "index.html").is_file()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 from dataclasses import replace
 
 import pytest
@@ -156,3 +157,49 @@ def test_the_configured_urls_own_query_is_kept() -> None:
     with ScriptedServer(in_order(Reply(b"[]"))) as server, client() as http:
         huggingface.source(huggingface.Settings(url=server.url("/api?sig=abc"))).fetch(digest_day("2026-06-02"), http)
     assert server.seen[0].query == {"sig": "abc", "date": "2026-06-01", "limit": "100", "p": "0"}
+
+
+def day_of(count: int) -> list[dict[str, object]]:
+    template = json.loads(fixture(RECORDED))[0]
+    return [dict(template, paper={**template["paper"], "id": f"2606.{n:05d}", "upvotes": n}) for n in range(count)]
+
+
+def test_a_server_capping_the_page_at_50_is_paged_by_50() -> None:
+    day = day_of(130)
+
+    def respond(seen: Seen) -> Reply:  # at most 50 an answer, whatever `limit` asks
+        size = min(50, int(seen.query["limit"]))
+        start = int(seen.query["p"]) * size
+        return Reply(json.dumps(day[start:start + size]).encode())
+
+    with ScriptedServer(respond) as server, client() as http:
+        papers = huggingface.source(huggingface.Settings(url=server.url("/api"))).fetch(digest_day("2026-06-02"), http)
+    assert [(seen.query["p"], seen.query["limit"]) for seen in server.seen] == [("0", "100"), ("1", "50"), ("2", "50")]
+    assert len(papers) == 130 and len({p.id for p in papers}) == 130
+
+
+def test_a_day_of_70_on_a_server_honouring_the_limit_costs_one_more_request() -> None:
+    day = day_of(70)
+
+    def respond(seen: Seen) -> Reply:
+        start = int(seen.query["p"]) * int(seen.query["limit"])
+        return Reply(json.dumps(day[start:start + int(seen.query["limit"])]).encode())
+
+    with ScriptedServer(respond) as server, client() as http:
+        papers = huggingface.source(huggingface.Settings(url=server.url("/api"))).fetch(digest_day("2026-06-02"), http)
+    assert [(seen.query["p"], seen.query["limit"]) for seen in server.seen] == [("0", "100"), ("1", "70")]
+    assert len(papers) == 70
+
+
+def test_a_date_still_full_after_max_pages_is_cut_with_a_warning(caplog: pytest.LogCaptureFixture) -> None:
+    day = day_of(100 * huggingface.MAX_PAGES + 5)
+
+    def respond(seen: Seen) -> Reply:
+        start = int(seen.query["p"]) * int(seen.query["limit"])
+        return Reply(json.dumps(day[start:start + int(seen.query["limit"])]).encode())
+
+    with caplog.at_level(logging.WARNING), ScriptedServer(respond) as server, client() as http:
+        papers = huggingface.source(huggingface.Settings(url=server.url("/api"))).fetch(digest_day("2026-06-02"), http)
+    assert len(server.seen) == huggingface.MAX_PAGES and len(papers) == 100 * huggingface.MAX_PAGES
+    assert [record.getMessage() for record in caplog.records] == [
+        "Hugging Face: 2026-06-01 still had papers after 10 pages (1000 papers); the rest are left out"]

@@ -4,9 +4,12 @@
 the papers submitted to that day's page, each with its arXiv id, upvotes, comment count and, when
 someone linked one, a GitHub repository and its stars. The API pages its answer (`limit`, at most
 100, 50 when not given; `p`, from 0): a full page asks for the next one, until a page is short or
-brings nothing new (at most MAX_PAGES). So one request per date of the DigestDay on an ordinary
-day (weekend pages roll into Monday's digest). A paper on several of those pages is one paper, with its highest
-count. The papers are arXiv papers: id = arXiv id, url = the Hugging Face page, the PDF on arXiv;
+brings nothing new. A first page shorter than asked but of at least MIN_PAGE papers may be a
+server that caps `limit` lower (at its default, 50): the next pages ask for as many as it gave, so
+paging works whichever way the server counts. At most MAX_PAGES pages a date; a date that still
+has a full page then is cut there with a warning naming it. So one request per date of the
+DigestDay on an ordinary day (weekend pages roll into Monday's digest). A paper on several of
+those pages is one paper, with its highest count. The papers are arXiv papers: id = arXiv id, url = the Hugging Face page, the PDF on arXiv;
 the arXiv abstract page, the community's numbers and the GitHub repository ride in the SourceRef's
 fields (the card's code link comes from `github_repo`: `pipeline.find_code_url`). The paper has
 no comment: Hugging Face has none of its own, and an arXiv-style "Code: ..." would be invented.
@@ -15,6 +18,7 @@ no comment: Hugging Face has none of its own, and an arXiv-style "Code: ..." wou
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
@@ -31,11 +35,14 @@ from . import DigestDay
 
 __all__ = ["ENV", "LABEL", "NAME", "Settings", "parse_day", "source"]
 
+log = logging.getLogger(__name__)
+
 NAME = "huggingface"
 LABEL = "Hugging Face"
 PAGE = "https://huggingface.co/papers"
 ENV = {"DIGEST_HF_URL": "url"}  # the demo and tests point it elsewhere
 PAGE_SIZE = 100  # the API's most papers per answer (`limit`)
+MIN_PAGE = 50  # the API's default page: a shorter first page is the whole date, a longer may be a cap
 MAX_PAGES = 10  # a day's page is never near 1,000 papers: a misbehaving `p` must not loop for ever
 
 
@@ -71,15 +78,23 @@ class HuggingFaceSource:
         """The papers of one daily page, page by page of the API's answer."""
         papers: list[Paper] = []
         seen: set[str] = set()
+        limit = PAGE_SIZE
         for page in range(MAX_PAGES):
-            params = {"date": listed.isoformat(), "limit": str(PAGE_SIZE), "p": str(page)}
+            params = {"date": listed.isoformat(), "limit": str(limit), "p": str(page)}
             entries = _entries(polite.get(http, self.settings.url, label=LABEL, params=params).content)
             found = [paper for entry in entries if (paper := to_paper(entry, listed)) is not None]
             new = [paper for paper in found if paper.id not in seen]
             papers += new
             seen.update(paper.id for paper in new)
-            if len(entries) < PAGE_SIZE or not new:  # the last page (or an API that ignores `p`)
+            if not new:  # past the last page (or an API that ignores `p`)
                 break
+            if len(entries) < limit:
+                if page or len(entries) < MIN_PAGE:  # shorter than the pages before: the last one
+                    break
+                limit = len(entries)  # a server capping `limit` lower: page by what it gives
+        else:
+            log.warning("%s: %s still had papers after %d pages (%d papers); the rest are left out",
+                        LABEL, listed, MAX_PAGES, len(papers))
         return papers
 
 
