@@ -34,17 +34,11 @@ from .labels import badges
 from .records import Day, Entry, Paper, Summary
 from .settings import Settings
 from .store import Store, day_from_json, upgrade_day_json
+from .text import safe_url
 
 DAYS_KEPT = 64  # day pages held in memory (issue 5: peak memory <= 200 MB for a year)
-_SAFE_URL = re.compile(r"^https?://[^\s\"'<>]+$", re.IGNORECASE)
 
 T = TypeVar("T")
-
-
-def safe_url(value: object) -> str | None:
-    """`value` if it is a plain http(s) URL, else None: paper data must never yield a javascript: link."""
-    text = str(value or "").strip()
-    return text if _SAFE_URL.match(text) else None
 
 
 @dataclass(frozen=True, slots=True)

@@ -33,11 +33,11 @@ from .files import write_atomic
 from .labels import LABELS as _LABELS
 from .labels import badges
 from .records import Day, Entry, Match
-from .dayview import safe_url, site_days
+from .dayview import site_days
 from .site import digest_settings
 from .store import Store
 from .summarize.grounding import segments
-from .text import one_line
+from .text import one_line, safe_url
 from .write import built_days
 
 PAPERS_FEED = "feeds/papers.atom.xml"
@@ -117,7 +117,7 @@ def _item(entry: Entry, lang: str, when: date, *, host: str, day_link: str) -> F
         named += " " + labels["feed_more_authors"].format(count=len(authors) - MAX_AUTHORS)
     source_badge = " · ".join(one_line(b) for b in badges(paper))
     topics = tuple(match.name for match in entry.ranked.matched if match.kind == "topic")
-    # only plain http(s) links reach a feed, by the site's and the email's rule (dayview.safe_url)
+    # only plain http(s) links reach a feed, by the site's and the email's rule (text.safe_url)
     links = [
         (labels["abstract"], safe_url(paper.url)),
         (labels["pdf"], safe_url(paper.pdf_url)),

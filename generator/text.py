@@ -21,6 +21,16 @@ def xml_chars(text: str) -> str:
     return _XML_ILLEGAL.sub("", text)
 
 
+_SAFE_URL = re.compile(r"^https?://[^\s\"'<>]+$", re.IGNORECASE)
+
+
+def safe_url(value: object) -> str | None:
+    """`value` if it is a plain http(s) URL, else None: paper data must never yield a javascript: link
+    (the one rule of the site, the posts, the feeds and the email)."""
+    text = str(value or "").strip()
+    return text if _SAFE_URL.match(text) else None
+
+
 def visible(text: str) -> bool:
     """Whether `text` shows anything: not only spaces, controls and zero-width (format) characters."""
     return any(not ch.isspace() and unicodedata.category(ch) not in ("Cc", "Cf") for ch in text)

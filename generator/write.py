@@ -19,7 +19,7 @@ from .labels import LABELS as _LABELS
 from .labels import badges, colon, list_separator, note_text, source_names
 from .records import Day, Entry
 from .settings import Settings
-from .text import one_line
+from .text import one_line, safe_url
 
 # Inline Markdown syntax (emphasis, code, links, images, escapes) that paper text must not trigger.
 _MARKDOWN_INLINE = re.compile(r"([\\`*_\[\]!{}|~^$])")
@@ -109,7 +109,8 @@ def _render_entry(entry: Entry, lang: str, day: Day, names: Mapping[str, str]) -
     count = len(paper.authors)
     authors = labels["author"] if count == 1 else labels["authors"].format(count=count)
     badge = " · ".join(badges(paper))
-    lines = [f"### {entry.rank}. [{text(title)}]({paper.url})", ""]
+    url = _link_target(paper.url)
+    lines = [f"### {entry.rank}. " + (f"[{text(title)}]({url})" if url else text(title)), ""]
     if translated_title:
         lines += [text(labels["original_title"].format(title=paper.title)), ""]
     lines += [
@@ -137,13 +138,21 @@ def _render_entry(entry: Entry, lang: str, day: Day, names: Mapping[str, str]) -
     if entry.ranked.why:
         why.append(labels["terms"].format(terms=text(list_separator(lang).join(entry.ranked.why))))
     lines += [f"*{labels['why']}{_colon(lang)}* {' · '.join(why)}", ""]
-    links = [f"[{labels['abstract']}]({paper.url})"]
-    if paper.pdf_url:  # a journal's feed gives none
-        links.append(f"[{labels['pdf']}]({paper.pdf_url})")
-    if entry.code_url:
-        links.append(f"[{labels['code']}]({entry.code_url})")
-    lines += [" · ".join(links), ""]
+    links = [
+        f"[{labels[name]}]({target})"
+        for name, value in (("abstract", paper.url), ("pdf", paper.pdf_url), ("code", entry.code_url))
+        if (target := _link_target(value))  # a journal's feed gives no PDF, most papers no code
+    ]
+    if links:
+        lines += [" · ".join(links), ""]
     return lines
+
+
+def _link_target(url: str | None) -> str | None:
+    """A paper's URL as a Markdown link target, or None when it is not a plain http(s) URL (by the
+    site's rule, text.safe_url): parentheses are percent-encoded so that one cannot end the link."""
+    safe = safe_url(url)
+    return safe.replace("(", "%28").replace(")", "%29") if safe else None
 
 
 def _colon(lang: str) -> str:

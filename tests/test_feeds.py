@@ -86,7 +86,7 @@ def test_hostile_paper_text_gives_a_valid_feed_with_inert_markup(lang: str) -> N
 @pytest.mark.parametrize("url", ["javascript:alert(1)", " JavaScript:alert(1)", "data:text/html,x",
                                  'https://x" onmouseover="a', "https://github.com/lab/a b", "ftp://lab.example/x"])
 def test_a_link_the_site_would_not_make_is_not_in_the_feed_either(url: str) -> None:
-    from generator.dayview import safe_url
+    from generator.text import safe_url
 
     assert safe_url(url) is None  # the one rule of the site, the email and the feeds
     item = next(feeds.paper_items([make_day(date(2026, 6, 2), [1], code_url=url)], "en",

@@ -26,6 +26,7 @@ from generator.errors import BuildError
 from generator.records import Day, Entry, Match, Note, Ranked, SourceRef, Summary
 from generator.settings import Settings, load
 from generator.store import Store
+from generator.text import safe_url
 from generator.write import write_posts
 from tests.support.browser import (
     CANDIDATES,
@@ -387,9 +388,9 @@ def test_a_post_without_its_day_fails_the_build_with_one_line(built: Settings, t
 
 
 def test_safe_url_and_badges() -> None:
-    assert dayview.safe_url("https://github.com/a/b") == "https://github.com/a/b"
+    assert safe_url("https://github.com/a/b") == "https://github.com/a/b"
     for hostile in ("javascript:alert(1)", " JavaScript:alert(1)", "data:text/html,x", 'https://x" onmouseover="a', None):
-        assert dayview.safe_url(hostile) is None
+        assert safe_url(hostile) is None
     first = days.paper(1)
     merged = dataclasses.replace(first, sources=(
         SourceRef("arxiv", first.id, first.url, "cs.CV"), SourceRef("medrxiv", "10.1101/x", "https://m", "Radiology and Imaging"),

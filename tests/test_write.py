@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import get_args
 
 import markdown
@@ -102,6 +103,18 @@ def test_hostile_paper_text_stays_text() -> None:
         assert 'href="javascript' not in html
         assert "<strong>bold" not in html and "<em>bold" not in html
         assert "&lt;script&gt;" in html
+
+
+def test_a_paper_link_is_a_plain_http_url_or_no_link() -> None:
+    """Paper URLs come from sources: the posts link them by the site's rule (text.safe_url)."""
+    hostile = replace(paper(1), url="javascript:alert(1)", pdf_url="https://x.example/a.pdf) [y](javascript:z")
+    parens = replace(paper(2), url="https://doi.org/10.1016/S1361-8415(24)00123-4", pdf_url=None)
+    for lang in ("en", "zh"):
+        html = to_html(write.render_post(day(first=hostile), lang, CATEGORIES))
+        assert "javascript" not in html
+        assert "Paper number 1 on medical" in html  # the title stays, unlinked
+        html = to_html(write.render_post(day(first=parens), lang, CATEGORIES))
+        assert 'href="https://doi.org/10.1016/S1361-8415%2824%2900123-4"' in html
 
 
 def test_rendering_is_deterministic() -> None:

@@ -40,11 +40,18 @@ def featured_count(scores: Sequence[float], *, floor: float, minimum: int, cap: 
 
 def combination(rows: sp.csr_matrix, labels: np.ndarray, weights: np.ndarray,
                 papers: Sequence[LibraryPaper | Paper], radar: Radar,
-                lsa: tuple[np.ndarray, np.ndarray] | None, config: RankConfig,
+                lsa: tuple[np.ndarray, np.ndarray] | None, config: RankConfig, *, chosen_by_topics: bool,
                 ) -> tuple[tuple[float, float, float, float], float, Themes | None]:
     """Weights of the SVM and theme margins, topics and authors, measured by a logistic
     regression on margins the text models give papers they were not fitted on (k-fold), so that
-    they are those of a new day; and the theme model, fitted on the same papers."""
+    they are those of a new day; and the theme model, fitted on the same papers.
+
+    When archive papers `chosen_by_topics` are among the positives (fitting.declared), the
+    topics chose them, so against them a topic always looks decisive: in a radar without a
+    library the topic weight was measured at 6.9 and the intercept at -8.7, and a paper about one
+    topic scored 14, below the featured floor. The topic and author weights are then held at
+    keyword_weights (a radar's weights without papers) and only the margins and the intercept
+    are measured."""
     # The weights need the margins' spread, not every negative: a subsample keeps the k-fold
     # fits cheap on a large archive. Drawn at random (seeded: deterministic), not the lowest ids,
     # which would be the oldest papers.
@@ -75,7 +82,8 @@ def combination(rows: sp.csr_matrix, labels: np.ndarray, weights: np.ndarray,
     floors = {2: config.floor_share * config.keyword_weights[0],
               3: config.floor_share * config.keyword_weights[1]}
     free = [0, 1, 2, 3] if lsa is not None else [0, 2, 3]
-    held: dict[int, float] = {}
+    held: dict[int, float] = {2: config.keyword_weights[0], 3: config.keyword_weights[1]} if chosen_by_topics else {}
+    free = [column for column in free if column not in held]
     while True:
         offset = features[:, list(held)] @ np.array(list(held.values())) if held else 0.0
         coef, bias = logistic(features[:, free], labels, offset)

@@ -38,7 +38,8 @@ def fit(radar: Radar, liked: Sequence[Paper], negatives: Sequence[Paper], config
     (see declared) learnt against the other `negatives`."""
     about = declared(negatives, radar, config)
     return _fit(radar, [*liked, *(p for p, own in zip(negatives, about, strict=True) if own)],
-                [p for p, own in zip(negatives, about, strict=True) if not own], config, terms)
+                [p for p, own in zip(negatives, about, strict=True) if not own], config, terms,
+                chosen_by_topics=any(about))
 
 
 def sample(papers: Sequence[Paper], radar: Radar, config: RankConfig) -> list[Paper]:
@@ -70,7 +71,7 @@ def _stable_order(paper: Paper) -> str:
 
 
 def _fit(radar: Radar, liked: Sequence[Paper], negatives: Sequence[Paper], config: RankConfig,
-         terms: Terms) -> Model:
+         terms: Terms, *, chosen_by_topics: bool) -> Model:
     disliked = set(radar.disliked)
     own: list[LibraryPaper | Paper] = [*radar.library, *liked]
     counts = terms.counts([paper_text(p.title, p.abstract, config) for p in [*own, *negatives]])
@@ -85,6 +86,7 @@ def _fit(radar: Radar, liked: Sequence[Paper], negatives: Sequence[Paper], confi
     weights[len(own):][[p.id in disliked for p in negatives]] = len(labels) / (2 * len(own))
     text_model = svm(rows, labels, weights, config)
     directions = lsa(rows, len(own), config)
-    combined, bias, themes = combination(rows, labels, weights, [*own, *negatives], radar, directions, config)
+    combined, bias, themes = combination(rows, labels, weights, [*own, *negatives], radar, directions, config,
+                                         chosen_by_topics=chosen_by_topics)
     return Model(config, terms, model.idf, text_model.coef_.ravel().copy(), float(text_model.intercept_[0]),
                  combined, bias, themes)
