@@ -27,6 +27,7 @@ import email.utils
 import hashlib
 import json
 import logging
+import re
 import threading
 import time
 from collections.abc import Callable, Mapping
@@ -53,6 +54,8 @@ RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 LABEL = "paper_radar.label"
 # Set on a response that a 304 answered from the cache (tests and the benchmark count them).
 REVALIDATED = "paper_radar.revalidated"
+# A validator cache file's name: the URL's whole sha256 (older versions cut it to 32 digits).
+_FULL_HASH = re.compile(r"[0-9a-f]{64}")
 
 Sleep = Callable[[float], None]
 Clock = Callable[[], float]
@@ -157,11 +160,38 @@ def public_url(url: str) -> str:
 
 
 class ValidatorCache:
-    """ETag / Last-Modified and body of earlier answers, one pair of files per URL in `folder`."""
+    """ETag / Last-Modified and body of earlier answers, one pair of files per URL in `folder`.
+
+    Opening it deletes every file of the folder that is not in the current format (a full-hash
+    name; metadata carrying its own `url_sha256`): files an older version wrote (named by a shorter
+    hash, holding the URL in clear, tokens and all) would never match again, yet the daily job's
+    Actions cache would restore and save them for ever.
+    """
 
     def __init__(self, folder: Path):
         self._folder = Path(folder)
         self._lock = threading.Lock()
+        self._sweep()
+
+    def _sweep(self) -> None:
+        try:
+            files = [path for path in self._folder.iterdir() if path.is_file()]
+        except OSError:
+            return  # no folder yet
+        for path in files:
+            if path.name != ".gitignore" and not self._current(path):
+                path.unlink(missing_ok=True)
+
+    def _current(self, path: Path) -> bool:
+        if not _FULL_HASH.fullmatch(path.stem) or path.suffix not in (".json", ".body"):
+            return False
+        if path.suffix == ".body":
+            return True
+        try:
+            meta = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return False
+        return isinstance(meta, dict) and meta.get("url_sha256") == path.stem and "url" not in meta
 
     def validators(self, url: str) -> dict[str, str]:
         """The conditional headers to send for `url` (empty if nothing usable is stored)."""

@@ -302,8 +302,32 @@ def test_sources_with_nothing_to_fetch_say_so_and_journals_needs_a_feed(
         with client() as http, pytest.raises(SourceError) as raised:
             fetch_all(date(2026, 6, 3), settings, Store(tmp_path / "store"), http, lambda *_: None)
     assert str(raised.value) == "no source has anything to fetch: list at least one in DIGEST['sources']"
-    with pytest.raises(SettingsError) as wrong:
-        configure({"journals": {"crossref": False}})
-    assert wrong.value.problems == [
-        "DIGEST['sources']['journals']['feeds']: no feed listed: add {'name': ..., 'url': ...} entries, "
-        "or remove the journals entry (got [])"]
+
+
+NO_FEED = ("DIGEST['sources']['journals']['feeds']: no feed listed: add {'name': ..., 'url': ...} entries "
+           "(or set DIGEST_JOURNALS_FEEDS), or remove the journals entry")
+
+
+def test_journals_without_a_feed_fail_when_set_up_to_fetch(tmp_path: Path) -> None:
+    settings = load(write_config(tmp_path, "'journals': {'crossref': False}"), env={})  # loads: feeds may come by env
+    with client() as http, pytest.raises(SourceError) as raised:
+        fetch_all(date(2026, 6, 3), settings, Store(tmp_path / "store"), http, lambda *_: None)
+    assert str(raised.value) == f"every source failed: journals: {NO_FEED}"  # one line naming the setting
+
+
+def test_journals_feeds_given_only_to_the_fetch_leave_the_other_commands_working(project: Path) -> None:
+    # A lab keeps `'journals': {}` and passes DIGEST_JOURNALS_FEEDS only to the daily job's fetch step.
+    config = project / "pelicanconfig.py"
+    entry = '"arxiv": {"categories": ["cs.CV", "eess.IV"]},'
+    config.write_text(config.read_text("utf-8").replace(entry, entry + ' "journals": {},'), "utf-8")
+    for command in ("check", "build"):
+        result = runner.invoke(app, [command, "--config", str(config)])
+        assert result.exit_code == 0, (command, result.output)
+    with pytest.raises(SettingsError, match="two feeds are named"):  # what it lists is still checked
+        configure({"journals": {"feeds": [{"name": "x", "url": "a"}, {"name": "x", "url": "b"}]}})
+
+
+def write_config(folder: Path, sources: str) -> Path:
+    config = folder / "pelicanconfig.py"
+    config.write_text("DIGEST = {'sources': {" + sources + "}, 'http': {'retries': 0}}\n", "utf-8")
+    return config

@@ -180,6 +180,31 @@ def test_the_cache_keeps_no_trace_of_a_urls_credentials_and_stays_out_of_git(tmp
     assert (cache / ".gitignore").read_text().splitlines()[-1] == "*"  # `git add store` skips it
 
 
+def test_opening_the_cache_deletes_files_an_older_version_wrote(tmp_path: Path) -> None:
+    def respond(seen):  # type: ignore[no-untyped-def]
+        return Reply(b"<rss/>", content_type="application/rss+xml", headers={"ETag": '"v1"'})
+
+    cache = tmp_path / "http-cache"
+    with ScriptedServer(respond) as server, client(cache_dir=cache) as session:
+        http.get(session, server.url("/feed"), label="journals")
+    kept = sorted(path.name for path in cache.iterdir())
+    # An older version's pair (a 32-digit name, the URL in clear), a hand-made name, a torn write,
+    # and a full-hash name whose metadata is not for its own URL or still holds one:
+    old = "0a" * 16
+    (cache / f"{old}.json").write_text('{"url": "https://feeds.example/x?token=t", "etag": "1"}\n')
+    (cache / f"{old}.body").write_text("<rss/>\n")
+    (cache / "notes.txt").write_text("x\n")
+    (cache / f"{'1b' * 32}.tmp").write_text("<rs")
+    (cache / f"{'2c' * 32}.json").write_text('{"url_sha256": "%s", "etag": "1"}\n' % ("3d" * 32))
+    (cache / f"{'3d' * 32}.json").write_text(
+        '{"url_sha256": "%s", "url": "https://feeds.example/y?token=t"}\n' % ("3d" * 32))
+    (cache / f"{'4e' * 32}.json").write_text("not json")
+    http.ValidatorCache(cache)
+    assert sorted(path.name for path in cache.iterdir()) == kept  # the current pair and .gitignore
+    assert len(kept) == 3 and ".gitignore" in kept
+    assert http.ValidatorCache(tmp_path / "absent") is not None  # no folder yet: nothing to do
+
+
 def test_params_join_the_query_a_configured_url_carries() -> None:
     with ScriptedServer(in_order(Reply(b"[]"))) as server, client() as session:
         http.get(session, server.url("/api?sig=abc"), label="Hugging Face", params={"date": "x", "p": "0"})

@@ -334,3 +334,21 @@ def test_a_failed_repair_keeps_the_first_reply_marked(project: Path, server: Ope
     summary = day.summaries[FEATURED[0].paper.id]
     assert summary.kind == "llm" and not summary.repaired and summary.unsupported["en"] == UNGROUNDED_EN
     assert _notes(day) == []
+
+
+def test_a_repair_paid_for_but_invalid_is_counted_in_the_cache_and_on_a_rerun(project: Path, server: OpenAIServer) -> None:
+    server.script = ["ungrounded", "invalid-json"]  # the repair is answered (and billed), but not JSON
+    settings = _settings(project, server, concurrency=1)
+    paper = FEATURED[0].paper
+    day = _run(project, settings, featured=FEATURED[:1])
+    assert len(server.requests) == 3  # the paper, its repair, the brief
+    lines = [json.loads(line) for path in (project / "store" / "cache" / "llm").glob("*.jsonl")
+             for line in path.read_text("utf-8").splitlines()]
+    (cached,) = [line["value"] for line in lines if line["key"].startswith(f"{paper.id}v")]
+    assert cached["requests"] == 2 and not cached["repaired"]
+    assert cached["tokens_in"] == server.requests[0].prompt_tokens + server.requests[1].prompt_tokens
+    assert day.usage is not None and day.usage.requests == 3
+
+    again = _run(project, settings, featured=FEATURED[:1])  # from the cache: no request
+    assert len(server.requests) == 3
+    assert again.usage is not None and again.usage.requests == 3 and again.usage.tokens_in == day.usage.tokens_in

@@ -21,6 +21,9 @@ import pytest
 import yaml
 
 from generator import mailings
+from generator.http import ValidatorCache
+from generator.settings import DIGEST_URL_ENV_VARS, url_env_vars
+from generator.sources import configure
 from generator.cli import app
 
 REPO = Path(__file__).resolve().parent.parent
@@ -271,7 +274,29 @@ def test_the_commit_step_never_commits_the_http_cache(clone: Path, daily: dict[s
     tracked = git(clone.parent / "remote.git", "ls-tree", "-r", "--name-only", "main").split()
     assert "store/days/2026-06-02.json" in tracked
     assert not [name for name in tracked if name.startswith("store/http-cache")]
-    assert (cache / "old.json").is_file()  # untracked, not deleted: the next run revalidates with it
+    assert (cache / "old.json").is_file()  # untracked; the commit step deletes nothing, but
+    ValidatorCache(cache)  # the next run's validator cache, opening the folder, does: it names a URL
+    assert not (cache / "old.json").exists() and not (cache / "0a1b.body").exists()
+
+
+def test_daily_passes_the_sources_url_secrets_to_the_fetch_step_only(daily: dict[str, Any]) -> None:
+    # every built-in source's URL variable, as an optional secret (unset: empty, the settings hold)
+    names = [name for name in url_env_vars() if name not in DIGEST_URL_ENV_VARS]
+    assert "DIGEST_JOURNALS_FEEDS" in names and "DIGEST_HF_URL" in names
+    publish = steps(daily, "publish")
+    fetch = publish[index_of(publish, runs="digest catch-up")]
+    assert {name: fetch["env"].get(name) for name in names} == {n: f"${{{{ secrets.{n} }}}}" for n in names}
+    others = [step for job in daily["jobs"].values() for step in job["steps"] if step is not fetch]
+    assert not [name for step in others for name in step.get("env", {}) if name in names]
+    readme = (Path(__file__).parent.parent / "README.md").read_text()
+    assert "DIGEST_JOURNALS_FEEDS` repository secret" in readme
+
+
+def test_empty_source_url_variables_leave_the_settings() -> None:
+    entries = {"huggingface": {"url": "https://hf.example/api"}, "journals": {"feeds": [{"name": "j", "url": "u"}]}}
+    configs = configure(entries, env={"DIGEST_HF_URL": "", "DIGEST_JOURNALS_FEEDS": ""})
+    assert configs["huggingface"].settings.url == "https://hf.example/api"  # type: ignore[attr-defined]
+    assert configs["journals"].settings.feeds[0].url == "u"  # type: ignore[attr-defined]
 
 
 def test_daily_keeps_the_http_cache_in_the_actions_cache(daily: dict[str, Any]) -> None:

@@ -82,8 +82,8 @@ class Settings(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     feeds: list[Feed] = Field(
-        [], validate_default=True, description="table-of-contents feeds, each `{'name': ..., 'url': ...}` "
-        "(env DIGEST_JOURNALS_FEEDS: a JSON list of them); at least one"
+        [], description="table-of-contents feeds, each `{'name': ..., 'url': ...}` "
+        "(env DIGEST_JOURNALS_FEEDS: a JSON list of them); at least one when the source fetches"
     )
     crossref: bool = Field(True, description="ask Crossref for what an item with a DOI lacks")
     crossref_url: str = Field(
@@ -95,8 +95,6 @@ class Settings(BaseModel):
     @field_validator("feeds")
     @classmethod
     def _one_name_each(cls, feeds: list[Feed]) -> list[Feed]:
-        if not feeds:  # the source would fetch nothing: as the only source, a run with no reason
-            raise ValueError("no feed listed: add {'name': ..., 'url': ...} entries, or remove the journals entry")
         # a feed's name labels it when it fails and keys what the next run asks it again for
         names = [feed.name for feed in feeds]
         twice = sorted({name for name in names if names.count(name) > 1})
@@ -170,6 +168,17 @@ class FeedSource:
 
 
 def source(settings: Settings) -> JournalsSource:
+    """The source, set up to fetch; SourceError naming the setting when no feed is listed.
+
+    Checked here, not when the settings load: a lab may pass DIGEST_JOURNALS_FEEDS to the fetch
+    alone, and `digest check`, `build` or `email` must not fail without it. (With no feed the
+    source would fetch nothing; as the only source, the run would end with no reason.)
+    """
+    if not settings.feeds:
+        raise SourceError(
+            f"DIGEST['sources'][{NAME!r}]['feeds']: no feed listed: add {{'name': ..., 'url': ...}} entries "
+            "(or set DIGEST_JOURNALS_FEEDS), or remove the journals entry"
+        )
     return JournalsSource(settings)
 
 
