@@ -7,6 +7,7 @@ import hashlib
 from collections.abc import Mapping, Sequence
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 from ..radar import Radar
 from ..records import LibraryPaper, Paper
@@ -38,9 +39,13 @@ def fit(radar: Radar, liked: Sequence[Paper], negatives: Sequence[Paper], config
     (see declared) learnt against the other `negatives`."""
     about = topics_about(negatives, radar, config)
     chosen = declared(negatives, radar, config, about)
-    return _fit(radar, [*liked, *(p for p, own in zip(negatives, chosen, strict=True) if own)],
-                [p for p, own in zip(negatives, chosen, strict=True) if not own], config, terms,
-                chosen_by_topics=any(chosen), topics_known=about)
+    # The dense products of the fit are small (200 theme directions by a few thousand papers):
+    # BLAS threads buy them nothing and spin, which on a shared machine costs more than they save
+    # (benchmarks/RANKING.md: CPU 11 s with two threads, 6.4 s with one, for the same fit).
+    with threadpool_limits(limits=1, user_api="blas"):
+        return _fit(radar, [*liked, *(p for p, own in zip(negatives, chosen, strict=True) if own)],
+                    [p for p, own in zip(negatives, chosen, strict=True) if not own], config, terms,
+                    chosen_by_topics=any(chosen), topics_known=about)
 
 
 def sample(papers: Sequence[Paper], radar: Radar, config: RankConfig) -> list[Paper]:
