@@ -12,7 +12,7 @@ words needs it.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 import scipy.sparse as sp
@@ -41,6 +41,7 @@ def featured_count(scores: Sequence[float], *, floor: float, minimum: int, cap: 
 def combination(rows: sp.csr_matrix, labels: np.ndarray, weights: np.ndarray,
                 papers: Sequence[LibraryPaper | Paper], radar: Radar,
                 lsa: tuple[np.ndarray, np.ndarray] | None, config: RankConfig, *, chosen_by_topics: bool,
+                topics_known: Mapping[str, int],
                 ) -> tuple[tuple[float, float, float, float], float, Themes | None]:
     """Weights of the SVM and theme margins, topics and authors, measured by a logistic
     regression on margins the text models give papers they were not fitted on (k-fold), so that
@@ -72,7 +73,9 @@ def combination(rows: sp.csr_matrix, labels: np.ndarray, weights: np.ndarray,
             coef, intercept = theme_fit(directions[train], labels[train], weights[train], config)
             theme_margins[test] = directions[test] @ coef + intercept
     topics = TopicMatcher(radar.topics, config.topic_mentions)
-    n_topics = [len(topics.match(p.title, p.abstract)[0]) for p in papers]
+    # The archive papers fitting.declared looked at are not matched again.
+    n_topics = [topics_known[p.id] if isinstance(p, Paper) and p.id in topics_known
+                else len(topics.match(p.title, p.abstract)[0]) for p in papers]
     followed = [bool(followed_authors(p.authors, radar.authors)) for p in papers]
     features = np.column_stack([margins, theme_margins, n_topics, followed])
     # The theme margin never counts against a paper: with a negative measured weight (it adds
