@@ -48,8 +48,6 @@ MAX_DAYS = 60  # days read back for the topic feeds, whose papers are sparser
 MAX_TEXT = 1500  # characters of a TL;DR kept in an item
 MAX_AUTHORS = 12  # authors named in an item; the rest are counted
 
-# Characters XML 1.0 forbids (C0 controls but tab/newline/return, lone surrogates, U+FFFE/F).
-
 @dataclass(frozen=True, slots=True)
 class FeedItem:
     """One paper as a feed entry, in one language. Text fields are already cleaned."""
@@ -236,7 +234,8 @@ def write_paper_feeds(pelican: Pelican) -> None:
     def write(path: str, title: str, topic: str | None = None) -> None:
         # Items are made for at most MAX_ITEMS papers: a year of days costs no more than a week;
         # days are read lazily, only as far back as some feed reads, from the site's days (the
-        # build's SiteDays, which keeps the last DAYS_KEPT >= MAX_DAYS days read: once for all feeds).
+        # build's SiteDays, which keeps the last DAYS_KEPT >= MAX_DAYS days read: once for all feeds;
+        # tests/test_feeds.py holds the inequality).
         days = (site_days_read.page(day).day for day in recent)
         items = list(islice(paper_items(days, lang, host=host, day_url=day_url, topic=topic), MAX_ITEMS))
         document = render_atom(

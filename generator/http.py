@@ -145,10 +145,14 @@ def get(
 
 def below(url: str, *segments: str) -> str:
     """`url` with `segments` added to its path, percent-encoded (`/` kept), its query and
-    credentials kept: `below("https://api.example/works?key=k", doi)` is `.../works/<doi>?key=k`."""
+    credentials kept: `below("https://api.example/works?key=k", doi)` is `.../works/<doi>?key=k`.
+
+    Built on the path as written (`raw_path`), not the decoded one: a configured `%2F` stays one
+    segment's character instead of becoming a separator."""
     base = httpx.URL(url)
-    path = "/".join([base.path.rstrip("/"), *(quote(segment, safe="/") for segment in segments)])
-    return str(base.copy_with(path=path))
+    path, mark, query = base.raw_path.decode("ascii").partition("?")
+    joined = "/".join([path.rstrip("/"), *(quote(segment, safe="/") for segment in segments)])
+    return str(base.copy_with(raw_path=f"{joined}{mark}{query}".encode("ascii")))
 
 
 def public_url(url: str) -> str:

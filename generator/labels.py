@@ -161,6 +161,9 @@ LABELS: dict[str, dict[str, str]] = {
 }
 
 
+# The language each edition's `other_edition` label is written in (its colon follows that language).
+OTHER_EDITION_LANG = {"en": "zh", "zh": "en"}
+
 # The words of the email edition (newsletter.py), over those of the posts.
 EMAIL_LABELS: dict[str, dict[str, str]] = {
     "en": {

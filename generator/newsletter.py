@@ -28,6 +28,7 @@ from urllib.parse import urlsplit
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from .labels import EMAIL_LABELS as _LABELS
+from .labels import OTHER_EDITION_LANG
 from .labels import LABELS as POST_LABELS
 from .labels import badges, colon, list_separator
 from .records import Day, Entry
@@ -111,6 +112,7 @@ def render(day: Day, lang: str, *, sitename: str, links: Links, followed: Iterab
         "links": links,
         "labels": labels,
         "colon": colon(lang).rstrip(),  # after a label; the templates put the space (as the posts do)
+        "other_colon": colon(OTHER_EDITION_LANG.get(lang, lang)).rstrip(),  # after labels.other_edition
     }
     return Edition(
         day=day.date,

@@ -11,6 +11,12 @@ Pure functions. `redact(text, secrets)`:
   wherever it appears, also percent-encoded. Values shorter than MIN_SECRET_CHARS are not
   searched for (masking "ab" everywhere would garble every line); they are still masked as URL
   user info or secret parameters.
+
+A user name alone in a URL (`https://NAME@host/`) counts as a secret: it errs on the safe side,
+as it is often a token, but a plain name is masked too. `https://reader@feeds.example/` in a
+configured URL makes "reader" one of `settings.secret_values`, masked in every log line and error
+text wherever the word appears ("*** failed" for "reader failed"). A name beside a password (the
+SMTP user) is not.
 """
 
 from __future__ import annotations
@@ -46,7 +52,8 @@ def redact(text: str, secrets: Iterable[str] = ()) -> str:
 
 def url_secrets(url: str) -> tuple[str, ...]:
     """The secret parts of a URL: its password and secret query values. A user name beside a
-    password is no secret (the SMTP user); a user name alone is (`https://TOKEN@host/`)."""
+    password is no secret (the SMTP user); a user name alone is (`https://TOKEN@host/`), even a
+    plain one (`reader@`): see the module's docstring."""
     try:
         parts = urlsplit(url)
         lone_user = parts.username if parts.password is None else None

@@ -106,7 +106,7 @@ def word_token(word: str) -> str | None:
 def tokens(text: str) -> set[str]:
     """The distinct tokens of `text` (see the module docstring)."""
     found: set[str] = set()
-    for run in _RUNS.findall(fold(text)):
+    for run in set(_RUNS.findall(fold(text))):  # each distinct run once: an abstract repeats its words
         if "\u3400" <= run[0] <= "\ufaff" and _is_cjk(run[0]):
             found.update(run[i:i + 2] for i in range(max(len(run) - 1, 1)))
         else:

@@ -175,6 +175,13 @@ def test_labels_take_the_languages_colon(lang: str, colon: str) -> None:
     assert ("要点:" not in edition.text + edition.html) and ("入选理由:" not in edition.text)
 
 
+@pytest.mark.parametrize(("lang", "line"), [("en", "中文版： {site}/zh/2026/06/02/"),
+                                           ("zh", "English edition: {site}/2026/06/02/")])
+def test_the_other_editions_label_takes_its_own_languages_colon(lang: str, line: str) -> None:
+    """The link to the other edition is labelled in that edition's language, and so is its colon."""
+    assert line.format(site=SITE) in render(lang).text.splitlines()
+
+
 def test_a_message_is_multipart_alternative_with_the_list_headers() -> None:
     now = datetime(2026, 6, 2, 3, 0, tzinfo=timezone.utc)
     msg = newsletter.message(render(), "ada@example.org", sender="Radar <radar@example.org>",

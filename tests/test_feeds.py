@@ -227,3 +227,8 @@ def test_every_feed_declares_its_language(site: Path, prefix: str) -> None:
     for path in sorted((site / prefix / "feeds").rglob("*.xml")):
         parsed = parse(path.read_bytes())
         assert parsed.feed.get("language") == lang, path
+
+
+def test_the_sites_days_hold_every_day_the_feeds_read() -> None:
+    # feeds.write reads each of its last MAX_DAYS days once for all feeds from SiteDays' pages
+    assert dayview.DAYS_KEPT >= feeds.MAX_DAYS

@@ -217,3 +217,7 @@ def test_below_adds_path_segments_before_the_query() -> None:
         "https://u:pw@api.example/works/10.1002/%28x%29%3C1%3E%3B2?api_key=k1")
     assert http.below("https://api.example/details/medrxiv", "2026-06-01", "2026-06-02", "0") == (
         "https://api.example/details/medrxiv/2026-06-01/2026-06-02/0")
+    # the configured path is kept as written: its %2F is not a separator, its %20 not a space
+    assert http.below("https://api.example/v1/a%2Fb%20c/works?sig=x%2By", "10.1/z") == (
+        "https://api.example/v1/a%2Fb%20c/works/10.1/z?sig=x%2By")
+    assert http.below("https://api.example", "d") == "https://api.example/d"

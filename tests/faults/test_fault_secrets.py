@@ -29,6 +29,13 @@ def test_redact_strips_user_info_query_secrets_and_known_values() -> None:
     assert redact("a key of 3", ["key"]) == "a key of 3"  # too short to search for
 
 
+def test_a_lone_url_user_name_is_a_secret_even_a_plain_one() -> None:
+    # on the safe side (it is often a token), as redact's docstring says: masked wherever it appears
+    assert url_secrets("https://reader@feeds.example/toc.xml") == ("reader",)
+    assert url_secrets("smtp://reader:pw@mail.example") == ("pw",)  # beside a password: a user name
+    assert redact("reader failed: https://reader@feeds.example/", ["reader"]) == "*** failed: https://***@feeds.example/"
+
+
 def test_the_log_filter_redacts_messages_and_their_arguments() -> None:
     import logging
 
