@@ -44,8 +44,6 @@ def pelican_settings(settings: Settings, *, output: Path | None = None) -> dict[
             "OUTPUT_PATH": str(output or settings.output_dir),
         },
     )
-    # The days this build reads, shared by the editions (each derives its pages from them once).
-    pelican["DIGEST_DAYS"] = SiteDays(settings, Path(pelican["CACHE_PATH"]))
     # Posts whose day file is missing belong to a run that did not finish (the day file is written
     # last): they are not a day of the site until `digest catch-up` or `digest run` rebuilds it.
     unbuilt = _unfinished_days(settings)
@@ -97,6 +95,9 @@ def _build(settings: Settings, final: Path, staging: Path, cleaner: threading.Th
     pelican_config = pelican_settings(settings, output=staging)
     plan = incremental.plan_build(settings, theme=Path(pelican_config["THEME"]))
     pelican_config["DIGEST_BUILD"] = plan
+    # The days this build reads, shared by the editions (each derives its pages from them once);
+    # their pickles are keyed by the build's fingerprint, which covers the code that made them.
+    pelican_config["DIGEST_DAYS"] = SiteDays(settings, Path(pelican_config["CACHE_PATH"]), code=plan.fingerprint)
     # An incremental build keeps the previous output: only changed pages are rendered again.
     pelican_config["DELETE_OUTPUT_DIRECTORY"] = pelican_config["DELETE_OUTPUT_DIRECTORY"] and plan.full
     _remove_tree(staging)  # what a build cut short left

@@ -192,8 +192,9 @@ class DayFiles(Generic[T]):
     file changes (its modification time or size); the last `kept` values stay in memory too.
 
     Pickles, as Pelican's own content cache beside them: several times faster to load than a day's
-    JSON, and they hold the records as they are. `version` names what the values are made of: a
-    pickle of another version (other code) is made again.
+    JSON, and they hold the records as they are. `version` names what the values are made of: the
+    build's code fingerprint (incremental.fingerprint), since they hold text computed in code (badges,
+    safe links, cleaned text); a pickle of another version (other code) is made again.
     """
 
     def __init__(self, folder: Path | None, make: Callable[[Day], T], *, version: str, kept: int | None = None,
@@ -280,18 +281,17 @@ def file_key(path: Path) -> tuple[int, int] | None:
     return (stat.st_mtime_ns, stat.st_size)
 
 
-# Named after what the pickles hold: bump when Card, DayPage, Outline or the records change.
-VIEWS_VERSION = "dayview-3"
-
-
 class SiteDays:
     """The days one build of the site reads (see the module docstring)."""
 
-    def __init__(self, settings: Settings, cache_path: Path | None = None) -> None:
+    def __init__(self, settings: Settings, cache_path: Path | None = None, *, code: str) -> None:
+        """`code` is the build's fingerprint (incremental.fingerprint): the pickles of a build of
+        other code or settings are made again (they hold text that code computed)."""
         self.store = Store(settings.store_dir)
+        self.code = code
         folder = cache_path / "days" if cache_path is not None else None
-        self.pages = DayFiles(folder / "pages" if folder else None, day_page, version=VIEWS_VERSION, kept=DAYS_KEPT)
-        self.outlines = DayFiles(folder / "outlines" if folder else None, outline, version=VIEWS_VERSION,
+        self.pages = DayFiles(folder / "pages" if folder else None, day_page, version=f"pages-{code}", kept=DAYS_KEPT)
+        self.outlines = DayFiles(folder / "outlines" if folder else None, outline, version=f"outlines-{code}",
                                  read=self._read_for_outline)
 
     def _read_for_outline(self, path: Path) -> Day:

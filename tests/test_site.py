@@ -21,7 +21,7 @@ import pytest
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
-from generator import build, dayview, feeds, glossary, incremental, site
+from generator import build, dayview, feeds, glossary, incremental, labels, site
 from generator.errors import BuildError
 from generator.records import Day, Entry, Match, Note, Ranked, SourceRef, Summary
 from generator.settings import Settings, load
@@ -492,7 +492,7 @@ def test_the_sites_days_belong_to_one_build(built: Settings) -> None:
     with pytest.raises(BuildError, match="DIGEST_DAYS is missing"):
         dayview.site_days({})
     # Pelican's content cache pickles the settings (every Tag holds them): a build's days are not in it
-    days = dayview.SiteDays(built, built.root / "cache")
+    days = dayview.SiteDays(built, built.root / "cache", code="test")
     days.outline(built.store_dir / "days" / "2026-06-02.json")
     assert pickle.loads(pickle.dumps({"DIGEST_DAYS": days})) == {"DIGEST_DAYS": None}
     caches = list((built.root / "cache").rglob("ArticlesGenerator-Readers"))
@@ -500,6 +500,21 @@ def test_the_sites_days_belong_to_one_build(built: Settings) -> None:
     contents = [cache.read_bytes() for cache in caches]
     contents = [gzip.decompress(data) if data[:2] == b"\x1f\x8b" else data for data in contents]  # GZIP_CACHE
     assert contents[0] and not [data for data in contents if b"OutlinePaper" in data]
+
+
+def test_changed_code_reaches_pages_rebuilt_from_cached_days(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The day pickles hold text made by code (badges): a build of other code (another fingerprint,
+    # as a changed label gives) must make them again, not re-render its pages from the old ones.
+    settings = build_demo_site(tmp_path, SITEURL)
+    paths = ("2026/06/02/index.html", "zh/2026/06/02/index.html", "topics/disease-detection-diagnosis/index.html")
+    assert all("arXiv (" in (settings.output_dir / path).read_text("utf-8") for path in paths)
+    original_badge, original_fingerprint = labels.badge_text, incremental.fingerprint
+    monkeypatch.setattr(labels, "badge_text", lambda *args: "★ " + original_badge(*args))
+    monkeypatch.setattr(incremental, "fingerprint", lambda *args: original_fingerprint(*args) + "-changed")
+    assert build.build(settings).full
+    for path in paths:
+        html = (settings.output_dir / path).read_text("utf-8")
+        assert html.count("arXiv (") == html.count("★ arXiv (") > 0, path
 
 
 def test_opengraph_tags(built: Settings) -> None:
