@@ -517,6 +517,28 @@ def test_changed_code_reaches_pages_rebuilt_from_cached_days(tmp_path: Path, mon
         assert html.count("arXiv (") == html.count("★ arXiv (") > 0, path
 
 
+def test_pelicans_content_cache_of_other_code_is_not_loaded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Pelican's content cache pickles articles with this package's objects attached; a class
+    # renamed since cannot be loaded, and Pelican catches pickling errors only.
+    settings = build_demo_site(tmp_path, SITEURL)
+    caches = list((settings.root / "cache").rglob("ArticlesGenerator-Readers"))
+    assert len(caches) == 2
+    renamed = b"cgenerator.dayview\nRenamedOutline\n."  # a pickle of a class that no longer exists
+    with pytest.raises(AttributeError, match="Can't get attribute"):
+        pickle.loads(renamed)
+    for cache in caches:
+        cache.write_bytes(renamed)
+    # the same code: the cache is loaded, and the build fails with one line saying what to do
+    with pytest.raises(BuildError, match=r"Can't get attribute 'RenamedOutline'.*delete .*cache/ and build again"):
+        build.build(settings)
+    # other code (another fingerprint): the content cache is cleared first, the build succeeds
+    original_fingerprint = incremental.fingerprint
+    monkeypatch.setattr(incremental, "fingerprint", lambda *args: original_fingerprint(*args) + "-changed")
+    assert build.build(settings).full
+    assert "arXiv (" in page(settings, "2026/06/02/index.html").plain
+    assert all(b"RenamedOutline" not in cache.read_bytes() for cache in caches)
+
+
 def test_opengraph_tags(built: Settings) -> None:
     day = page(built, "zh/2026/06/02/index.html")
     og = {a["property"]: a["content"] for a in day.all("meta") if a.get("property", "").startswith("og:")}
