@@ -169,8 +169,14 @@ def read_whole_day(path: Path) -> Day:
 # Characters that are not allowed in HTML text (C0/C1 controls but tab and newlines, noncharacters).
 _NOT_HTML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufdd0-\ufdef\ufffe\uffff]")
 # What a day's JSON text holds when some string has such a character: JSON escapes the C0
-# controls ("\u0007"); the others are written as they are. (A false alarm only costs a cleaning.)
-_MAY_NOT_BE_HTML = re.compile(r"\\u00[01][0-9a-fA-F]|\\u007[fF]|[\x7f-\x9f\ufdd0-\ufdef\ufffe\uffff]")
+# controls ("\u0007"); the others are written as they are by the store (ensure_ascii=False), or
+# escaped too by a day file written with json.dumps' defaults ("\u0085", "\ufdd0", "\ufffe").
+# (A false alarm only costs a cleaning.)
+_MAY_NOT_BE_HTML = re.compile(
+    r"\\u00[01][0-9a-fA-F]|\\u007[fF]|\\u00[89][0-9a-fA-F]"  # C0, DEL, C1
+    r"|\\u[fF][dD][d-eD-E][0-9a-fA-F]|\\u[fF]{3}[eEfF]"  # noncharacters U+FDD0-FDEF, U+FFFE/FFFF
+    "|[\x7f-\x9f\ufdd0-\ufdef\ufffe\uffff]"
+)
 
 
 def html_text(value: T) -> T:

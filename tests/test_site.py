@@ -460,19 +460,26 @@ def test_day_page_is_records_made_once_per_day_for_every_edition(tmp_path: Path)
     assert dayview.DayFiles(tmp_path / "cache", dayview.day_page, version="v1").get(path) == page
 
 
-def test_days_are_read_with_text_fit_for_html(tmp_path: Path) -> None:
+@pytest.mark.parametrize("ensure_ascii", [False, True])  # as the store writes, as json.dumps does by default
+def test_days_are_read_with_text_fit_for_html(tmp_path: Path, ensure_ascii: bool) -> None:
     # The templates print records as they are: the characters HTML does not allow (C0/C1 controls,
     # noncharacters) are dropped when a day is read, in every text, however deep.
     path = tmp_path / "2026-06-02.json"
     hostile = {**FORMAT_1_PAPER, "title": "T\x07itle\x85", "authors": ["A\x00da"], "comment": "c\ufffe",
                "summary": {"tldr": {"zh": "要\x1b点"}}, "unsupported_numbers": {"en": ["3\x07%"]}}
     path.write_text(json.dumps({"date": "2026-06-02", "brief": {"en": "b\x07\n\tb"}, "papers": [hostile],
-                                "notes": [{"kind": "llm_failed", "error": "bad\x07"}]}, ensure_ascii=False), "utf-8")
+                                "notes": [{"kind": "llm_failed", "error": "bad\x07"}]}, ensure_ascii=ensure_ascii), "utf-8")
     day = dayview.read_whole_day(path)
     paper = day.entries[0].ranked.paper
     assert (paper.title, paper.authors, paper.comment) == ("Title", ("Ada",), "c")
     assert day.entries[0].summary.tldr == {"zh": "要点"} and day.entries[0].summary.unsupported == {"en": ("3%",)}
     assert day.brief == {"en": "b\n\tb"} and day.notes[0].values == {"error": "bad"}
+    # a C1 control or a noncharacter alone (no C0 control beside it to give the day away)
+    for text in ("T\x85", "T\x9f", "T\ufdd0", "T\ufdef", "T\ufffe", "T\uffff"):
+        alone = tmp_path / "2026-06-04.json"
+        alone.write_text(json.dumps({"date": "2026-06-04", "papers": [{**FORMAT_1_PAPER, "title": text}]},
+                                    ensure_ascii=ensure_ascii), "utf-8")
+        assert dayview.read_whole_day(alone).entries[0].ranked.paper.title == "T", repr(text)
     # a day without such characters is read as it is
     clean = tmp_path / "2026-06-03.json"
     clean.write_text(json.dumps({"date": "2026-06-03", "papers": [FORMAT_1_PAPER]}), "utf-8")
