@@ -88,7 +88,8 @@ def _jinja_cache(cache_path: str, env: Environment) -> str:
 
     options = (jinja2.__version__, named(env.finalize), named(env.autoescape), sorted(env.extensions),
                env.trim_blocks, env.lstrip_blocks, env.keep_trailing_newline, env.newline_sequence,
-               env.block_start_string, env.variable_start_string, env.comment_start_string, env.line_statement_prefix)
+               env.block_start_string, env.variable_start_string, env.comment_start_string, env.line_statement_prefix,
+               getattr(env, "newstyle_gettext", None))  # set by the i18n extension
     key = hashlib.blake2b(repr(options).encode(), digest_size=6).hexdigest()
     folder = Path(cache_path) / f"jinja-{key}"
     folder.mkdir(parents=True, exist_ok=True)

@@ -493,6 +493,10 @@ def test_compiled_templates_are_kept_per_jinja_configuration(tmp_path: Path) -> 
     assert site._jinja_cache(str(tmp_path), plain) != site._jinja_cache(str(tmp_path), finalizing)
     assert site._jinja_cache(str(tmp_path), jinja2.Environment(autoescape=True, finalize=str)) == site._jinja_cache(
         str(tmp_path), finalizing)  # the same options, the same folder (no object address in the key)
+    # the i18n extension compiles gettext calls differently with newstyle_gettext
+    oldstyle, newstyle = (jinja2.Environment(extensions=["jinja2.ext.i18n"]) for _ in range(2))
+    newstyle.newstyle_gettext = True  # type: ignore[attr-defined]
+    assert site._jinja_cache(str(tmp_path), oldstyle) != site._jinja_cache(str(tmp_path), newstyle)
 
 
 def test_the_sites_days_belong_to_one_build(built: Settings) -> None:
