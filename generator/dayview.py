@@ -315,6 +315,14 @@ class SiteDays:
         and with them this build's days in memory (a year of outlines: ~3 MB a cache file)."""
         return _nothing, ()
 
+    def __copy__(self) -> SiteDays:
+        """The same build's days: a copy (or deep copy) of the settings would otherwise go through
+        __reduce__, lose them, and fail the build with a wrong "build with `digest build`"."""
+        return self
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> SiteDays:
+        return self
+
     def outline(self, path: Path) -> Outline:
         return self.outlines.get(path)
 

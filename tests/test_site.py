@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import gettext
 import gzip
@@ -506,6 +507,8 @@ def test_the_sites_days_belong_to_one_build(built: Settings) -> None:
     days = dayview.SiteDays(built, built.root / "cache", code="test")
     days.outline(built.store_dir / "days" / "2026-06-02.json")
     assert pickle.loads(pickle.dumps({"DIGEST_DAYS": days})) == {"DIGEST_DAYS": None}
+    # ... but a copy of the settings (shallow or deep) holds the same build's days
+    assert copy.deepcopy({"DIGEST_DAYS": days})["DIGEST_DAYS"] is days and copy.copy(days) is days
     caches = list((built.root / "cache").rglob("ArticlesGenerator-Readers"))
     assert len(caches) == 2  # one per edition
     contents = [cache.read_bytes() for cache in caches]
