@@ -19,6 +19,7 @@ the search index uses for its own per-day data too.
 
 from __future__ import annotations
 
+import io
 import json
 import pickle
 import re
@@ -30,6 +31,7 @@ from pathlib import Path
 from typing import Any, Generic, TypeVar
 
 from .errors import BuildError
+from .files import write_atomic
 from .labels import badges
 from .records import Day, Entry, Paper, Summary
 from .settings import Settings
@@ -257,9 +259,9 @@ class DayFiles(Generic[T]):
         cached = self._pickle(path)
         if cached is None or key is None:
             return
-        cached.parent.mkdir(parents=True, exist_ok=True)
-        with cached.open("wb") as handle:
-            _RecordPickler(handle, protocol=pickle.HIGHEST_PROTOCOL).dump((self._version, str(path), key, value))
+        data = io.BytesIO()
+        _RecordPickler(data, protocol=pickle.HIGHEST_PROTOCOL).dump((self._version, str(path), key, value))
+        write_atomic(cached, data.getvalue())  # a build reading it meanwhile (or cut short) sees a whole pickle
 
 
 class _RecordPickler(pickle.Pickler):

@@ -6,6 +6,7 @@ import copy
 import dataclasses
 import gettext
 import gzip
+import io
 import json
 import os
 import pickle
@@ -459,6 +460,19 @@ def test_day_page_is_records_made_once_per_day_for_every_edition(tmp_path: Path)
     assert (page.llm, page.repaired, page.flagged) == (0, 0, 0)
     # another build reads the pickle, records and all
     assert dayview.DayFiles(tmp_path / "cache", dayview.day_page, version="v1").get(path) == page
+
+
+def test_day_pickles_are_replaced_not_rewritten_in_place(tmp_path: Path) -> None:
+    # A build reading a pickle while another writes it (or a build cut short) must see a whole one.
+    path = tmp_path / "2026-06-02.json"
+    path.write_text(json.dumps({"date": "2026-06-02", "papers": [FORMAT_1_PAPER]}), "utf-8")
+    dayview.DayFiles(tmp_path / "cache", dayview.outline, version="v1").get(path)
+    pickled = tmp_path / "cache" / "2026-06-02.pickle"
+    os.link(pickled, tmp_path / "reader")  # what a reader has open
+    before = pickled.read_bytes()
+    dayview.DayFiles(tmp_path / "cache", dayview.outline, version="v2").get(path)
+    assert (tmp_path / "reader").read_bytes() == before != pickled.read_bytes()
+    assert [item.name for item in (tmp_path / "cache").iterdir()] == ["2026-06-02.pickle"]
 
 
 @pytest.mark.parametrize("ensure_ascii", [False, True])  # as the store writes, as json.dumps does by default
