@@ -277,7 +277,8 @@ class _RecordPickler(pickle.Pickler):
 
 @cache
 def _field_names(cls: type) -> tuple[str, ...]:
-    return tuple(item.name for item in fields(cls))
+    """The fields a record's class takes, in order (a field with init=False is computed by the class)."""
+    return tuple(item.name for item in fields(cls) if item.init)
 
 
 def file_key(path: Path) -> tuple[int, int] | None:

@@ -475,6 +475,23 @@ def test_day_pickles_are_replaced_not_rewritten_in_place(tmp_path: Path) -> None
     assert [item.name for item in (tmp_path / "cache").iterdir()] == ["2026-06-02.pickle"]
 
 
+@dataclasses.dataclass(frozen=True, slots=True)
+class _Computed:
+    text: str
+    length: int = dataclasses.field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "length", len(self.text))
+
+
+def test_records_with_computed_fields_are_cleaned_and_pickled() -> None:
+    # html_text and the pickler rebuild a record from the fields its class takes
+    assert dayview.html_text(_Computed("a\x07b")) == _Computed("ab")
+    data = io.BytesIO()
+    dayview._RecordPickler(data).dump(_Computed("abc"))
+    assert pickle.loads(data.getvalue()) == _Computed("abc")
+
+
 @pytest.mark.parametrize("ensure_ascii", [False, True])  # as the store writes, as json.dumps does by default
 def test_days_are_read_with_text_fit_for_html(tmp_path: Path, ensure_ascii: bool) -> None:
     # The templates print records as they are: the characters HTML does not allow (C0/C1 controls,
