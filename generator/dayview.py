@@ -36,7 +36,7 @@ from .labels import badges
 from .records import Day, Entry, Paper, Summary
 from .settings import Settings
 from .store import Store, day_from_json, upgrade_day_json
-from .text import safe_url
+from .text import html_chars, safe_url
 
 DAYS_KEPT = 64  # day pages held in memory (issue 5: peak memory <= 200 MB for a year)
 
@@ -168,9 +168,7 @@ def read_whole_day(path: Path) -> Day:
         raise BuildError(f"{path}: unreadable day file ({exc!r}); re-run `digest run --date {path.stem}`") from exc
 
 
-# Characters that are not allowed in HTML text (C0/C1 controls but tab and newlines, noncharacters).
-_NOT_HTML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufdd0-\ufdef\ufffe\uffff]")
-# What a day's JSON text holds when some string has such a character: JSON escapes the C0
+# What a day's JSON text holds when some string has a character HTML does not allow (text.html_chars): JSON escapes the C0
 # controls ("\u0007"); the others are written as they are by the store (ensure_ascii=False), or
 # escaped too by a day file written with json.dumps' defaults ("\u0085", "\ufdd0", "\ufffe").
 # (A false alarm only costs a cleaning.)
@@ -185,7 +183,7 @@ def html_text(value: T) -> T:
     """`value` (a record, or a string, tuple or dict of them) without the characters HTML does not
     allow in its strings."""
     if isinstance(value, str):
-        return value if value.isprintable() else _NOT_HTML.sub("", value)  # type: ignore[return-value]
+        return html_chars(value)  # type: ignore[return-value]
     if isinstance(value, tuple):
         return tuple(html_text(item) for item in value)  # type: ignore[return-value]
     if isinstance(value, dict):

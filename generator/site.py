@@ -27,7 +27,7 @@ from . import glossary, labels
 from .errors import BuildError
 from .incremental import PageSkippingWriter
 from .settings import RadarSettings, Settings
-from .dayview import DayPage, html_text, site_days
+from .dayview import DayPage, site_days
 from .labels import note_text, source_name
 from .records import Match, Note
 from .store import Store
@@ -182,16 +182,6 @@ def unverified(text: str, items: Iterable[str] | None, tooltip: str) -> Markup:
         f'<span class="unverified" title="{tip}">{escape(part)}{hidden}</span>' if flagged else str(escape(part))
         for part, flagged in segments(str(text), items)
     ))
-
-
-def printable(value: Any) -> Any:
-    """What a template prints, without the control characters that paper text may carry (the
-    email's templates print records as they are; the site's read days whose text is clean already,
-    dayview.read_whole_day)."""
-    if not isinstance(value, str) or value.isprintable():  # the common case, checked in C
-        return value
-    cleaned = html_text(str(value))
-    return Markup(cleaned) if isinstance(value, Markup) else cleaned
 
 
 def relative_root(output_file: str) -> str:
