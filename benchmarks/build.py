@@ -1,6 +1,6 @@
 """Build benchmark: a year of bilingual digests built with the project's theme and plugins vs vanilla Pelican.
 
-    .venv/bin/python benchmarks/build.py [--days 365] [--runs 3] [--keep DIR]
+    .venv/bin/python benchmarks/build.py [--days 365] [--runs 3] [--keep DIR] [--cold]
 
 Makes `--days` days of 40 real papers each (from sample/listings, ids made unique per day) with
 LLM-shaped summaries in both languages cut from the abstracts (the size of real LLM output), writes
@@ -11,7 +11,8 @@ issue 5: full build time (median) and ratio, peak memory, add-one-day rebuild, d
 
 A project full build starts without the previous build's manifest (generator.incremental), so it
 renders every page; Pelican's content cache and the day outlines in cache/ stay warm after the
-first run, as they do for the daily job. Each add-one-day rebuild adds a new day and rebuilds
+first run; with --cold each project full build starts without cache/ too, as the daily job's
+(which builds in a fresh checkout). Each add-one-day rebuild adds a new day and rebuilds
 incrementally (median of --runs).
 """
 
@@ -148,9 +149,11 @@ def child_build(kind: str, root: Path) -> None:
                       "skipped": plan.skipped if plan else 0}))
 
 
-def timed_build(kind: str, root: Path, *, full: bool = True) -> dict[str, float]:
+def timed_build(kind: str, root: Path, *, full: bool = True, cold: bool = False) -> dict[str, float]:
     if kind == "project" and full:
         (root / "output" / incremental.MANIFEST).unlink(missing_ok=True)
+        if cold:
+            shutil.rmtree(root / "cache", ignore_errors=True)
     result = subprocess.run(
         [sys.executable, __file__, "--child", kind, str(root)],
         capture_output=True, text=True, cwd=root, check=False,
@@ -198,6 +201,7 @@ def main() -> None:
     parser.add_argument("--days", type=int, default=365, help="days of digests (2 posts each)")
     parser.add_argument("--runs", type=int, default=3, help="full builds of each kind, and add-one-day rebuilds (medians)")
     parser.add_argument("--keep", type=Path, help="build in this directory and keep it")
+    parser.add_argument("--cold", action="store_true", help="project full builds without cache/ (the daily job's)")
     parser.add_argument("--child", nargs=2, metavar=("KIND", "ROOT"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -218,7 +222,7 @@ def main() -> None:
     figures: dict[str, list[dict[str, float]]] = {"project": [], "vanilla": []}
     for _ in range(args.runs):  # interleaved, so both kinds see the same machine load
         for kind, runs in figures.items():
-            runs.append(timed_build(kind, root))
+            runs.append(timed_build(kind, root, cold=args.cold))
     project = statistics.median(r["seconds"] for r in figures["project"])
     vanilla = statistics.median(r["seconds"] for r in figures["vanilla"])
     peak = max(r["maxrss_mb"] for r in figures["project"])
@@ -241,7 +245,7 @@ def main() -> None:
     def check(ok: bool) -> str:
         return "ok" if ok else "MISSED"
 
-    print(f"full build, project theme + plugins: {project:.1f} s (median of {args.runs}: "
+    print(f"full build, project theme + plugins{' (cold)' if args.cold else ''}: {project:.1f} s (median of {args.runs}: "
           + ", ".join(f"{r['seconds']:.1f}" for r in figures["project"]) + ")")
     print(f"full build, vanilla Pelican:         {vanilla:.1f} s (median of {args.runs}: "
           + ", ".join(f"{r['seconds']:.1f}" for r in figures["vanilla"]) + ")")
