@@ -16,7 +16,7 @@ from pelican.log import console
 from pelican.plugins.i18n_subsites import i18n_subsites
 from pelican.settings import read_settings
 
-from . import incremental
+from . import incremental, search
 from .dayview import SiteDays
 from .errors import BuildError, DigestError
 from .files import write_atomic
@@ -98,8 +98,11 @@ def _build(settings: Settings, final: Path, staging: Path, cleaner: threading.Th
     pelican_config["DIGEST_BUILD"] = plan
     # The days this build reads, shared by the editions (each derives its pages from them once);
     # their pickles are keyed by the build's fingerprint, which covers the code that made them.
-    pelican_config["DIGEST_DAYS"] = SiteDays(settings, Path(pelican_config["CACHE_PATH"]), code=plan.fingerprint)
-    _forget_content_cache_of_other_code(Path(pelican_config["CACHE_PATH"]), plan.fingerprint)
+    # The search index's data per day is made from the same reading of each day file.
+    cache = Path(pelican_config["CACHE_PATH"])
+    pelican_config["DIGEST_DAYS"] = SiteDays(settings, cache, code=plan.fingerprint,
+                                             search=search.day_files(cache, plan.fingerprint))
+    _forget_content_cache_of_other_code(cache, plan.fingerprint)
     # An incremental build keeps the previous output: only changed pages are rendered again.
     pelican_config["DELETE_OUTPUT_DIRECTORY"] = pelican_config["DELETE_OUTPUT_DIRECTORY"] and plan.full
     _remove_tree(staging)  # what a build cut short left

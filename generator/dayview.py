@@ -291,21 +291,26 @@ def file_key(path: Path) -> tuple[int, int] | None:
 class SiteDays:
     """The days one build of the site reads (see the module docstring)."""
 
-    def __init__(self, settings: Settings, cache_path: Path | None = None, *, code: str) -> None:
+    def __init__(self, settings: Settings, cache_path: Path | None = None, *, code: str,
+                 search: DayFiles[Any] | None = None) -> None:
         """`code` is the build's fingerprint (incremental.fingerprint): the pickles of a build of
-        other code or settings are made again (they hold text that code computed)."""
+        other code or settings are made again (they hold text that code computed). `search` is
+        the search index's data per day (generator.search), made from the same reading of a day."""
         self.store = Store(settings.store_dir)
         self.code = code
+        self.search = search
         folder = cache_path / "days" if cache_path is not None else None
         self.pages = DayFiles(folder / "pages" if folder else None, day_page, version=f"pages-{code}", kept=DAYS_KEPT)
         self.outlines = DayFiles(folder / "outlines" if folder else None, outline, version=f"outlines-{code}",
                                  read=self._read_for_outline)
 
     def _read_for_outline(self, path: Path) -> Day:
-        """A whole day read for its outline: its page is made from it too, so that a build without
-        pickles (the daily job's) parses a day file once for both."""
+        """A whole day read for its outline: its page and search data are made from it too, so that
+        a build without pickles (the daily job's) parses a day file once for all three."""
         day = read_whole_day(path)
         self.pages.put(path, day)
+        if self.search is not None:
+            self.search.put(path, day)
         return day
 
     def page(self, path: Path) -> DayPage:

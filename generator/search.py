@@ -236,8 +236,9 @@ def write_index(pelican: Pelican) -> None:
         return str(article_url.format(date=moment, slug=when.isoformat(), lang=""))
 
     cache = Path(pelican.settings["CACHE_PATH"])
-    code = site_days(pelican.settings).code  # the build's fingerprint: other code makes the cache again
-    days = DayFiles(cache / CACHE_FOLDER / "days", day_entry, version=f"search-{CACHE_FORMAT}-{code}", kept=0)
+    site = site_days(pelican.settings)
+    code = site.code  # the build's fingerprint: other code makes the cache again
+    days = site.search or day_files(cache, code)  # the site's days made most of them already
     months: dict[str, list[date]] = defaultdict(list)
     for day in built_days(store.days(), settings):  # as the site: days with their pages
         months[f"{day:%Y-%m}"].append(day)
@@ -258,6 +259,12 @@ def write_index(pelican: Pelican) -> None:
         if folder.is_dir() and folder.name not in months:
             shutil.rmtree(folder)
     write_atomic(target / "index.json", json.dumps(manifest(segments), ensure_ascii=False, separators=(",", ":")))
+
+
+def day_files(cache_path: Path, code: str) -> DayFiles[DayEntry]:
+    """Each day's DayEntry, one pickle per day under `cache_path` (see dayview.DayFiles), made again
+    by other code (`code`, the build's fingerprint); none is kept in memory."""
+    return DayFiles(cache_path / CACHE_FOLDER / "days", day_entry, version=f"search-{CACHE_FORMAT}-{code}", kept=0)
 
 
 def _day_key(path: Path) -> list[Any]:

@@ -584,6 +584,21 @@ def test_pelicans_content_cache_of_other_code_is_not_loaded(tmp_path: Path, monk
     assert all(b"RenamedOutline" not in cache.read_bytes() for cache in caches)
 
 
+def test_a_cold_build_parses_each_day_file_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The daily job builds without cache/: a day file's page, outline and search data are made from
+    # one reading of it (a year of day files is ~75 MB of JSON).
+    settings = build_demo_site(tmp_path, SITEURL)
+    shutil.rmtree(settings.root / "cache")
+    (settings.output_dir / incremental.MANIFEST).unlink()
+    read, reads = dayview.read_whole_day, []
+    monkeypatch.setattr(dayview, "read_whole_day", lambda path: reads.append(path.name) or read(path))
+    assert build.build(settings).full
+    days = sorted(path.name for path in (settings.store_dir / "days").glob("*.json"))
+    assert sorted(reads) == days and len(days) == 2
+    assert sorted(path.stem for path in (settings.root / "cache" / "search" / "days").glob("*.pickle")) == [
+        name.removesuffix(".json") for name in days]
+
+
 def test_opengraph_tags(built: Settings) -> None:
     day = page(built, "zh/2026/06/02/index.html")
     og = {a["property"]: a["content"] for a in day.all("meta") if a.get("property", "").startswith("og:")}
