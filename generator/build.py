@@ -19,6 +19,7 @@ from pelican.settings import read_settings
 from . import incremental
 from .dayview import SiteDays
 from .errors import BuildError, DigestError
+from .files import write_atomic
 from .settings import Settings
 from .store import Store
 from .text import one_line
@@ -44,8 +45,6 @@ def pelican_settings(settings: Settings, *, output: Path | None = None) -> dict[
             "OUTPUT_PATH": str(output or settings.output_dir),
         },
     )
-    # The days this build reads, shared by the editions (each derives its pages from them once).
-    pelican["DIGEST_DAYS"] = SiteDays(settings, Path(pelican["CACHE_PATH"]))
     # Posts whose day file is missing belong to a run that did not finish (the day file is written
     # last): they are not a day of the site until `digest catch-up` or `digest run` rebuilds it.
     unbuilt = _unfinished_days(settings)
@@ -97,6 +96,10 @@ def _build(settings: Settings, final: Path, staging: Path, cleaner: threading.Th
     pelican_config = pelican_settings(settings, output=staging)
     plan = incremental.plan_build(settings, theme=Path(pelican_config["THEME"]))
     pelican_config["DIGEST_BUILD"] = plan
+    # The days this build reads, shared by the editions (each derives its pages from them once);
+    # their pickles are keyed by the build's fingerprint, which covers the code that made them.
+    pelican_config["DIGEST_DAYS"] = SiteDays(settings, Path(pelican_config["CACHE_PATH"]), code=plan.fingerprint)
+    _forget_content_cache_of_other_code(Path(pelican_config["CACHE_PATH"]), plan.fingerprint)
     # An incremental build keeps the previous output: only changed pages are rendered again.
     pelican_config["DELETE_OUTPUT_DIRECTORY"] = pelican_config["DELETE_OUTPUT_DIRECTORY"] and plan.full
     _remove_tree(staging)  # what a build cut short left
@@ -113,7 +116,10 @@ def _build(settings: Settings, final: Path, staging: Path, cleaner: threading.Th
         except DigestError:
             raise
         except Exception as exc:  # Pelican, a template or a plugin failed: one line for the user
-            raise BuildError(f"site build failed: {type(exc).__name__}: {_one_line(str(exc))}") from exc
+            hint = ""
+            if "Can't get attribute" in str(exc) or isinstance(exc, ModuleNotFoundError):  # an unloadable pickle
+                hint = f" (a cache of other code? delete {pelican_config['CACHE_PATH']}/ and build again)"
+            raise BuildError(f"site build failed: {type(exc).__name__}: {_one_line(str(exc))}{hint}") from exc
     if problems:
         more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
         raise BuildError(f"site build failed: {problems[0]}{more}")
@@ -122,6 +128,30 @@ def _build(settings: Settings, final: Path, staging: Path, cleaner: threading.Th
     _swap(staging, final)
     plan.output_dir = final
     return plan
+
+
+# Where the cache folder records the fingerprint of the code that wrote Pelican's content cache.
+_CACHE_CODE = "code-fingerprint"
+
+
+def _forget_content_cache_of_other_code(cache: Path, code: str) -> None:
+    """Delete Pelican's content cache (`<Generator>-Readers`, one per edition) when it was written
+    by a build of other code or settings (`code`, the build's fingerprint, differs).
+
+    It pickles the settings and the articles, with this package's objects attached; Pelican catches
+    only pickling errors when it loads it, so a class renamed since (a dayview record) would end
+    the build with "Can't get attribute". The digest's own caches (days/, search/) are keyed by
+    the fingerprint themselves.
+    """
+    stamp = cache / _CACHE_CODE
+    try:
+        if stamp.read_text("utf-8") == code:
+            return
+    except OSError:
+        pass
+    for path in cache.rglob("*-Readers") if cache.is_dir() else ():
+        path.unlink(missing_ok=True)
+    write_atomic(stamp, code)
 
 
 # Files a build replaces (the writer unlinks before writing, plugins write atomically): these may

@@ -19,6 +19,7 @@ the search index uses for its own per-day data too.
 
 from __future__ import annotations
 
+import io
 import json
 import pickle
 import re
@@ -30,11 +31,12 @@ from pathlib import Path
 from typing import Any, Generic, TypeVar
 
 from .errors import BuildError
+from .files import write_atomic
 from .labels import badges
 from .records import Day, Entry, Paper, Summary
 from .settings import Settings
 from .store import Store, day_from_json, upgrade_day_json
-from .text import safe_url
+from .text import html_chars, safe_url
 
 DAYS_KEPT = 64  # day pages held in memory (issue 5: peak memory <= 200 MB for a year)
 
@@ -166,18 +168,22 @@ def read_whole_day(path: Path) -> Day:
         raise BuildError(f"{path}: unreadable day file ({exc!r}); re-run `digest run --date {path.stem}`") from exc
 
 
-# Characters that are not allowed in HTML text (C0/C1 controls but tab and newlines, noncharacters).
-_NOT_HTML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufdd0-\ufdef\ufffe\uffff]")
-# What a day's JSON text holds when some string has such a character: JSON escapes the C0
-# controls ("\u0007"); the others are written as they are. (A false alarm only costs a cleaning.)
-_MAY_NOT_BE_HTML = re.compile(r"\\u00[01][0-9a-fA-F]|\\u007[fF]|[\x7f-\x9f\ufdd0-\ufdef\ufffe\uffff]")
+# What a day's JSON text holds when some string has a character HTML does not allow (text.html_chars): JSON escapes the C0
+# controls ("\u0007"); the others are written as they are by the store (ensure_ascii=False), or
+# escaped too by a day file written with json.dumps' defaults ("\u0085", "\ufdd0", "\ufffe").
+# (A false alarm only costs a cleaning.)
+_MAY_NOT_BE_HTML = re.compile(
+    r"\\u00[01][0-9a-fA-F]|\\u007[fF]|\\u00[89][0-9a-fA-F]"  # C0, DEL, C1
+    r"|\\u[fF][dD][d-eD-E][0-9a-fA-F]|\\u[fF]{3}[eEfF]"  # noncharacters U+FDD0-FDEF, U+FFFE/FFFF
+    "|[\x7f-\x9f\ufdd0-\ufdef\ufffe\uffff]"
+)
 
 
 def html_text(value: T) -> T:
     """`value` (a record, or a string, tuple or dict of them) without the characters HTML does not
     allow in its strings."""
     if isinstance(value, str):
-        return value if value.isprintable() else _NOT_HTML.sub("", value)  # type: ignore[return-value]
+        return html_chars(value)  # type: ignore[return-value]
     if isinstance(value, tuple):
         return tuple(html_text(item) for item in value)  # type: ignore[return-value]
     if isinstance(value, dict):
@@ -192,8 +198,9 @@ class DayFiles(Generic[T]):
     file changes (its modification time or size); the last `kept` values stay in memory too.
 
     Pickles, as Pelican's own content cache beside them: several times faster to load than a day's
-    JSON, and they hold the records as they are. `version` names what the values are made of: a
-    pickle of another version (other code) is made again.
+    JSON, and they hold the records as they are. `version` names what the values are made of: the
+    build's code fingerprint (incremental.fingerprint), since they hold text computed in code (badges,
+    safe links, cleaned text); a pickle of another version (other code) is made again.
     """
 
     def __init__(self, folder: Path | None, make: Callable[[Day], T], *, version: str, kept: int | None = None,
@@ -250,9 +257,9 @@ class DayFiles(Generic[T]):
         cached = self._pickle(path)
         if cached is None or key is None:
             return
-        cached.parent.mkdir(parents=True, exist_ok=True)
-        with cached.open("wb") as handle:
-            _RecordPickler(handle, protocol=pickle.HIGHEST_PROTOCOL).dump((self._version, str(path), key, value))
+        data = io.BytesIO()
+        _RecordPickler(data, protocol=pickle.HIGHEST_PROTOCOL).dump((self._version, str(path), key, value))
+        write_atomic(cached, data.getvalue())  # a build reading it meanwhile (or cut short) sees a whole pickle
 
 
 class _RecordPickler(pickle.Pickler):
@@ -268,7 +275,8 @@ class _RecordPickler(pickle.Pickler):
 
 @cache
 def _field_names(cls: type) -> tuple[str, ...]:
-    return tuple(item.name for item in fields(cls))
+    """The fields a record's class takes, in order (a field with init=False is computed by the class)."""
+    return tuple(item.name for item in fields(cls) if item.init)
 
 
 def file_key(path: Path) -> tuple[int, int] | None:
@@ -280,18 +288,17 @@ def file_key(path: Path) -> tuple[int, int] | None:
     return (stat.st_mtime_ns, stat.st_size)
 
 
-# Named after what the pickles hold: bump when Card, DayPage, Outline or the records change.
-VIEWS_VERSION = "dayview-3"
-
-
 class SiteDays:
     """The days one build of the site reads (see the module docstring)."""
 
-    def __init__(self, settings: Settings, cache_path: Path | None = None) -> None:
+    def __init__(self, settings: Settings, cache_path: Path | None = None, *, code: str) -> None:
+        """`code` is the build's fingerprint (incremental.fingerprint): the pickles of a build of
+        other code or settings are made again (they hold text that code computed)."""
         self.store = Store(settings.store_dir)
+        self.code = code
         folder = cache_path / "days" if cache_path is not None else None
-        self.pages = DayFiles(folder / "pages" if folder else None, day_page, version=VIEWS_VERSION, kept=DAYS_KEPT)
-        self.outlines = DayFiles(folder / "outlines" if folder else None, outline, version=VIEWS_VERSION,
+        self.pages = DayFiles(folder / "pages" if folder else None, day_page, version=f"pages-{code}", kept=DAYS_KEPT)
+        self.outlines = DayFiles(folder / "outlines" if folder else None, outline, version=f"outlines-{code}",
                                  read=self._read_for_outline)
 
     def _read_for_outline(self, path: Path) -> Day:
@@ -308,6 +315,14 @@ class SiteDays:
         """Pickled as nothing: Pelican's content cache pickles the settings (each Tag holds them),
         and with them this build's days in memory (a year of outlines: ~3 MB a cache file)."""
         return _nothing, ()
+
+    def __copy__(self) -> SiteDays:
+        """The same build's days: a copy (or deep copy) of the settings would otherwise go through
+        __reduce__, lose them, and fail the build with a wrong "build with `digest build`"."""
+        return self
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> SiteDays:
+        return self
 
     def outline(self, path: Path) -> Outline:
         return self.outlines.get(path)

@@ -16,9 +16,10 @@ def _default_file_mode() -> int:
 _FILE_MODE = _default_file_mode()
 
 
-def write_atomic(path: Path, text: str) -> bool:
-    """Write `text` to `path` via a temporary file and a rename. Returns False if unchanged."""
-    data = text.encode("utf-8")
+def write_atomic(path: Path, text: str | bytes) -> bool:
+    """Write `text` (UTF-8, or bytes as they are) to `path` via a temporary file and a rename.
+    Returns False if unchanged."""
+    data = text.encode("utf-8") if isinstance(text, str) else text
     if path.is_file() and path.read_bytes() == data:
         return False
     path.parent.mkdir(parents=True, exist_ok=True)

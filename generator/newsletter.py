@@ -33,9 +33,8 @@ from .labels import LABELS as POST_LABELS
 from .labels import badges, colon, list_separator
 from .records import Day, Entry
 from .settings import Recipient, Settings
-from .site import printable
 from .summarize.grounding import segments
-from .text import brief_html, one_line, paragraphs, safe_url
+from .text import brief_html, one_line, paragraphs, printable, safe_url
 
 # Gmail clips a message whose HTML passes 102 KB ("[Message clipped]"): the edition stays below.
 MAX_HTML_BYTES = 102_000

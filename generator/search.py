@@ -53,7 +53,7 @@ from pelican import Pelican, signals
 
 from . import glossary
 from .files import write_atomic
-from .dayview import DayFiles, read_whole_day
+from .dayview import DayFiles, read_whole_day, site_days
 from .records import Day, Entry, Paper
 from .site import digest_settings
 from .store import Store
@@ -236,7 +236,8 @@ def write_index(pelican: Pelican) -> None:
         return str(article_url.format(date=moment, slug=when.isoformat(), lang=""))
 
     cache = Path(pelican.settings["CACHE_PATH"])
-    days = DayFiles(cache / CACHE_FOLDER / "days", day_entry, version=f"search-{CACHE_FORMAT}", kept=0)
+    code = site_days(pelican.settings).code  # the build's fingerprint: other code makes the cache again
+    days = DayFiles(cache / CACHE_FOLDER / "days", day_entry, version=f"search-{CACHE_FORMAT}-{code}", kept=0)
     months: dict[str, list[date]] = defaultdict(list)
     for day in built_days(store.days(), settings):  # as the site: days with their pages
         months[f"{day:%Y-%m}"].append(day)
@@ -244,7 +245,7 @@ def write_index(pelican: Pelican) -> None:
     target = Path(pelican.settings["OUTPUT_PATH"]) / FOLDER
     for month, month_days in sorted(months.items()):
         keys = {day: _day_key(store.day_path(day)) for day in month_days}
-        key = json.dumps([CACHE_FORMAT, INDEX_FORMAT, article_url, [keys[day] for day in month_days]])
+        key = json.dumps([CACHE_FORMAT, INDEX_FORMAT, code, article_url, [keys[day] for day in month_days]])
         built = cache / CACHE_FOLDER / "months" / month
         segment = _read_built(built, key)
         if segment is None:

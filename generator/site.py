@@ -27,7 +27,7 @@ from . import glossary, labels
 from .errors import BuildError
 from .incremental import PageSkippingWriter
 from .settings import RadarSettings, Settings
-from .dayview import DayPage, html_text, site_days
+from .dayview import DayPage, site_days
 from .labels import note_text, source_name
 from .records import Match, Note
 from .store import Store
@@ -88,7 +88,8 @@ def _jinja_cache(cache_path: str, env: Environment) -> str:
 
     options = (jinja2.__version__, named(env.finalize), named(env.autoescape), sorted(env.extensions),
                env.trim_blocks, env.lstrip_blocks, env.keep_trailing_newline, env.newline_sequence,
-               env.block_start_string, env.variable_start_string, env.comment_start_string, env.line_statement_prefix)
+               env.block_start_string, env.variable_start_string, env.comment_start_string, env.line_statement_prefix,
+               getattr(env, "newstyle_gettext", None))  # set by the i18n extension
     key = hashlib.blake2b(repr(options).encode(), digest_size=6).hexdigest()
     folder = Path(cache_path) / f"jinja-{key}"
     folder.mkdir(parents=True, exist_ok=True)
@@ -181,16 +182,6 @@ def unverified(text: str, items: Iterable[str] | None, tooltip: str) -> Markup:
         f'<span class="unverified" title="{tip}">{escape(part)}{hidden}</span>' if flagged else str(escape(part))
         for part, flagged in segments(str(text), items)
     ))
-
-
-def printable(value: Any) -> Any:
-    """What a template prints, without the control characters that paper text may carry (the
-    email's templates print records as they are; the site's read days whose text is clean already,
-    dayview.read_whole_day)."""
-    if not isinstance(value, str) or value.isprintable():  # the common case, checked in C
-        return value
-    cleaned = html_text(str(value))
-    return Markup(cleaned) if isinstance(value, Markup) else cleaned
 
 
 def relative_root(output_file: str) -> str:

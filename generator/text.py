@@ -6,6 +6,7 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
+from typing import Any
 
 from bs4 import BeautifulSoup
 from markupsafe import Markup
@@ -19,6 +20,25 @@ def xml_chars(text: str) -> str:
     if text.isprintable():  # printable text has no XML-illegal character (checked in C)
         return text
     return _XML_ILLEGAL.sub("", text)
+
+
+# What HTML does not allow in text: C0/C1 controls but tab and newlines, DEL, noncharacters.
+_NOT_HTML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufdd0-\ufdef\ufffe\uffff]")
+
+
+def html_chars(text: str) -> str:
+    """`text` without the characters HTML does not allow."""
+    return text if text.isprintable() else _NOT_HTML.sub("", text)
+
+
+def printable(value: Any) -> Any:
+    """What a template prints, without the characters HTML does not allow, which paper text may
+    carry: a Jinja finalize for templates that print records as they are (the email's; the site's
+    days are cleaned once when read, dayview.read_whole_day). Markup stays Markup."""
+    if not isinstance(value, str) or value.isprintable():  # the common case, checked in C
+        return value
+    cleaned = _NOT_HTML.sub("", str(value))
+    return Markup(cleaned) if isinstance(value, Markup) else cleaned
 
 
 _SAFE_URL = re.compile(r"^https?://[^\s\"'<>]+$", re.IGNORECASE)

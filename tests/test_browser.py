@@ -187,6 +187,18 @@ def test_chinese_search_finds_segmentation_papers_without_a_key(browser: Any, si
     assert console_errors(browser) == []
 
 
+@pytest.mark.parametrize(("prefix", "line"), [("zh/", "没有找到匹配的论文：qqqzzz"), ("", "No paper matches: qqqzzz")])
+def test_a_search_without_results_says_so_in_the_pages_language(browser: Any, site_url: str, prefix: str,
+                                                                 line: str) -> None:
+    # the search page's words and colon are the theme catalog's and labels' (the full-width colon in Chinese)
+    open_page(browser, f"{site_url}/{prefix}archives/")
+    box = browser.find_element("css selector", "#search-q")
+    box.send_keys("qqqzzz")
+    status = wait_for(lambda: browser.find_element("css selector", ".search-status").text, "the no-result line")
+    assert status == line
+    assert console_errors(browser) == []
+
+
 def test_a_result_below_the_featured_papers_opens_its_batch(browser: Any, site_url: str) -> None:
     open_page(browser, f"{site_url}/2026/06/02/#p{FEATURED + 12}")
     card = wait_for(lambda: browser.find_elements("css selector", f"#p{FEATURED + 12}"), "the card's batch")[0]

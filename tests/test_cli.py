@@ -137,6 +137,8 @@ def test_demo_merges_arxiv_medrxiv_hugging_face_and_journals_and_shows_each_pape
                     cwd=project)
     assert result.exit_code == 0, result.output
     assert "demo sources: arxiv (cs.CV, eess.IV), medrxiv" in " ".join(result.output.split())
+    warnings = [line for line in result.output.splitlines() if "WARNING" in line]
+    assert all("Summaries are extractive" in line for line in warnings), warnings  # nothing a forker must chase
     days = [json.loads(path.read_text("utf-8")) for path in sorted((project / "output" / "data").glob("*.json"))]
     papers = [paper for day in days for paper in day["papers"]]
     assert len(days) == 3 and all(day["format"] == 3 for day in days)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import gettext
 import gzip
+import io
 import json
 import os
 import pickle
@@ -21,7 +23,7 @@ import pytest
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
-from generator import build, dayview, feeds, glossary, incremental, site
+from generator import build, dayview, feeds, glossary, incremental, labels, site
 from generator.errors import BuildError
 from generator.records import Day, Entry, Match, Note, Ranked, SourceRef, Summary
 from generator.settings import Settings, load
@@ -236,7 +238,7 @@ def test_hostile_paper_text_stays_text(built: Settings, prefix: str) -> None:
         scripts = parsed.all("script")
         assert all(s.get("src", "").endswith(("/js/radar.js", "/js/search.js")) or s.get("type") == "application/json"
                    for s in scripts), scripts
-        assert len(scripts) == 3 if "2026" in path or path == "index.html" else 2
+        assert len(scripts) == 4 if "2026" in path or path == "index.html" else 3  # + search's and a day's words
         for tag, attrs in parsed.elements:
             assert not [name for name in attrs if name.startswith("on")], (tag, attrs)
             for name in ("href", "src", "action"):
@@ -460,19 +462,56 @@ def test_day_page_is_records_made_once_per_day_for_every_edition(tmp_path: Path)
     assert dayview.DayFiles(tmp_path / "cache", dayview.day_page, version="v1").get(path) == page
 
 
-def test_days_are_read_with_text_fit_for_html(tmp_path: Path) -> None:
+def test_day_pickles_are_replaced_not_rewritten_in_place(tmp_path: Path) -> None:
+    # A build reading a pickle while another writes it (or a build cut short) must see a whole one.
+    path = tmp_path / "2026-06-02.json"
+    path.write_text(json.dumps({"date": "2026-06-02", "papers": [FORMAT_1_PAPER]}), "utf-8")
+    dayview.DayFiles(tmp_path / "cache", dayview.outline, version="v1").get(path)
+    pickled = tmp_path / "cache" / "2026-06-02.pickle"
+    os.link(pickled, tmp_path / "reader")  # what a reader has open
+    before = pickled.read_bytes()
+    dayview.DayFiles(tmp_path / "cache", dayview.outline, version="v2").get(path)
+    assert (tmp_path / "reader").read_bytes() == before != pickled.read_bytes()
+    assert [item.name for item in (tmp_path / "cache").iterdir()] == ["2026-06-02.pickle"]
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class _Computed:
+    text: str
+    length: int = dataclasses.field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "length", len(self.text))
+
+
+def test_records_with_computed_fields_are_cleaned_and_pickled() -> None:
+    # html_text and the pickler rebuild a record from the fields its class takes
+    assert dayview.html_text(_Computed("a\x07b")) == _Computed("ab")
+    data = io.BytesIO()
+    dayview._RecordPickler(data).dump(_Computed("abc"))
+    assert pickle.loads(data.getvalue()) == _Computed("abc")
+
+
+@pytest.mark.parametrize("ensure_ascii", [False, True])  # as the store writes, as json.dumps does by default
+def test_days_are_read_with_text_fit_for_html(tmp_path: Path, ensure_ascii: bool) -> None:
     # The templates print records as they are: the characters HTML does not allow (C0/C1 controls,
     # noncharacters) are dropped when a day is read, in every text, however deep.
     path = tmp_path / "2026-06-02.json"
     hostile = {**FORMAT_1_PAPER, "title": "T\x07itle\x85", "authors": ["A\x00da"], "comment": "c\ufffe",
                "summary": {"tldr": {"zh": "要\x1b点"}}, "unsupported_numbers": {"en": ["3\x07%"]}}
     path.write_text(json.dumps({"date": "2026-06-02", "brief": {"en": "b\x07\n\tb"}, "papers": [hostile],
-                                "notes": [{"kind": "llm_failed", "error": "bad\x07"}]}, ensure_ascii=False), "utf-8")
+                                "notes": [{"kind": "llm_failed", "error": "bad\x07"}]}, ensure_ascii=ensure_ascii), "utf-8")
     day = dayview.read_whole_day(path)
     paper = day.entries[0].ranked.paper
     assert (paper.title, paper.authors, paper.comment) == ("Title", ("Ada",), "c")
     assert day.entries[0].summary.tldr == {"zh": "要点"} and day.entries[0].summary.unsupported == {"en": ("3%",)}
     assert day.brief == {"en": "b\n\tb"} and day.notes[0].values == {"error": "bad"}
+    # a C1 control or a noncharacter alone (no C0 control beside it to give the day away)
+    for text in ("T\x85", "T\x9f", "T\ufdd0", "T\ufdef", "T\ufffe", "T\uffff"):
+        alone = tmp_path / "2026-06-04.json"
+        alone.write_text(json.dumps({"date": "2026-06-04", "papers": [{**FORMAT_1_PAPER, "title": text}]},
+                                    ensure_ascii=ensure_ascii), "utf-8")
+        assert dayview.read_whole_day(alone).entries[0].ranked.paper.title == "T", repr(text)
     # a day without such characters is read as it is
     clean = tmp_path / "2026-06-03.json"
     clean.write_text(json.dumps({"date": "2026-06-03", "papers": [FORMAT_1_PAPER]}), "utf-8")
@@ -486,20 +525,63 @@ def test_compiled_templates_are_kept_per_jinja_configuration(tmp_path: Path) -> 
     assert site._jinja_cache(str(tmp_path), plain) != site._jinja_cache(str(tmp_path), finalizing)
     assert site._jinja_cache(str(tmp_path), jinja2.Environment(autoescape=True, finalize=str)) == site._jinja_cache(
         str(tmp_path), finalizing)  # the same options, the same folder (no object address in the key)
+    # the i18n extension compiles gettext calls differently with newstyle_gettext
+    oldstyle, newstyle = (jinja2.Environment(extensions=["jinja2.ext.i18n"]) for _ in range(2))
+    newstyle.newstyle_gettext = True  # type: ignore[attr-defined]
+    assert site._jinja_cache(str(tmp_path), oldstyle) != site._jinja_cache(str(tmp_path), newstyle)
 
 
 def test_the_sites_days_belong_to_one_build(built: Settings) -> None:
     with pytest.raises(BuildError, match="DIGEST_DAYS is missing"):
         dayview.site_days({})
     # Pelican's content cache pickles the settings (every Tag holds them): a build's days are not in it
-    days = dayview.SiteDays(built, built.root / "cache")
+    days = dayview.SiteDays(built, built.root / "cache", code="test")
     days.outline(built.store_dir / "days" / "2026-06-02.json")
     assert pickle.loads(pickle.dumps({"DIGEST_DAYS": days})) == {"DIGEST_DAYS": None}
+    # ... but a copy of the settings (shallow or deep) holds the same build's days
+    assert copy.deepcopy({"DIGEST_DAYS": days})["DIGEST_DAYS"] is days and copy.copy(days) is days
     caches = list((built.root / "cache").rglob("ArticlesGenerator-Readers"))
     assert len(caches) == 2  # one per edition
     contents = [cache.read_bytes() for cache in caches]
     contents = [gzip.decompress(data) if data[:2] == b"\x1f\x8b" else data for data in contents]  # GZIP_CACHE
     assert contents[0] and not [data for data in contents if b"OutlinePaper" in data]
+
+
+def test_changed_code_reaches_pages_rebuilt_from_cached_days(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The day pickles hold text made by code (badges): a build of other code (another fingerprint,
+    # as a changed label gives) must make them again, not re-render its pages from the old ones.
+    settings = build_demo_site(tmp_path, SITEURL)
+    paths = ("2026/06/02/index.html", "zh/2026/06/02/index.html", "topics/disease-detection-diagnosis/index.html")
+    assert all("arXiv (" in (settings.output_dir / path).read_text("utf-8") for path in paths)
+    original_badge, original_fingerprint = labels.badge_text, incremental.fingerprint
+    monkeypatch.setattr(labels, "badge_text", lambda *args: "★ " + original_badge(*args))
+    monkeypatch.setattr(incremental, "fingerprint", lambda *args: original_fingerprint(*args) + "-changed")
+    assert build.build(settings).full
+    for path in paths:
+        html = (settings.output_dir / path).read_text("utf-8")
+        assert html.count("arXiv (") == html.count("★ arXiv (") > 0, path
+
+
+def test_pelicans_content_cache_of_other_code_is_not_loaded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Pelican's content cache pickles articles with this package's objects attached; a class
+    # renamed since cannot be loaded, and Pelican catches pickling errors only.
+    settings = build_demo_site(tmp_path, SITEURL)
+    caches = list((settings.root / "cache").rglob("ArticlesGenerator-Readers"))
+    assert len(caches) == 2
+    renamed = b"cgenerator.dayview\nRenamedOutline\n."  # a pickle of a class that no longer exists
+    with pytest.raises(AttributeError, match="Can't get attribute"):
+        pickle.loads(renamed)
+    for cache in caches:
+        cache.write_bytes(renamed)
+    # the same code: the cache is loaded, and the build fails with one line saying what to do
+    with pytest.raises(BuildError, match=r"Can't get attribute 'RenamedOutline'.*delete .*cache/ and build again"):
+        build.build(settings)
+    # other code (another fingerprint): the content cache is cleared first, the build succeeds
+    original_fingerprint = incremental.fingerprint
+    monkeypatch.setattr(incremental, "fingerprint", lambda *args: original_fingerprint(*args) + "-changed")
+    assert build.build(settings).full
+    assert "arXiv (" in page(settings, "2026/06/02/index.html").plain
+    assert all(b"RenamedOutline" not in cache.read_bytes() for cache in caches)
 
 
 def test_opengraph_tags(built: Settings) -> None:

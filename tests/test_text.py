@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from markupsafe import Markup
+
 from generator import labels, newsletter, site, text
 
 
@@ -48,3 +50,13 @@ def test_no_other_module_or_template_decides_the_colon_or_the_list_separator() -
     found = [f"{path.relative_to(root)}: {line.strip()}" for path in files if path.name != "labels.py" and path.is_file()
              for line in path.read_text("utf-8").splitlines() if spelled.search(line)]
     assert found == []
+
+
+def test_printable_is_the_emails_finalize_and_drops_what_html_does_not_allow() -> None:
+    # The email's templates print records as they are: paper text may carry control characters
+    assert text.printable("T\x07itle\x85\ufffe") == "Title" and text.printable(3) == 3
+    cleaned = text.printable(Markup("<b>a\x1b</b>"))
+    assert isinstance(cleaned, Markup) and cleaned == Markup("<b>a</b>")
+    assert text.html_chars("tab\tand\nnewline") == "tab\tand\nnewline"
+    for autoescape in (True, False):  # the email's HTML and text parts
+        assert newsletter._environment(autoescape=autoescape).from_string("{{ x }}").render(x="a\x07\x85b") == "ab"

@@ -2,7 +2,7 @@
  *
  * Markup contract (theme/templates/base.html):
  *   <form class="search" role="search" data-index="<main site>/search/" data-site="<this edition>/">
- *     <input type="search"> </form>
+ *     <input type="search"> <script type="application/json" id="search-ui">{the page's words}</script> </form>
  * A query fetches search/index.json, one terms file per word and the docs files of the results it
  * shows. Its words are tokenized as the index's text was: NFKC, lower case, stop words and one-letter
  * words dropped, a plural "s" removed; Chinese is segmented with the glossary's words, and a
@@ -20,10 +20,10 @@
   var CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff";
   var RUNS = new RegExp("[" + CJK + "]+|(?:(?![" + CJK + "])[\\p{L}\\p{N}])+", "gu");
   var IS_CJK = new RegExp("^[" + CJK + "]");
+  var strings = document.getElementById("search-ui");  // the page's words, from the theme's catalog
+  if (!input || !strings) return;
+  var say = JSON.parse(strings.textContent);
   var zh = /^zh/.test(document.documentElement.lang);
-  var say = zh
-    ? { none: "没有找到匹配的论文", many: " 条结果", fail: "搜索索引加载失败", more: "更多结果" }
-    : { none: "No paper matches", many: " results", fail: "The search index could not be loaded", more: "More results" };
   var index = null, loading = null, files = {}, timer = 0, run = 0;
 
   var list = document.getElementById("search-results");
@@ -208,7 +208,7 @@
   };
 
   Results.prototype.count = function () {
-    return this.found.length + (this.next >= 0 ? "+" : "") + say.many;
+    return say.results.replace("{count}", this.found.length + (this.next >= 0 ? "+" : ""));
   };
 
   Results.prototype.show = function () {
@@ -219,7 +219,7 @@
         return get(hit[0].id + "/docs/" + Math.floor(hit[1] / hit[0].chunk) + ".json");
       })).then(function (tables) {
         if (self.mine !== run) return;
-        if (!self.found.length) { render(say.none + ": " + input.value.trim()); return; }
+        if (!self.found.length) { render(say.none + say.colon + input.value.trim()); return; }
         status.textContent = self.count();
         var old = list.querySelector(".search-more");
         if (old) old.parentNode.removeChild(old);
@@ -241,7 +241,7 @@
   };
 
   function failed(mine) {
-    return function () { if (mine === run) render(say.fail); };
+    return function () { if (mine === run) render(say.failed); };
   }
 
   function render(message) {
@@ -257,7 +257,7 @@
     load().then(function () {
       if (mine !== run) return;  // the reader typed on: a newer search renders
       var wanted = terms(query);
-      if (!wanted.all.length && !wanted.name) { render(say.none + ": " + query); return; }
+      if (!wanted.all.length && !wanted.name) { render(say.none + say.colon + query); return; }
       list.textContent = "";
       return new Results(wanted, mine).show();
     }).catch(failed(mine));
