@@ -187,6 +187,8 @@ def test_repeated_rows_are_fitted_as_one_weighing_their_sum() -> None:
     assert np.allclose(merged.decision_function(rows), reference.decision_function(rows), atol=1e-3)
     plain = svm(rows, labels, np.ones(300), DEFAULT_CONFIG)  # nothing repeated: sklearn's own fit
     assert plain.class_weight == "balanced"
+    mirrored = sp.vstack([rows, rows[:, ::-1]]).tocsr()  # rows summing the same, none the same
+    assert svm(mirrored, np.concatenate([labels, labels]), np.ones(600), DEFAULT_CONFIG).class_weight == "balanced"
 
 
 def test_exclude_vetoes(day, radar, archive) -> None:

@@ -131,6 +131,12 @@ def svm(rows: sp.csr_matrix, labels: np.ndarray, weights: np.ndarray, config: Ra
 
 def _merge_repeats(rows: sp.csr_matrix, labels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The first of each group of identical rows with the same label, and each row's group."""
+    # Identical rows have the same sum, bit for bit (summed in the same order). When no two rows
+    # share a sum, as in any real archive, there is nothing to merge: the rows are not compared
+    # one by one (50 ms per 20,000 rows, six fits a day).
+    if len(np.unique(np.asarray(rows.sum(axis=1)).ravel())) == len(labels):
+        everyone = np.arange(len(labels), dtype=np.int64)
+        return everyone, everyone
     groups: dict[tuple[int, bytes, bytes], int] = {}
     merged = np.empty(len(labels), dtype=np.int64)
     first: list[int] = []
