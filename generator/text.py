@@ -37,7 +37,7 @@ def printable(value: Any) -> Any:
     days are cleaned once when read, dayview.read_whole_day). Markup stays Markup."""
     if not isinstance(value, str) or value.isprintable():  # the common case, checked in C
         return value
-    cleaned = _NOT_HTML.sub("", str(value))
+    cleaned = html_chars(value)
     return Markup(cleaned) if isinstance(value, Markup) else cleaned
 
 
