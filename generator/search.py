@@ -53,7 +53,8 @@ from pelican import Pelican, signals
 
 from . import glossary
 from .files import write_atomic
-from .dayview import DayFiles, read_whole_day, site_days
+from .dayview import DayFiles, file_key, read_whole_day, site_days
+from .errors import BuildError
 from .records import Day, Entry, Paper
 from .site import digest_settings
 from .store import Store
@@ -268,12 +269,11 @@ def day_files(cache_path: Path, code: str) -> DayFiles[DayEntry]:
 
 
 def _day_key(path: Path) -> list[Any]:
-    try:
-        stat = path.stat()
-    except OSError:
+    key = file_key(path)
+    if key is None:
         read_whole_day(path)  # says what is wrong with the day file
-        raise
-    return [str(path), stat.st_mtime_ns, stat.st_size]
+        raise BuildError(f"{path}: cannot read the day file's metadata")
+    return [str(path), *key]
 
 
 def _read_built(folder: Path, key: str) -> dict[str, Any] | None:
