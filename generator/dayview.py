@@ -49,8 +49,7 @@ class RelatedLink:
 
     title: str
     url: str | None  # a safe link, or None
-    date: str | None  # the digest date it appeared in ("2026-06-02"), if any
-    path: str | None  # that day's page, relative to an edition's root ("2026/06/02/")
+    date: str | None  # the digest date it appeared in ("2026-06-02"), if any: the theme links its page
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,8 +107,7 @@ class Outline:
 def card(entry: Entry) -> Card:
     paper, ranked = entry.ranked.paper, entry.ranked
     related = tuple(
-        RelatedLink(item.title, safe_url(item.url), item.date, f"{item.date.replace('-', '/')}/" if item.date else None)
-        for item in ranked.related
+        RelatedLink(item.title, safe_url(item.url), item.date) for item in ranked.related
     )
     return Card(
         entry=entry, paper=paper, summary=entry.summary, rank=entry.rank, badges=tuple(badges(paper)),

@@ -38,7 +38,7 @@ from .site import digest_settings
 from .store import Store
 from .summarize.grounding import segments
 from .text import one_line, safe_url
-from .write import built_days
+from .write import built_days, day_path
 
 PAPERS_FEED = "feeds/papers.atom.xml"
 TOPIC_FEED = "feeds/topics/{slug}.atom.xml"
@@ -218,11 +218,9 @@ def write_paper_feeds(pelican: Pelican) -> None:
     host = urlsplit(_absolute(settings.siteurl, "")).hostname or "localhost"
     output = Path(pelican.settings["OUTPUT_PATH"])
     store = Store(settings.store_dir)
-    article_url = pelican.settings["ARTICLE_URL"]
 
     def day_url(when: date) -> str:
-        moment = datetime(when.year, when.month, when.day)
-        return f"{site_url}/{article_url.format(date=moment, slug=when.isoformat(), lang=lang)}"
+        return f"{site_url}/{day_path(settings.article_urls[lang], when, lang)}"
 
     # as the site: days with their pages
     recent = [store.day_path(d) for d in reversed(built_days(store.days(), settings)[-MAX_DAYS:])]

@@ -35,6 +35,7 @@ from .records import Day, Entry
 from .settings import Recipient, Settings
 from .summarize.grounding import segments
 from .text import brief_html, one_line, paragraphs, printable, safe_url
+from .write import day_path
 
 # Gmail clips a message whose HTML passes 102 KB ("[Message clipped]"): the edition stays below.
 MAX_HTML_BYTES = 102_000
@@ -70,18 +71,22 @@ class Edition:
     text: str
 
 
-def site_links(siteurl: str, day: date, lang: str, languages: list[str], unsubscribe: str) -> Links:
-    """The day page, the other language and the feeds of `lang`, as absolute URLs."""
+def site_links(siteurl: str, day: date, lang: str, article_urls: Mapping[str, str], unsubscribe: str) -> Links:
+    """The day page, the other language and the feeds of `lang`, as absolute URLs; `article_urls`
+    holds each language's ARTICLE_URL, the first language's being the main edition's."""
+    languages = list(article_urls)
 
     def root(language: str) -> str:
         base = siteurl.rstrip("/")
         return base if language == languages[0] else f"{base}/{language}"
 
-    page = f"{day:%Y/%m/%d}/"
+    def page(language: str) -> str:
+        return f"{root(language)}/{day_path(article_urls[language], day, language)}"
+
     other = next((language for language in languages if language != lang), None)
     return Links(
-        day=f"{root(lang)}/{page}",
-        other_day=f"{root(other)}/{page}" if other else None,
+        day=page(lang),
+        other_day=page(other) if other else None,
         atom=f"{root(lang)}/feeds/all.atom.xml",
         rss=f"{root(lang)}/feeds/all.rss.xml",
         papers=f"{root(lang)}/feeds/papers.atom.xml",
@@ -222,7 +227,7 @@ def edition(day: Day, lang: str, settings: Settings) -> Edition:
     """`day` in `lang` with the site's links and the lab's followed authors."""
     sender = settings.mail.sender if settings.mail else DRY_RUN_SENDER
     unsubscribe = unsubscribe_link(settings.digest.email.unsubscribe, sender)
-    links = site_links(settings.siteurl, day.date, lang, list(settings.digest.languages), unsubscribe)
+    links = site_links(settings.siteurl, day.date, lang, settings.article_urls, unsubscribe)
     return render(day, lang, sitename=settings.sitename_in(lang), links=links,
                   followed=settings.digest.radar.authors)
 

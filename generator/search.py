@@ -43,9 +43,10 @@ import shutil
 import re
 import unicodedata
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
+from functools import partial
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -59,7 +60,7 @@ from .records import Day, Entry, Paper
 from .site import digest_settings
 from .store import Store
 from .text import one_line
-from .write import built_days
+from .write import built_days, day_path
 
 FOLDER = "search"
 INDEX_FORMAT = 2
@@ -182,7 +183,7 @@ def _result(entry: Entry) -> tuple[int, str, str, str, int]:
     return (entry.rank, title, translated if translated != title else "", named, 1 if entry.featured else 0)
 
 
-def build_segment(entries: Iterable[DayEntry], *, day_path: Any) -> tuple[dict[str, Any], dict[str, Any]]:
+def build_segment(entries: Iterable[DayEntry], *, day_path: Callable[[date], str]) -> tuple[dict[str, Any], dict[str, Any]]:
     """One month's index from its day entries (oldest first): its manifest entry (without "id")
     and its files {relative path: JSON value}. `day_path(date)` gives a day page's path relative to
     a language's site."""
@@ -230,11 +231,10 @@ def write_index(pelican: Pelican) -> None:
     if pelican.settings["DEFAULT_LANG"] != settings.digest.languages[0]:
         return
     store = Store(settings.store_dir)
-    article_url = pelican.settings["ARTICLE_URL"]
-
-    def day_path(when: date) -> str:
-        moment = datetime(when.year, when.month, when.day)
-        return str(article_url.format(date=moment, slug=when.isoformat(), lang=""))
+    # One index serves every edition, each prefixing its own root (settings.load checks that the
+    # editions put a day at one path).
+    lang = settings.digest.languages[0]
+    article_url = settings.article_urls[lang]
 
     cache = Path(pelican.settings["CACHE_PATH"])
     site = site_days(pelican.settings)
@@ -252,7 +252,7 @@ def write_index(pelican: Pelican) -> None:
         segment = _read_built(built, key)
         if segment is None:
             segment, files = build_segment((days.get(store.day_path(day)) for day in month_days),
-                                           day_path=day_path)
+                                           day_path=partial(day_path, article_url, lang=lang))
             _write_built(built, files, {"key": key, "segment": segment})
         segments.append({"id": month, **segment})
         _link_folder(built, target / month)

@@ -45,6 +45,9 @@ ENV_VARS: dict[str, str] = {
     "DIGEST_EMAIL_FROM": "the email edition's sender, e.g. `Paper Radar <radar@example.org>`",
 }
 
+# Where Pelican puts a post when pelicanconfig.py sets no ARTICLE_URL (pelican.settings' default).
+PELICAN_ARTICLE_URL = "{slug}.html"
+
 # Environment variables holding a secret (masked wherever it could be shown), and the digest's own
 # holding a URL whose password or secret parameters are (`DIGEST_SMTP_URL`: smtp://user:password@host);
 # the sources' URL variables are found in their settings (`url_env_vars`).
@@ -351,6 +354,8 @@ class Settings:
     mail: Mail | None = None  # None: the email edition is not configured
     sources: Mapping[str, SourceConfig] = field(default_factory=dict)  # enabled, in settings order
     sitenames: Mapping[str, str] = field(default_factory=dict)  # per language (I18N_SUBSITES)
+    # where each language's day pages are: its ARTICLE_URL (write.day_path fills it in)
+    article_urls: Mapping[str, str] = field(default_factory=dict)
     # secret values to mask in any text shown (secret_values); kept out of repr and fingerprints
     secrets: tuple[str, ...] = field(default=(), repr=False)
 
@@ -419,6 +424,11 @@ def load(config_path: Path | str = "pelicanconfig.py", env: Mapping[str, str] | 
     def resolve(path: Path | str) -> Path:
         return (root / path).resolve()
 
+    subsites = {str(lang): subsite for lang, subsite in (namespace.get("I18N_SUBSITES") or {}).items()
+                if isinstance(subsite, dict)}
+    article_url = str(namespace.get("ARTICLE_URL", PELICAN_ARTICLE_URL))
+    article_urls: dict[str, str] = {lang: str(subsites.get(lang, {}).get("ARTICLE_URL", article_url)) for lang in digest.languages}
+    _check_article_urls(article_urls)
     key = env.get("OPENAI_API_KEY", "").strip()
     return Settings(
         digest=digest,
@@ -433,16 +443,35 @@ def load(config_path: Path | str = "pelicanconfig.py", env: Mapping[str, str] | 
         openai_api_key=SecretStr(key) if key else None,
         mail=_mail(env, digest.languages),
         sources=configs,
-        sitenames={
-            str(lang): str(subsite["SITENAME"])
-            for lang, subsite in (namespace.get("I18N_SUBSITES") or {}).items()
-            if isinstance(subsite, dict) and subsite.get("SITENAME")
-        },
+        sitenames={lang: str(subsite["SITENAME"]) for lang, subsite in subsites.items() if subsite.get("SITENAME")},
+        article_urls=article_urls,
         secrets=(
             secret_values(env) + url_secrets(digest.llm.base_url or "")
             + tuple(s for c in configs.values() for s in settings_secrets(c.settings))
         ),
     )
+
+
+def _check_article_urls(article_urls: Mapping[str, str]) -> None:
+    """SettingsError unless each edition's ARTICLE_URL can be filled in from what a digest post has
+    and gives a day one path under every edition's root: the editions share one search index,
+    which links a day by one path."""
+    from .write import DAY_PAGE_FIELDS, day_path  # write.py imports this module
+
+    paths = set()
+    for lang, url in article_urls.items():
+        try:
+            paths.add(day_path(url, date(2026, 6, 2), lang))
+        except (KeyError, IndexError, ValueError) as exc:
+            raise SettingsError([
+                f"ARTICLE_URL {url!r}: cannot be filled in for a digest post ({type(exc).__name__}: {exc}); "
+                f"use the fields {', '.join('{' + name + '}' for name in DAY_PAGE_FIELDS)}"
+            ]) from None
+    if len(paths) > 1:
+        raise SettingsError([
+            f"ARTICLE_URL: the editions put a day at different paths ({', '.join(sorted(paths))}); each edition "
+            "already has its own root (/zh/), so drop {lang} and per-language ARTICLE_URLs in I18N_SUBSITES"
+        ])
 
 
 def _mail(env: Mapping[str, str], languages: Sequence[str]) -> Mail | None:

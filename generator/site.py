@@ -33,7 +33,7 @@ from .records import Match, Note
 from .store import Store
 from .summarize.grounding import segments
 from .text import brief_html
-from .write import built_days
+from .write import built_days, day_path
 
 def digest_settings(pelican_settings: dict[str, Any]) -> Settings:
     """The validated digest settings that `digest build` passes to Pelican."""
@@ -155,6 +155,15 @@ def list_separator(context: Context) -> str:
     return labels.list_separator(_page_lang(context))
 
 
+@pass_context
+def day_page(context: Context, when: str) -> str:
+    """The page of the digest dated `when` ("2026-06-02") in the page's edition, relative to the
+    edition's root (a related paper's day)."""
+    lang = _page_lang(context)
+    article_url = digest_settings({"DIGEST_SETTINGS": context.get("DIGEST_SETTINGS")}).article_urls[lang]
+    return day_path(article_url, date.fromisoformat(when), lang)
+
+
 def _page_lang(context: Context) -> str:
     return str(context.get("DEFAULT_LANG") or "en")
 
@@ -240,6 +249,7 @@ def add_template_helpers(generator: Generator) -> None:
         day_note=day_note,
         topic_slug=topic_slug,
         digest_day=digest_day,
+        day_page=day_page,
     )
 
 

@@ -11,7 +11,7 @@ import html
 import re
 from collections import Counter
 from collections.abc import Iterable, Mapping
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 from .files import write_atomic
@@ -31,6 +31,20 @@ def post_path(content_dir: Path, day: Day, lang: str) -> Path:
 def post_file(content_dir: Path, day: date, lang: str) -> Path:
     """Where the post of `day` in `lang` lives: content/digests/YYYY/YYYY-MM-DD-LANG.md."""
     return content_dir / "digests" / f"{day:%Y}" / f"{day.isoformat()}-{lang}.md"
+
+
+# The fields of a post's metadata that its page's URL (ARTICLE_URL) may use, as Pelican fills them in.
+DAY_PAGE_FIELDS = ("date", "slug", "lang", "category")
+CATEGORY = "digest"
+
+
+def day_path(article_url: str, day: date, lang: str) -> str:
+    """The page of the post of `day` in `lang`, relative to its edition's root: `article_url` (the
+    edition's ARTICLE_URL, settings.article_urls) filled in with the post's Date, Slug, Lang and
+    Category (render_post's header), so feeds, search, related links and the email link the page
+    Pelican writes whatever URL scheme a fork chooses. KeyError for a field a post has not."""
+    values = dict(zip(DAY_PAGE_FIELDS, (datetime(day.year, day.month, day.day), day.isoformat(), lang, CATEGORY), strict=True))
+    return article_url.format(**values)
 
 
 def built_days(days: Iterable[date], settings: Settings) -> list[date]:
@@ -79,7 +93,7 @@ def render_post(day: Day, lang: str, categories: list[str], topic_names: Mapping
         "Date": day.date.isoformat(),
         "Slug": day.date.isoformat(),
         "Lang": lang,
-        "Category": "digest",
+        "Category": CATEGORY,
         "Tags": ", ".join(t.replace(",", " ") for t in topics),
         "Digest_date": day.date.isoformat(),
         "Summary": text(intro),

@@ -60,7 +60,8 @@ def thirty_papers() -> Day:
 
 
 def links(lang: str = "en") -> newsletter.Links:
-    return newsletter.site_links(SITE, DAY, lang, ["en", "zh"], "mailto:radar@example.org?subject=unsubscribe")
+    days = "{date:%Y}/{date:%m}/{date:%d}/"  # pelicanconfig.py's ARTICLE_URL
+    return newsletter.site_links(SITE, DAY, lang, {"en": days, "zh": days}, "mailto:radar@example.org?subject=unsubscribe")
 
 
 SITENAMES = {"en": "Paper Radar", "zh": "论文雷达"}

@@ -23,8 +23,8 @@ import pytest
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
-from generator import build, dayview, feeds, glossary, incremental, labels, site
-from generator.errors import BuildError
+from generator import build, dayview, feeds, glossary, incremental, labels, newsletter, site
+from generator.errors import BuildError, SettingsError
 from generator.records import Day, Entry, Match, Note, Ranked, SourceRef, Summary
 from generator.settings import Settings, load
 from generator.store import Store
@@ -280,6 +280,11 @@ def test_language_switch_leads_to_the_same_page(built: Settings) -> None:
 
 
 def test_every_internal_link_resolves(built: Settings) -> None:
+    assert not broken_links(built)
+
+
+def broken_links(built: Settings) -> list[tuple[str, str]]:
+    """(page, link) for each link of a built page to a page of the site or an id that is not there."""
     pages = {path: Page(path.read_text("utf-8"), page_url(built, path)) for path in html_files(built)}
     ids = {path: {a["id"] for _, a in parsed.elements if "id" in a} for path, parsed in pages.items()}
     broken = []
@@ -296,7 +301,65 @@ def test_every_internal_link_resolves(built: Settings) -> None:
                 target = target / "index.html"
             if not target.is_file() or (fragment and fragment not in ids.get(target, set())):
                 broken.append((path.relative_to(built.output_dir).as_posix(), url))
-    assert not broken
+    return broken
+
+
+def served_file(built: Settings, url: str) -> Path:
+    """The built file a browser gets at `url` on SITEURL (a folder's index.html)."""
+    assert url.startswith(f"{SITEURL}/"), url
+    target = built.output_dir / urlsplit(urldefrag(url)[0]).path.lstrip("/")
+    return target / "index.html" if url.endswith("/") else target
+
+
+# A fork's own URL scheme for its day pages, unlike pelicanconfig.py's "2026/06/02/".
+FORK_URLS = """
+ARTICLE_URL = "days/{date:%Y}/{slug}.html"
+ARTICLE_SAVE_AS = ARTICLE_URL
+ARTICLE_LANG_URL = ARTICLE_URL
+ARTICLE_LANG_SAVE_AS = ARTICLE_SAVE_AS
+"""
+
+
+def test_every_link_to_a_day_page_follows_article_url(tmp_path: Path) -> None:
+    forked = build_demo_site(tmp_path, SITEURL, config=FORK_URLS)
+    days = ("days/2026/2026-06-02.html", "days/2026/2026-06-03.html")
+    editions = ("", "zh/")
+    assert all((forked.output_dir / edition / day).is_file() for edition in editions for day in days)
+    assert not (forked.output_dir / "2026").exists()
+    # related papers (and every other link of every page)
+    assert page(forked, "days/2026/2026-06-03.html").all("a", href=f"{SITEURL}/days/2026/2026-06-02.html")
+    assert page(forked, "zh/days/2026/2026-06-03.html").all("a", href=f"{SITEURL}/zh/days/2026/2026-06-02.html")
+    assert not broken_links(forked)
+    # the papers feeds: each item links its day's page
+    for edition in editions:
+        feed = feedparser.parse((forked.output_dir / edition / feeds.PAPERS_FEED).read_bytes())
+        links = {href for entry in feed.entries for href in re.findall(r'href="([^"]+)"', entry.content[0].value)}
+        assert {link for link in links if link.startswith(SITEURL)} == {f"{SITEURL}/{edition}{day}" for day in days}
+    # the search index, whose day paths each edition's search box puts after its root
+    index = json.loads((forked.output_dir / "search" / "index.json").read_text("utf-8"))
+    paths = [day[1] for segment in index["segments"] for day in segment["days"]]
+    assert sorted(paths) == list(days)
+    # the email's links to the day in both languages
+    for lang in forked.digest.languages:
+        stored = Store(forked.store_dir).load_day(date(2026, 6, 3))
+        assert stored is not None
+        edition = newsletter.edition(stored, lang, forked)
+        hrefs = set(re.findall(r'href="(http[^"#]*)', edition.html))
+        pages = {href for href in hrefs if href.startswith(SITEURL) and "/feeds/" not in href}
+        assert pages == {f"{SITEURL}/days/2026/2026-06-03.html", f"{SITEURL}/zh/days/2026/2026-06-03.html"}
+        assert all(served_file(forked, href).is_file() for href in hrefs if href.startswith(SITEURL))
+
+
+@pytest.mark.parametrize(("config", "problem"), [
+    ('ARTICLE_URL = "days/{author}/{slug}/"\n', "ARTICLE_URL 'days/{author}/{slug}/': cannot be filled in"),
+    ('ARTICLE_URL = "{lang}/{slug}/"\n', "ARTICLE_URL: the editions put a day at different paths (en/2026-06-02/, zh/2026-06-02/)"),
+])
+def test_an_article_url_no_day_page_can_follow_is_a_settings_error(tmp_path: Path, config: str, problem: str) -> None:
+    (tmp_path / "pelicanconfig.py").write_text((REPO / "pelicanconfig.py").read_text("utf-8") + config, "utf-8")
+    with pytest.raises(SettingsError) as raised:
+        load(tmp_path / "pelicanconfig.py", env={})
+    (line,) = raised.value.problems
+    assert line.startswith(problem), line
 
 
 def test_pages_are_balanced_html5(built: Settings) -> None:
@@ -456,7 +519,7 @@ def test_day_page_is_records_made_once_per_day_for_every_edition(tmp_path: Path)
     assert card.entry.ranked.matched == (Match("topic", "X"), Match("author", "A"))
     assert card.summary.reason == Note("text", {"text": "no key"}) and page.day.notes == (Note("text", {"text": "plain text"}),)
     assert (card.submitted, card.url, card.pdf_url, card.code_url) == ("2026-06-01", "https://arxiv.org/abs/2606.00001", None, None)
-    assert card.related == (dayview.RelatedLink("R", None, "2026-05-29", "2026/05/29/"),)
+    assert card.related == (dayview.RelatedLink("R", None, "2026-05-29"),)
     assert (page.llm, page.repaired, page.flagged) == (0, 0, 0)
     # another build reads the pickle, records and all
     assert dayview.DayFiles(tmp_path / "cache", dayview.day_page, version="v1").get(path) == page

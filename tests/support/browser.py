@@ -129,9 +129,10 @@ def store_as_format_1(store: Store, when: date) -> None:
     path.write_text(dumps(data), "utf-8")
 
 
-def build_demo_site(root: Path, siteurl: str) -> Settings:
-    """Two days (2026-06-02 with hostile text, 2026-06-03) built with the repository's theme."""
-    shutil.copy(REPO / "pelicanconfig.py", root / "pelicanconfig.py")
+def build_demo_site(root: Path, siteurl: str, *, config: str = "") -> Settings:
+    """Two days (2026-06-02 with hostile text, 2026-06-03) built with the repository's theme and
+    pelicanconfig.py, followed by `config` (settings a fork changes)."""
+    (root / "pelicanconfig.py").write_text((REPO / "pelicanconfig.py").read_text("utf-8") + config, "utf-8")
     for folder in ("theme", "radar"):
         (root / folder).symlink_to(REPO / folder, target_is_directory=True)
     shutil.copytree(REPO / "content" / "pages", root / "content" / "pages")
