@@ -19,6 +19,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from . import mailings, settings as settings_module
 from .errors import DigestError, SettingsError, SourceError, StoreError
+from .labels import counted
 from .records import Day
 from .redact import RedactingFilter, redact
 
@@ -153,7 +154,7 @@ def run(
             return
         where = ", ".join(_relative(p) for p in result.posts)
         stderr.print(
-            f"{when}: fetched {result.fetched} papers, {result.new} new, featured "
+            f"{when}: fetched {counted(result.fetched, 'paper')}, {result.new} new, featured "
             f"{result.featured}, LLM-summarized {result.llm_summaries}; posts: {where}{failed}"
         )
 
@@ -162,7 +163,7 @@ def _failed_sources(failed: tuple[str, ...]) -> str:
     """The end of a summary line naming the sources that failed (their items come next run)."""
     if not failed:
         return ""
-    return f"; source failed, its papers wait for the next digest: {'; '.join(failed)}"
+    return f"; not read, the next digest asks again: {'; '.join(failed)}"
 
 
 @app.command()
@@ -278,7 +279,7 @@ def email(
                 path.parent.mkdir(parents=True, exist_ok=True)
                 path.write_bytes(msg.as_bytes())
                 stderr.print(f"{_relative(path)}: {msg['Subject']} ({path.stat().st_size} bytes, "
-                             f"{len(readers)} reader{'s' if len(readers) != 1 else ''})")
+                             f"{counted(len(readers), 'reader')})")
             return
         if settings.mail is None:
             raise SettingsError([
@@ -295,7 +296,7 @@ def email(
         ]
         count = deliver(settings.mail.server, messages)
         sent_days = ", ".join(sorted({on.isoformat() for on, _ in todo}))
-        stderr.print(f"sent {count} email{'s' if count != 1 else ''} ({sent_days}) through "
+        stderr.print(f"sent {counted(count, 'email')} ({sent_days}) through "
                      f"{settings.mail.server.url}")
 
 
@@ -459,8 +460,7 @@ def _run_days(days: list[date], settings: settings_module.Settings, *, nothing: 
     if not days:
         stderr.print(f"nothing to do: {nothing}.")
         return
-    plural = "s" if len(days) > 1 else ""
-    stderr.print(f"building {len(days)} mailing day{plural}: {', '.join(map(str, days))}")
+    stderr.print(f"building {counted(len(days), 'mailing day')}: {', '.join(map(str, days))}")
     with _progress() as progress:
         progress("days", 0, len(days))
         report = run_days(
@@ -468,7 +468,7 @@ def _run_days(days: list[date], settings: settings_module.Settings, *, nothing: 
             on_day=lambda day, done, total: progress("days", done, total),
         )
     for result in report.results:
-        done = result.skipped or f"{result.featured} featured of {result.new} new papers"
+        done = result.skipped or f"{result.featured} featured of {counted(result.new, 'new paper')}"
         stderr.print(f"{result.date}: {done}{_failed_sources(result.failed)}")
     if report.failures or report.left:
         failed = ", ".join(map(str, report.failures))

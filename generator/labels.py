@@ -52,6 +52,11 @@ def badges(paper: Paper) -> list[str]:
     return [badge(ref) for ref in refs]
 
 
+def counted(count: int, noun: str) -> str:
+    """A count in the log and the CLI's English lines: "1 paper", "2 papers"."""
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+
+
 def source_names(names: list[str], lang: str) -> str:
     """Sources named in a sentence: "arXiv", "arXiv and medRxiv", "arXiv, medRxiv and Hugging Face"."""
     shown = [LABELS[lang].get(f"source_{name}") or source_name(name) for name in names]

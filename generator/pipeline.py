@@ -19,7 +19,7 @@ from . import http as http_layer
 from . import mailings, rank, summarize, write
 from .community import on_theme
 from .errors import SourceError
-from .labels import note_text
+from .labels import counted, note_text
 from .merge import identities, merge
 from .radar import load_radar
 from .records import Day, Entry, Note, Paper, Summary
@@ -93,12 +93,14 @@ def run_day(
             on_progress(stage, done, total)
 
     with (nullcontext(http) if http else make_client(settings)) as client:
-        lists, failures = fetch_all(day, settings, store, client, progress)
-    papers = [with_visible_title(paper) for paper in merge(lists)]
+        fetched, failures = fetch_all(day, settings, store, client, progress)
+    papers = [with_visible_title(paper) for paper in merge(listed for _, listed in fetched)]
     notes = tuple(failure_note(unit, error) for unit, error in failures)
     failed = tuple(f"{unit.label}: {error}" for unit, error in failures)
     new = new_papers(papers, store.seen_before(day))
-    log.info("%s: %d papers from %d sources, %d new", day, len(papers), len(lists), len(new))
+    # A source read in parts (journals: one feed each) counts once, however many parts it read.
+    sources = len({unit.source for unit, _ in fetched})
+    log.info("%s: %s from %s, %d new", day, counted(len(papers), "paper"), counted(sources, "source"), len(new))
     if not new:
         return RunResult(day, fetched=len(papers), skipped="no new papers", failed=failed)
 
@@ -115,7 +117,7 @@ def run_day(
                                          minimum=digest_settings.min_papers_per_day,
                                          cap=digest_settings.papers_per_day)
     featured = ranked[:featured_count]
-    log.info("%s: ranked %d papers, %d above the floor, featuring %d", day, len(ranked), matched, len(featured))
+    log.info("%s: ranked %s, %d above the floor, featuring %d", day, counted(len(ranked), "paper"), matched, len(featured))
 
     summaries = summarize.summarize_day(
         featured, settings, store,
@@ -166,10 +168,11 @@ def fetch_all(
     store: Store,
     client: httpx.Client,
     progress: Callable[[str, int, int], None],
-) -> tuple[list[list[Paper]], list[tuple[Unit, str]]]:
+) -> tuple[list[tuple[Unit, list[Paper]]], list[tuple[Unit, str]]]:
     """Every enabled source's papers for the digest of `day` (a source with parts, part by part),
-    and the one-line error of each source or part that failed. When all fail, SourceError naming each."""
-    lists: list[list[Paper]] = []
+    each with what gave it, and the one-line error of each source or part that failed. When all
+    fail, SourceError naming each."""
+    fetched: list[tuple[Unit, list[Paper]]] = []
     failures: list[tuple[Unit, str]] = []
     configs = list(settings.sources.values())
     history = failed_before(day, store)
@@ -197,14 +200,15 @@ def fetch_all(
             except (SourceError, httpx.HTTPError) as exc:
                 failed(unit, exc)
                 continue
-            log.info("%s: %s gave %d papers in %.1f s", day, unit.label, len(papers), time.monotonic() - started)
-            lists.append(papers)
+            log.info("%s: %s gave %s in %.1f s", day, unit.label, counted(len(papers), "paper"),
+                     time.monotonic() - started)
+            fetched.append((unit, papers))
     progress("fetch", len(configs), len(configs))
-    if not lists and not failures:
+    if not fetched and not failures:
         raise SourceError("no source has anything to fetch: list at least one in DIGEST['sources']")
-    if not lists:
+    if not fetched:
         raise SourceError("every source failed: " + "; ".join(f"{u.label}: {e}" for u, e in failures))
-    return lists, failures
+    return fetched, failures
 
 
 def _nothing(day: DigestDay, http: httpx.Client) -> list[Paper]:

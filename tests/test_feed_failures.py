@@ -29,6 +29,7 @@ from tests.support.sources import SAMPLE, client, digest_day
 runner = CliRunner()
 MIA, NPJ = "Medical Image Analysis", "npj Digital Medicine"
 DAY, NEXT = "2026-06-03", "2026-06-04"
+ARXIV_PAPERS = 131  # the sample listing of DAY
 
 
 def feed(prefix: str, *dated: str) -> bytes:
@@ -96,7 +97,7 @@ def test_a_failing_feed_is_labelled_alone_and_read_again_by_the_next_digest(proj
 
     # The run's summary line names the feed, its journal and why, once.
     summary = " ".join(failed.output.split())
-    assert f"source failed, its papers wait for the next digest: journals ({NPJ}): http://127.0.0.1:" in summary
+    assert f"not read, the next digest asks again: journals ({NPJ}): http://127.0.0.1:" in summary
     assert "/npj.xml answered HTTP 503" in summary and f"{NPJ}: {NPJ}" not in summary
     store = Store(project / "store")
     # The other feed and arXiv published.
@@ -121,7 +122,20 @@ def test_a_failing_feed_is_labelled_alone_and_read_again_by_the_next_digest(proj
     assert journal_ids(store, NEXT) == ["10.5555/mia.2026-06-03", "10.5555/npj.2026-06-02", "10.5555/npj.2026-06-03"]
     again = store.load_day(date.fromisoformat(NEXT))
     assert again is not None and not [n for n in again.notes if n.kind == "source_failed"]
-    assert "source failed" not in recovered.output
+    assert "not read" not in recovered.output
+
+
+def test_the_run_log_counts_sources_as_sources_and_says_paper_for_one(project: Path) -> None:
+    feeds = Feeds()
+    feeds.npj_down = False
+    with feeds.server, ReplayArxiv(SAMPLE / "listings") as arxiv:
+        result = run(journals_project(project, feeds), DAY, arxiv.url)
+    assert result.exit_code == 0, result.output
+    log = " ".join(result.output.split())  # the log's lines, unwrapped
+    # arXiv and two journal feeds: three fetches, of two sources
+    assert f"{DAY}: arxiv gave {ARXIV_PAPERS} papers in " in log
+    assert f"{DAY}: journals ({MIA}) gave 1 paper in " in log and f"{DAY}: journals ({NPJ}) gave 1 paper in " in log
+    assert f"{DAY}: {ARXIV_PAPERS + 2} papers from 2 sources, " in log
 
 
 def test_a_feed_is_asked_again_for_the_dates_it_missed_and_only_it() -> None:
@@ -191,8 +205,8 @@ def test_the_failed_sources_of_earlier_digests_are_read_once_per_run(tmp_path: P
                           + feeds.server.url("/hf") + "'}}, 'http': {'retries': 0}}\n", "utf-8")
         settings = load(config, env={})
         with client() as http:
-            lists, failures = fetch_all(date(2026, 6, 3), settings, store, http, lambda *_: None)
-    assert len(lists) == 1 and [u.label for u, _ in failures] == [f"journals ({NPJ})", "huggingface"]
+            fetched, failures = fetch_all(date(2026, 6, 3), settings, store, http, lambda *_: None)
+    assert [unit.label for unit, _ in fetched] == [f"journals ({MIA})"] and [u.label for u, _ in failures] == [f"journals ({NPJ})", "huggingface"]
     assert store.reads == 6  # each earlier day once, not once per source or feed
 
 
@@ -284,8 +298,8 @@ def test_a_source_failing_to_set_up_or_to_list_its_parts_fails_alone(
     with ScriptedServer(lambda seen: Reply(b"[]")) as server:
         settings = odd_settings(tmp_path, monkeypatch, server, "setup", "parts", "whole")
         with client() as http:
-            lists, failures = fetch_all(date(2026, 6, 3), settings, Store(tmp_path / "store"), http, lambda *_: None)
-    assert lists == [[]]  # Hugging Face was still asked
+            fetched, failures = fetch_all(date(2026, 6, 3), settings, Store(tmp_path / "store"), http, lambda *_: None)
+    assert [(unit.source, papers) for unit, papers in fetched] == [("huggingface", [])]  # still asked
     assert [(unit.source, unit.part, error) for unit, error in failures] == [
         ("odd0", None, "odd: cannot log in (HTTP 401)"),  # a whole-source failure: the next digest asks it all again
         ("odd1", None, "odd: cannot list its parts (HTTP 503)"),

@@ -163,7 +163,7 @@ def test_a_failing_source_is_named_the_others_publish_and_the_next_digest_asks_a
         config = toy_project(project, tmp_path, monkeypatch, toy.url("/list"))
         failed = run(config, DAY, arxiv.url)
         assert failed.exit_code == 0, failed.output
-        assert "source failed" in failed.output and "toy" in failed.output and "HTTP 503" in failed.output
+        assert "not read, the next digest asks again" in failed.output and "toy" in failed.output and "HTTP 503" in failed.output
         stored = Store(project / "store").load_day(date.fromisoformat(DAY))
         assert stored is not None and stored.entries  # arXiv's papers are published
         [note] = [n for n in stored.notes if n.kind == "source_failed"]

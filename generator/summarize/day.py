@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import openai
 
 from ..errors import SummaryError
+from ..labels import counted
 from ..records import Note, Paper, Ranked, Summary, Usage
 from ..settings import Settings
 from ..store import Store
@@ -107,7 +108,7 @@ def summarize_day(
     if over_budget:
         limit = llm.stopped_by or f"DIGEST['llm']['max_papers'] = {max_papers}"
         notes.append(Note("llm_budget", {"limit": limit, "count": over_budget}))
-        log.warning("LLM budget reached (%s): %d papers left extractive", limit, over_budget)
+        log.warning("LLM budget reached (%s): %s left extractive", limit, counted(over_budget, "paper"))
     brief: dict[str, str] = {}
     if any(s.kind == "llm" for s in summaries.values()):
         brief, brief_note, brief_cached = _day_brief(llm, papers, summaries, settings, store)
