@@ -20,7 +20,6 @@ the search index uses for its own per-day data too.
 from __future__ import annotations
 
 import io
-import json
 import pickle
 import re
 from collections import OrderedDict
@@ -35,7 +34,7 @@ from .files import write_atomic
 from .labels import badges
 from .records import Day, Entry, Paper, Summary
 from .settings import Settings
-from .store import Store, day_from_json, upgrade_day_json
+from .store import NOT_A_DAY, Store, parse_day
 from .text import html_chars, safe_url
 
 DAYS_KEPT = 64  # day pages held in memory (issue 5: peak memory <= 200 MB for a year)
@@ -153,17 +152,14 @@ def read_whole_day(path: Path) -> Day:
     """
     try:
         text = path.read_text("utf-8")
-        data = upgrade_day_json(json.loads(text))
-        if not isinstance(data, dict) or not isinstance(data.get("papers", []), list):
-            raise ValueError("not a day object")
-        day = day_from_json(data)
-        return html_text(day) if _MAY_NOT_BE_HTML.search(text) else day
+        day = parse_day(text)
     except FileNotFoundError:
         raise BuildError(
             f"{path} not found: a post names a day the store does not have; run `digest run --date {path.stem}`"
         ) from None
-    except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+    except (OSError, *NOT_A_DAY) as exc:
         raise BuildError(f"{path}: unreadable day file ({exc!r}); re-run `digest run --date {path.stem}`") from exc
+    return html_text(day) if _MAY_NOT_BE_HTML.search(text) else day
 
 
 # What a day's JSON text holds when some string has a character HTML does not allow (text.html_chars): JSON escapes the C0

@@ -189,7 +189,7 @@ def fetch_all(
         try:  # a source that cannot even be set up (or list its parts) fails alone, as a whole
             source_units = units(config.name, config.make())
         except (SourceError, httpx.HTTPError) as exc:
-            failed(Unit(config.name, None, _nothing), exc)
+            failed(Unit(config.name, None), exc)
             continue
         for unit in source_units:
             digest_day = source_day(day, unit, history, settings.holidays)
@@ -209,11 +209,6 @@ def fetch_all(
     if not fetched:
         raise SourceError("every source failed: " + "; ".join(f"{u.label}: {e}" for u, e in failures))
     return fetched, failures
-
-
-def _nothing(day: DigestDay, http: httpx.Client) -> list[Paper]:
-    """The fetch of a source that failed before it could fetch (the failure names it)."""
-    return []
 
 
 def failure_note(unit: Unit, error: str) -> Note:

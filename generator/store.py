@@ -65,8 +65,8 @@ class Store:
         if not path.is_file():
             return None
         try:
-            return upgrade_day_json(json.loads(path.read_text("utf-8")))
-        except (OSError, ValueError, AttributeError) as exc:
+            return day_json(path.read_text("utf-8"))
+        except (OSError, *NOT_A_DAY) as exc:
             raise StoreError(f"{path}: unreadable day file ({exc}); delete it and re-run that day") from exc
 
     def load_day(self, day: date) -> Day | None:
@@ -76,7 +76,7 @@ class Store:
             return None
         try:
             return day_from_json(data)
-        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        except NOT_A_DAY as exc:
             raise StoreError(
                 f"{self.day_path(day)}: unreadable day file ({exc!r}); re-run `digest run --date {day}`"
             ) from exc
@@ -359,6 +359,23 @@ def upgrade_day_json(data: dict[str, Any]) -> dict[str, Any]:
         ]
         papers.append({**item, "sources": [source_to_json(ref)], "upvotes": None, "matched": matched})
     return {**data, "format": DAY_FORMAT_VERSION, "papers": papers}
+
+
+# What reading a text that is not a day file raises: invalid JSON, or JSON of another shape.
+NOT_A_DAY = (ValueError, KeyError, TypeError, AttributeError)
+
+
+def day_json(text: str) -> dict[str, Any]:
+    """A day file's text as JSON of the current format; one of NOT_A_DAY if it is not a day."""
+    data = upgrade_day_json(json.loads(text))
+    if not isinstance(data, dict) or not isinstance(data.get("papers", []), list):
+        raise ValueError("not a day object")
+    return data
+
+
+def parse_day(text: str) -> Day:
+    """A day file's text as records; one of NOT_A_DAY if it is not a day."""
+    return day_from_json(day_json(text))
 
 
 def day_from_json(data: dict[str, Any]) -> Day:

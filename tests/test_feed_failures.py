@@ -140,9 +140,7 @@ def test_the_run_log_counts_sources_as_sources_and_says_paper_for_one(project: P
 
 def test_a_feed_is_asked_again_for_the_dates_it_missed_and_only_it() -> None:
     holidays: tuple[date, ...] = ()
-    npj = Unit("journals", NPJ, lambda day, http: [])
-    mia = Unit("journals", MIA, lambda day, http: [])
-    arxiv = Unit("arxiv", None, lambda day, http: [])
+    npj, mia, arxiv = Unit("journals", NPJ), Unit("journals", MIA), Unit("arxiv", None)
     wed, thu = date(2026, 6, 3), date(2026, 6, 4)
     history = [(wed, frozenset({("journals", NPJ)}))]
     assert source_day(thu, mia, history, holidays).dates == (date(2026, 6, 3),)

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from generator.errors import StoreError
+from generator.dayview import read_whole_day
+from generator.errors import BuildError, StoreError
 from generator.files import write_atomic
 from generator.pipeline import find_code_url, new_papers
 from generator.records import Note, SourceRef
@@ -157,6 +158,16 @@ def test_unreadable_day_file_is_a_store_error(tmp_path: Path) -> None:
     (tmp_path / "days" / "2026-06-02.json").write_text("{not json")
     with pytest.raises(StoreError, match="unreadable day file"):
         Store(tmp_path).read_day(TUESDAY)
+
+
+@pytest.mark.parametrize("text", ["{not json", "[]", '{"papers": "x"}', '{"format": 3, "papers": [{"id": "x"}]}'])
+def test_the_store_and_the_site_refuse_the_same_day_files(tmp_path: Path, text: str) -> None:
+    (tmp_path / "days").mkdir()
+    (tmp_path / "days" / "2026-06-02.json").write_text(text)
+    with pytest.raises(StoreError, match="unreadable day file"):
+        Store(tmp_path).load_day(TUESDAY)
+    with pytest.raises(BuildError, match="unreadable day file"):  # the site reads day files by the same rule
+        read_whole_day(tmp_path / "days" / "2026-06-02.json")
 
 
 def test_cache_survives_a_torn_last_line(tmp_path: Path) -> None:

@@ -59,11 +59,11 @@ class Source(Protocol):
 @dataclass(frozen=True)
 class Unit:
     """What the pipeline fetches, and labels when it fails, on its own: a source, or one part of a
-    source whose parts fail alone (`part`: the part's name, e.g. a journal's)."""
+    source whose parts fail alone (`part`: the part's name, e.g. a journal's). A source that fails
+    before it has units (while set up) fails as the unit of its whole."""
 
     source: str  # the registered source name
     part: str | None
-    fetch: Callable[[DigestDay, httpx.Client], list[Paper]]
 
     @property
     def label(self) -> str:
@@ -71,12 +71,19 @@ class Unit:
         return f"{self.source} ({self.part})" if self.part else self.source
 
 
-def units(name: str, source: Source) -> list[Unit]:
+@dataclass(frozen=True)
+class FetchUnit(Unit):
+    """A unit with the fetch that gives its papers."""
+
+    fetch: Callable[[DigestDay, httpx.Client], list[Paper]]
+
+
+def units(name: str, source: Source) -> list[FetchUnit]:
     """What to fetch of source `name`: each of its `parts()` when it has them, else the source whole."""
     parts: Callable[[], Sequence[Source]] | None = getattr(source, "parts", None)
     if parts is None:
-        return [Unit(name, None, source.fetch)]
-    return [Unit(name, part.name, part.fetch) for part in parts()]
+        return [FetchUnit(name, None, source.fetch)]
+    return [FetchUnit(name, part.name, part.fetch) for part in parts()]
 
 
 @dataclass(frozen=True)

@@ -33,7 +33,7 @@ from ..records import Paper, SourceRef
 from ..text import one_line, plain_text
 from . import DigestDay
 
-__all__ = ["ENV", "LABEL", "NAME", "Settings", "parse_day", "source"]
+__all__ = ["ENV", "LABEL", "NAME", "Settings", "source"]
 
 log = logging.getLogger(__name__)
 
@@ -100,12 +100,6 @@ class HuggingFaceSource:
 
 def source(settings: Settings) -> HuggingFaceSource:
     return HuggingFaceSource(settings)
-
-
-def parse_day(body: bytes, listed: date) -> list[Paper]:
-    """The papers of the daily page of `listed`; SourceError with one line if it is not a JSON list."""
-    papers = (to_paper(entry, listed) for entry in _entries(body))
-    return [paper for paper in papers if paper is not None]
 
 
 def _entries(body: bytes) -> list[Mapping[str, Any]]:
