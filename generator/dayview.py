@@ -59,7 +59,7 @@ class Card:
     paper: Paper
     summary: Summary
     rank: int
-    badges: tuple[str, ...]  # "arXiv (CS.CV)", "HF ▲ 42", ...
+    badges: tuple[str, ...]  # "arXiv (cs.CV)", "HF ▲ 42", ...
     submitted: str  # the first version's date, "2026-06-01"
     url: str | None  # the abstract page, PDF and code links when they are safe http(s) links
     pdf_url: str | None

@@ -31,7 +31,7 @@ from pelican.utils import slugify
 
 from .files import write_atomic
 from .labels import LABELS as _LABELS
-from .labels import badges
+from .labels import badges, score_text
 from .records import Day, Entry, Match
 from .dayview import site_days
 from .site import digest_settings
@@ -125,7 +125,7 @@ def _item(entry: Entry, lang: str, when: date, *, host: str, day_link: str) -> F
     e = html.escape
     parts = [
         f"<p><strong>{e(source_badge)}</strong> · {e(when.isoformat())} · "
-        f"{e(labels['score'].format(score=round(entry.ranked.score, 1)))}</p>",
+        f"{e(labels['score'].format(score=score_text(entry.ranked.score)))}</p>",
     ]
     if title != original and labels["feed_original"]:
         parts.append(f"<p>{e(labels['feed_original'].format(title=original))}</p>")

@@ -29,7 +29,7 @@ def source_name(source: str) -> str:
 
 
 def badge(ref: SourceRef) -> str:
-    """What a card shows of one source: "arXiv (CS.CV)", "medRxiv (Radiology and Imaging)",
+    """What a card shows of one source: "arXiv (cs.CV)", "medRxiv (Radiology and Imaging)",
     "Medical Image Analysis" (a journal), "HF ▲ 42" (Hugging Face upvotes)."""
     return badge_text(ref.source, ref.category, ref.upvotes)
 
@@ -43,13 +43,19 @@ def badge_text(source: str, category: str | None, upvotes: int | None) -> str:
     name = source_name(source)
     if not category:
         return name
-    return f"{name} ({category.upper() if source == 'arxiv' else category})"
+    return f"{name} ({category})"  # as the source spells it: arXiv's categories are case-sensitive (cs.CV)
 
 
 def badges(paper: Paper) -> list[str]:
     """Every badge of a paper, its primary source first."""
     refs = paper.sources or (SourceRef(paper.source, paper.id, paper.url, paper.primary_category or None),)
     return [badge(ref) for ref in refs]
+
+
+def score_text(score: float) -> str:
+    """A relevance score as every edition shows it: one decimal, a whole one without ".0" ("87.3",
+    "100"), as radar.js shows the day JSON's scores (stored to one decimal) with String()."""
+    return f"{score:.1f}".removesuffix(".0")
 
 
 def counted(count: int, noun: str) -> str:

@@ -30,7 +30,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from .labels import EMAIL_LABELS as _LABELS
 from .labels import OTHER_EDITION_LANG
 from .labels import LABELS as POST_LABELS
-from .labels import badges, colon, list_separator
+from .labels import badges, colon, list_separator, score_text
 from .records import Day, Entry
 from .settings import Recipient, Settings
 from .summarize.grounding import segments
@@ -137,7 +137,7 @@ def _card(entry: Entry, lang: str, labels: Mapping[str, str], followed: set[str]
     marks += [labels["untranslated"]] if untranslated else []
     shown = [a for i, a in enumerate(paper.authors) if i < MAX_AUTHORS or a in followed]
     why = [match.name for match in entry.ranked.matched]
-    why.append(labels["score"].format(score=f"{entry.ranked.score:.1f}"))
+    why.append(labels["score"].format(score=score_text(entry.ranked.score)))
     return {
         "rank": entry.rank,
         "badges": [one_line(badge) for badge in badges(paper)],

@@ -28,7 +28,7 @@ from .errors import BuildError
 from .incremental import PageSkippingWriter
 from .settings import RadarSettings, Settings
 from .dayview import DayPage, site_days
-from .labels import note_text, source_name
+from .labels import note_text, score_text, source_name
 from .records import Match, Note
 from .store import Store
 from .summarize.grounding import segments
@@ -250,6 +250,7 @@ def add_template_helpers(generator: Generator) -> None:
         topic_slug=topic_slug,
         digest_day=digest_day,
         day_page=day_page,
+        score_text=score_text,
     )
 
 

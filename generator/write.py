@@ -16,7 +16,7 @@ from pathlib import Path
 
 from .files import write_atomic
 from .labels import LABELS as _LABELS
-from .labels import badges, colon, list_separator, note_text, source_names
+from .labels import badges, colon, list_separator, note_text, score_text, source_names
 from .records import Day, Entry
 from .settings import Settings
 from .text import one_line, safe_url
@@ -148,7 +148,7 @@ def _render_entry(entry: Entry, lang: str, day: Day, names: Mapping[str, str]) -
     if any(getattr(summary, f).get(lang) for f in ("problem", "method", "results")):
         lines.append("")
     why = [text(names.get(m.name, m.name) if m.kind == "topic" else m.name) for m in entry.ranked.matched]
-    why.append(labels["score"].format(score=f"{entry.ranked.score:.1f}"))
+    why.append(labels["score"].format(score=score_text(entry.ranked.score)))
     if entry.ranked.why:
         why.append(labels["terms"].format(terms=text(list_separator(lang).join(entry.ranked.why))))
     lines += [f"*{labels['why']}{_colon(lang)}* {' · '.join(why)}", ""]

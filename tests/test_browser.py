@@ -226,6 +226,22 @@ def test_pages_render_without_errors_and_screenshots(browser: Any, site_url: str
         browser.set_window_size(1280, 900)
 
 
+@pytest.mark.parametrize("width", [390, 1280])
+def test_radar_counts_of_two_digits_keep_room_in_their_bubble(browser: Any, site_url: str, width: int) -> None:
+    browser.set_window_size(width, 900)
+    try:
+        open_page(browser, f"{site_url}/")
+        room = browser.execute_script(
+            "return [...document.querySelectorAll('.radar-topics .n')].map(n => {"
+            "  n.textContent = '13';"  # a busy day's count
+            "  const text = document.createRange(); text.selectNodeContents(n);"
+            "  const inner = text.getBoundingClientRect(), outer = n.getBoundingClientRect();"
+            "  return Math.min(inner.left - outer.left, outer.right - inner.right); })")
+        assert room and min(room) >= 4, room  # px between the digits and the bubble's edge
+    finally:
+        browser.set_window_size(1280, 900)
+
+
 def test_browser_starts_quickly() -> None:
     started = time.monotonic()
     driver = chromium()

@@ -110,7 +110,7 @@ def test_the_card_shows_number_badge_linked_title_authors_tldr_and_why() -> None
     followed = [s for s in soup.find_all("strong") if FOLLOWED in s.get_text()]
     assert followed and followed[0]["title"] == "followed author"
     text = soup.get_text(" ")
-    for expected in ("arXiv (CS.CV)", "TL;DR", "Why picked", "Lesion segmentation", "score 88.5",
+    for expected in ("arXiv (cs.CV)", "TL;DR", "Why picked", "Lesion segmentation", "score 88.5",
                      "30 papers matched the radar today, from 40 new papers", "Cross-domain brief"):
         assert expected in text, expected
     assert soup.find("a", href=f"{SITE}/2026/06/02/#p1").get_text() == "[1]"  # the brief's reference
@@ -133,8 +133,8 @@ def test_a_paper_listed_by_two_sources_shows_both_badges() -> None:
     edition = newsletter.render(dataclasses.replace(base, entries=entries), "en", sitename="Paper Radar",
                                 links=links(), followed=[FOLLOWED])
     card = BeautifulSoup(edition.html, "html.parser").find("a", href=item.url).find_parent("td")
-    assert [span.get_text() for span in card.find_all("span")][1:3] == ["arXiv (CS.CV)", "HF ▲ 42"]
-    assert "2. [arXiv (CS.CV)] [HF ▲ 42] Paper number 2" in edition.text
+    assert [span.get_text() for span in card.find_all("span")][1:3] == ["arXiv (cs.CV)", "HF ▲ 42"]
+    assert "2. [arXiv (cs.CV)] [HF ▲ 42] Paper number 2" in edition.text
 
 
 def test_figures_the_abstract_does_not_support_stay_marked() -> None:

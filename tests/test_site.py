@@ -134,7 +134,7 @@ def test_day_page_shows_numbered_featured_cards(built: Settings, prefix: str) ->
     day = page(built, prefix + "2026/06/02/index.html")
     numbers = [a["id"] for t, a in day.with_class("paper")]
     assert numbers == [f"p{n}" for n in range(1, FEATURED + 1)]
-    assert "arXiv (CS.AI)" in day.plain
+    assert "arXiv (cs.AI)" in day.plain
     followed = [a for t, a in day.with_class("followed") if t == "button"]
     assert [a["data-author"] for a in followed] == [FOLLOWED]
     extractive = "摘要节选（未经 LLM）" if prefix else "Extractive summary (no LLM)"
@@ -372,6 +372,22 @@ def test_pages_are_balanced_html5(built: Settings) -> None:
         assert len(ids) == len(set(ids)), path
 
 
+def test_relevance_reads_alike_everywhere_and_the_json_keeps_its_decimal(built: Settings) -> None:
+    text = (built.output_dir / "data" / "2026-06-02.json").read_text("utf-8")
+    assert '"score": 100.0' in text  # the data as stored
+    scores = [paper["score"] for paper in json.loads(text)["papers"]][:FEATURED]
+    # radar.js joins a stored score to text as JavaScript writes numbers ("100", "92.4"): so does every edition
+    shown = [f"{score:g}" for score in scores]
+    assert shown[:2] == ["100", "92.4"]
+    html = (built.output_dir / "2026" / "06" / "02" / "index.html").read_text("utf-8")
+    assert re.findall(r'<span class="score">relevance ([^<]*)</span>', html) == shown
+    post = (built.content_dir / "digests" / "2026" / "2026-06-02-en.md").read_text("utf-8")
+    feed = (built.output_dir / feeds.PAPERS_FEED).read_text("utf-8")
+    for written in (post, feed):
+        assert all(f"score {score}" in written for score in shown) and "score 100.0" not in written
+    assert labels.score_text(99.96) == "100" and labels.score_text(0.04) == "0"
+
+
 @pytest.mark.parametrize("prefix", ["", "zh/"])
 def test_feeds_parse(built: Settings, prefix: str) -> None:
     for name in ("all.atom.xml", "all.rss.xml"):
@@ -462,9 +478,9 @@ def test_safe_url_and_badges() -> None:
         SourceRef("journals", "10.1/y", "https://j", "Medical Image Analysis"), SourceRef("huggingface", first.id, "https://h", upvotes=42),
     ))
     card = dayview.card(Entry(1, Ranked(merged, 90.0), True, Summary("extractive", {})))
-    assert card.badges == ("arXiv (CS.CV)", "medRxiv (Radiology and Imaging)", "Medical Image Analysis", "HF ▲ 42")
+    assert card.badges == ("arXiv (cs.CV)", "medRxiv (Radiology and Imaging)", "Medical Image Analysis", "HF ▲ 42")
     # a paper stored before `sources` (format 1 and 2) has the badge of its one source
-    assert dayview.card(Entry(1, Ranked(first, 90.0), True, Summary("extractive", {}))).badges == ("arXiv (CS.CV)",)
+    assert dayview.card(Entry(1, Ranked(first, 90.0), True, Summary("extractive", {}))).badges == ("arXiv (cs.CV)",)
     assert dayview.outline(days.day(count=3, featured=2)).radar(["Lesion segmentation", "B"]) == [
         ("Lesion segmentation", 2), ("B", 0)]
     assert str(site.brief_html("<b>x</b> [2]")) == '<p>&lt;b&gt;x&lt;/b&gt; <a href="#p2">[2]</a></p>'
@@ -482,7 +498,7 @@ def test_day_outline_keeps_what_listing_pages_need_and_is_cached_on_disk(tmp_pat
     unfeatured = {**FORMAT_1_PAPER, "rank": 2, "featured": False, "id": "2606.00002", "title": "U"}
     path.write_text(json.dumps({"date": "2026-06-02", "brief": {"en": "b"}, "papers": [FORMAT_1_PAPER, unfeatured]}), "utf-8")
     # A day of format 1 or 2 is read in the current format: its one source's badge, matches as records.
-    expected = dayview.Outline((dayview.OutlinePaper(rank=1, title="T", badges=("arXiv (CS.CV)",), topics=("X",),
+    expected = dayview.Outline((dayview.OutlinePaper(rank=1, title="T", badges=("arXiv (cs.CV)",), topics=("X",),
                                                      translated={"zh": "题"}),))
     first = dayview.DayFiles(tmp_path / "cache", dayview.outline, version="v1")
     assert first.get(path) == expected

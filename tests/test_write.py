@@ -43,7 +43,7 @@ def test_english_post_lists_featured_papers_in_rank_order_with_links() -> None:
     assert "Paper number 4 on" not in html  # not featured
     assert 'href="https://arxiv.org/abs/2606.00002"' in html
     assert 'href="https://arxiv.org/pdf/2606.00002v1"' in html
-    assert "arXiv (CS.CV)" in html
+    assert "arXiv (cs.CV)" in html
     assert "3 more candidates" in html
     assert "extractive summary, not written by an LLM" in html
 

@@ -69,7 +69,7 @@
     // Each source of the day's JSON carries its badge, worded by generator/labels.py; day files
     // of format 2 and older have one source (arXiv) and no `sources` list.
     if (paper.sources && paper.sources.length) return paper.sources.map(function (ref) { return ref.badge; });
-    var category = (paper.primary_category || "").toUpperCase();
+    var category = paper.primary_category || "";
     var source = paper.source === "arxiv" || !paper.source ? "arXiv" : paper.source;
     return [category ? source + " (" + category + ")" : source];
   }
@@ -147,6 +147,7 @@
       why.appendChild(el("span", { "class": "match" }, shown));
       why.appendChild(document.createTextNode(" "));
     });
+    // Scores are stored to one decimal: as text they read as the page shows them ("87.3", "100").
     why.appendChild(el("span", { "class": "score" }, ui.score + " " + paper.score));
     if ((paper.why || []).length) {
       var terms = paper.why.map(function (term) { return ui.glossary[term.toLowerCase()] || term; });
