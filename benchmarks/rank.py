@@ -9,7 +9,7 @@ features against the blind judgements (first judge, second judge, broader rule):
 days: its best case), ours with the relevance floor chosen on the other two days (leave one day
 out: the floor never sees the day it is scored on) and with the shipped floor, the day's own best
 floor (a ceiling, in-sample), ours before archive papers on the radar's topics were learnt with the
-lab's papers, and cold starts (topics and authors without a library, with the shipped floor and the
+lab's papers and without the field model (generator.rank.models.Field), and cold starts (topics and authors without a library, with the shipped floor and the
 floor from the other days; 5 liked papers only; 5 liked papers with the topics and authors); then
 the ranks of the on-theme papers left below the top 30, and the featured papers the first judge
 calls off-theme, with the other judgements and the radar topics they are about.
@@ -368,15 +368,17 @@ def featured_sets() -> None:
         return {n: best_floor([(scores[m], first[m]) for m in numbers if m != n], FLOORS, rule) for n in numbers}
 
     before = replace(DEFAULT_CONFIG, archive_topics=0)
+    no_field = replace(DEFAULT_CONFIG, field=False)
     asl = per_day(lambda n: arxiv_sanity_lite_scores(data.days[n], data.radar, data.archives[n]))
     ours = per_day(lambda n: project_scores(data.days[n], data.radar, data.archives[n]))
     ours_before = per_day(lambda n: project_scores(data.days[n], data.radar, data.archives[n], before))
+    ours_no_field = per_day(lambda n: project_scores(data.days[n], data.radar, data.archives[n], no_field))
     no_library = per_day(lambda n: project_scores(data.days[n], replace(data.radar, library=()), data.archives[n]))
     liked = {n: [project_scores(data.days[n], liked_only(data.radar, draw), data.archives[n])
                  for draw in range(LIKED_DRAWS)] for n in numbers}
     liked_declared = {n: [project_scores(data.days[n], liked_only(data.radar, draw, declared=True), data.archives[n])
                           for draw in range(LIKED_DRAWS)] for n in numbers}
-    held_out, held_out_before = other_days(ours), other_days(ours_before)
+    held_out, held_out_before, held_out_no_field = other_days(ours), other_days(ours_before), other_days(ours_no_field)
     held_out_cold = other_days(no_library)
     shipped = settings.radar.floor
     everywhere = best_floor([(ours[m], first[m]) for m in numbers], FLOORS, rule)
@@ -399,6 +401,9 @@ def featured_sets() -> None:
         f"paper-radar, shipped floor {shipped:g}": {n: [featured(ours[n], shipped, rule)] for n in numbers},
         "  before: archive papers on its topics as negatives": {
             n: [featured(ours_before[n], held_out_before[n], rule)] for n in numbers},
+        "  before: no field model (the words around the keywords)": {
+            n: [featured(ours_no_field[n], held_out_no_field[n], rule)] for n in numbers},
+        "  the same, fixed top 30": {n: [[pid for pid, _ in ours_no_field[n][:30]]] for n in numbers},
         f"cold start, no library, floor {shipped:g}": {n: [featured(no_library[n], shipped, rule)] for n in numbers},
         "cold start, no library, floor from the other days": {
             n: [featured(no_library[n], held_out_cold[n], rule)] for n in numbers},
@@ -418,7 +423,7 @@ def featured_sets() -> None:
             print(f"    {row:64s}" + "".join(f"{cell:>28s}" for cell in cells))
     print("  recall deep in the list: ranks of the first judge's on-theme papers below the top 30")
     for name, scores in (("paper-radar", ours), ("  before: archive papers on its topics as negatives", ours_before),
-                         ("cold start, no library", no_library)):
+                         ("  before: no field model", ours_no_field), ("cold start, no library", no_library)):
         deep = {n: [i + 1 for i, (pid, _) in enumerate(scores[n]) if pid in first[n] and i >= 30] for n in numbers}
         print(f"    {name:64s}" + "".join(f"  06-0{n}: {' '.join(map(str, deep[n])) or '-'}" for n in numbers))
     # What the first judge's precision counts against the ranker: the featured papers it calls
@@ -597,7 +602,7 @@ def measure() -> None:
           f"{np.round(keyword.coef_[0], 2).tolist()}, {keyword.intercept_[0]:.2f}  "
           f"(RankConfig.keyword_weights {DEFAULT_CONFIG.keyword_weights}, {DEFAULT_CONFIG.keyword_intercept})")
     model = RankCache().model(radar, background, DEFAULT_CONFIG)
-    print(f"demo model weights (SVM margin, theme margin, topics, author): {np.round(model.weights, 2).tolist()}, "
+    print(f"demo model weights (SVM margin, theme margin, field margin, topics, author): {np.round(model.weights, 2).tolist()}, "
           f"intercept {model.bias:.2f}")
 
 

@@ -19,8 +19,8 @@ from generator import community
 from generator.radar import Radar, load_library, load_radar
 from generator.rank import DEFAULT_CONFIG, RankCache, featured_count, matched_count, rank
 from generator.rank.calibration import logistic
-from generator.rank.fitting import declared
-from generator.rank.models import svm
+from generator.rank.fitting import declared, field_papers
+from generator.rank.models import keyword_mentions, svm
 from generator.rank.terms import Terms, term_indices
 from generator.rank.topics import TopicMatcher, keyword_pattern
 from generator.records import Match, Paper, SourceRef
@@ -227,8 +227,8 @@ def test_without_a_library_topics_weigh_their_keyword_weight(archive) -> None:
     demo = load_radar(load(REPO / "pelicanconfig.py", env={}))  # its topics are about several archive papers
     model = RankCache().model(Radar(topics=demo.topics, authors=demo.authors), archive, DEFAULT_CONFIG)
     assert model.coef is not None  # learnt from the archive papers about two topics or more
-    assert model.weights[2:] == DEFAULT_CONFIG.keyword_weights
-    assert model.score(0.0, 0.0, 1, False) > model.score(0.0, 0.0, 0, False)
+    assert model.weights[3:] == DEFAULT_CONFIG.keyword_weights
+    assert model.score(0.0, 0.0, 0.0, 1, False) > model.score(0.0, 0.0, 0.0, 0, False)
 
 
 def test_keywords_only_radar_still_ranks_sensibly(day, archive) -> None:
@@ -430,3 +430,54 @@ def test_an_off_theme_paper_with_500_upvotes_is_not_featured(day, radar, archive
                  radar, archive, featured=0)
     assert [r.paper.id for r in again][-1] == loudest.id
     assert again[-1].score == plain[-1].score
+
+
+def test_keyword_terms_stand_for_a_keyword_in_the_counts() -> None:
+    terms = Terms()
+    word, pairs = term_indices(terms.sequence("ultrasound"))[0], term_indices(terms.sequence("medical image analysis"))[1]
+    assert terms.keyword_terms("ultrasound") == tuple(word)
+    assert terms.keyword_terms("medical image analysis") == tuple(pairs) and len(pairs) == 2
+    assert terms.keyword_terms("3D medical") == ()  # "3D" is no term: it would stand for every "medical"
+    counts = terms.counts(["medical image analysis of scans", "analysis of medical images", "an ultrasound probe",
+                           "image analysis in medicine"])
+    found = keyword_mentions(counts, [terms.keyword_terms("medical image analysis"), terms.keyword_terms("ultrasound")])
+    assert found.tolist() == [[True, False], [False, False], [False, True], [False, False]]  # exact words only
+
+
+def test_field_papers_weigh_as_the_lab_covers_their_topics() -> None:
+    # The topics say what the field is, the lab's papers how much of it each topic is.
+    terms = Terms()
+    own = ["alpha beta one", "alpha beta two", "alpha beta three", "alpha beta gamma", "gamma four"]
+    archive = ["alpha beta five"] * 3 + ["gamma six"] * 3 + ["delta seven"] * 4
+    counts = terms.counts(own + archive)
+    labels = np.array([1] * len(own) + [0] * len(archive))
+    field = field_papers(counts, labels, Radar(topics={"A": ("alpha beta",), "B": ("gamma",)}), DEFAULT_CONFIG, terms)
+    assert field is not None
+    assert field.labels.tolist() == [1] * 5 + [1] * 6 + [0] * 4
+    assert field.weights.tolist() == [1.0] * 5 + [1.0] * 3 + [0.5] * 3 + [1.0] * 4  # B: 2 of the lab's papers, A: 4
+    assert set(field.masked) == set(terms.keyword_terms("alpha beta") + terms.keyword_terms("gamma"))
+    assert field_papers(counts, labels, Radar(), DEFAULT_CONFIG, terms) is None  # no keywords, no field
+    assert field_papers(counts, labels, Radar(topics={"A": ("alpha beta",)}), replace(DEFAULT_CONFIG, field=False),
+                        terms) is None
+
+
+def test_field_model_reads_the_words_around_the_keywords(radar, archive) -> None:
+    # Papers of the lab's field that name none of its keywords, and a keyword in another field.
+    model = RankCache().model(radar, archive, DEFAULT_CONFIG)
+    assert model.field is not None and model.weights[2] > 0
+    texts = ["Grading whole-slide pathology images of patient biopsies with weak labels for diagnosis",
+             "Reinforcement learning for robot grasping with tactile feedback",
+             "CT of patients: lung nodule detection and diagnosis in clinical chest scans",
+             "CT of cast aluminium engine parts: porosity defect inspection in manufacturing lines"]
+    pathology, robotics, clinical, industrial = model.field_margins(model.vectors(texts))
+    assert pathology > robotics
+    assert clinical > industrial
+    # The keyword's own term is left out: the margin reads only the words around it.
+    industrial_words = model.field_margins(model.vectors([texts[3].replace("CT of ", "")]))[0]
+    assert industrial == pytest.approx(industrial_words, abs=0.05)
+
+
+def test_ranker_without_the_field_model(day, radar, archive) -> None:
+    model = RankCache().model(radar, archive, replace(DEFAULT_CONFIG, field=False))
+    assert model.field is None and model.weights[2] == 0.0
+    assert rank(day[:40], radar, archive, featured=0, config=replace(DEFAULT_CONFIG, field=False))

@@ -9,6 +9,10 @@ lab's papers as positives) and changes what the measurements in benchmarks/rank.
   or more are learnt with the lab's papers, not against them (fitting.declared);
 - a second, small model reads themes rather than terms (LSA directions and a logistic
   regression), lifting papers that share the lab's subject but few of its exact words;
+- a third reads the lab's field: the words around the radar's keywords, learnt from the archive
+  papers that use them (the keywords themselves left out), each weighing as much as the lab's
+  papers cover its topics; it finds the field's papers in words neither the library nor the
+  keywords hold (pathology, angiography, retinal imaging) (models.Field, fitting.field_papers);
 - the margins, the radar topics matched and the followed authors are combined into a calibrated
   probability of belonging with the lab's papers (calibration), so a floor on the 0-100 score
   means the same on a busy day as on a quiet one: featured are the papers above it;
@@ -96,6 +100,7 @@ def rank(
     rows = model.vectors(texts)
     margins = model.margins(rows)
     themes = model.theme_margins(rows)
+    fields = model.field_margins(rows)
     whys = model.why_terms(rows, texts)
     topics = TopicMatcher(radar.topics, config.topic_mentions)
     disliked = set(radar.disliked)
@@ -109,7 +114,7 @@ def rank(
             scored.append((0.0, 0, paper.id, Ranked(paper, 0.0, matched, (f"excluded: {vetoed}",))))
             continue
         # The community's attention lifts a paper on the lab's themes a little (generator/community.py).
-        score = boost(model.score(margins[i], themes[i], len(topic_names), bool(followed)), paper, bool(matched),
+        score = boost(model.score(margins[i], themes[i], fields[i], len(topic_names), bool(followed)), paper, bool(matched),
                       floor=config.floor)
         why = whys[i] or tuple(keywords[:config.why_count])
         scored.append((score, len(keywords), paper.id, Ranked(paper, score, matched, why)))

@@ -23,7 +23,7 @@ from sklearn.model_selection import StratifiedKFold
 from ..radar import Radar
 from ..records import LibraryPaper, Paper
 from .config import RankConfig
-from .models import Themes, directions_of, svm, theme_fit
+from .models import Field, FieldPapers, Themes, directions_of, svm, theme_fit, without
 from .topics import TopicMatcher, followed_authors
 
 
@@ -40,12 +40,13 @@ def featured_count(scores: Sequence[float], *, floor: float, minimum: int, cap: 
 
 def combination(rows: sp.csr_matrix, labels: np.ndarray, weights: np.ndarray,
                 papers: Sequence[LibraryPaper | Paper], radar: Radar,
-                lsa: tuple[np.ndarray, np.ndarray] | None, config: RankConfig, *, chosen_by_topics: bool,
-                topics_known: Mapping[str, int],
-                ) -> tuple[tuple[float, float, float, float], float, Themes | None]:
-    """Weights of the SVM and theme margins, topics and authors, measured by a logistic
+                lsa: tuple[np.ndarray, np.ndarray] | None, field: FieldPapers | None, config: RankConfig, *,
+                chosen_by_topics: bool, topics_known: Mapping[str, int],
+                ) -> tuple[tuple[float, float, float, float, float], float, Themes | None, Field | None]:
+    """Weights of the SVM, theme and field margins, topics and authors, measured by a logistic
     regression on margins the text models give papers they were not fitted on (k-fold), so that
-    they are those of a new day; and the theme model, fitted on the same papers.
+    they are those of a new day; the theme model, fitted on the same papers, and the field model
+    (models.Field), fitted on all of them, each only when its weight is positive.
 
     When archive papers `chosen_by_topics` are among the positives (fitting.declared), the
     topics chose them, so against them a topic always looks decisive: in a radar without a
@@ -56,12 +57,14 @@ def combination(rows: sp.csr_matrix, labels: np.ndarray, weights: np.ndarray,
     # The weights need the margins' spread, not every negative: a subsample keeps the k-fold
     # fits cheap on a large archive. Drawn at random (seeded: deterministic), not the lowest ids,
     # which would be the oldest papers.
+    field_rows = without(rows, field.masked) if field is not None else None
     negatives = np.random.default_rng(0).permutation(np.flatnonzero(labels == 0))
     keep = np.sort(np.concatenate([np.flatnonzero(labels == 1), negatives[:config.combination_negatives]]))
     rows, labels, weights = rows[keep], labels[keep], weights[keep]
     papers = [papers[i] for i in keep]
     margins = np.zeros(len(labels))
     theme_margins = np.zeros(len(labels))
+    field_margins = np.zeros(len(labels))
     # The theme regression is fitted on these papers, not the whole archive: with 200 inputs
     # they are plenty, and it keeps the fit within its budget on a 20,000-paper archive.
     directions = directions_of(rows, *lsa) if lsa is not None else np.zeros((len(labels), 0))
@@ -72,27 +75,37 @@ def combination(rows: sp.csr_matrix, labels: np.ndarray, weights: np.ndarray,
         if lsa is not None:
             coef, intercept = theme_fit(directions[train], labels[train], weights[train], config)
             theme_margins[test] = directions[test] @ coef + intercept
+        if field is not None and field_rows is not None:
+            fitted = svm(field_rows[keep[train]], field.labels[keep[train]], field.weights[keep[train]], config)
+            field_margins[test] = fitted.decision_function(field_rows[keep[test]])
     topics = TopicMatcher(radar.topics, config.topic_mentions)
     # The archive papers fitting.declared looked at are not matched again.
     n_topics = [topics_known[p.id] if isinstance(p, Paper) and p.id in topics_known
                 else len(topics.match(p.title, p.abstract)[0]) for p in papers]
     followed = [bool(followed_authors(p.authors, radar.authors)) for p in papers]
-    features = np.column_stack([margins, theme_margins, n_topics, followed])
-    # The theme margin never counts against a paper: with a negative measured weight (it adds
-    # nothing the SVM's terms do not say) it is left out. A declared topic or followed author
-    # never weighs less than floor_share of when it is the only evidence (keyword_weights): below
-    # that it is held there and the other weights and the intercept are measured around it.
-    floors = {2: config.floor_share * config.keyword_weights[0],
-              3: config.floor_share * config.keyword_weights[1]}
-    free = [0, 1, 2, 3] if lsa is not None else [0, 2, 3]
-    held: dict[int, float] = {2: config.keyword_weights[0], 3: config.keyword_weights[1]} if chosen_by_topics else {}
-    free = [column for column in free if column not in held]
+    features = np.column_stack([margins, theme_margins, field_margins, n_topics, followed])
+    # A margin never counts against a paper: with a negative measured weight (it adds nothing the
+    # other margins do not say) it is left out. A declared topic or followed author never weighs
+    # less than floor_share of when it is the only evidence (keyword_weights): below that it is
+    # held there and the other weights and the intercept are measured around it.
+    floors = {3: config.floor_share * config.keyword_weights[0],
+              4: config.floor_share * config.keyword_weights[1]}
+    held: dict[int, float] = {3: config.keyword_weights[0], 4: config.keyword_weights[1]} if chosen_by_topics else {}
+    if field is not None:
+        # Against the library the archive's papers of the lab's field are negatives, so measured
+        # here the field margin weighed against a paper (-2.0 on the demo radar). Like a topic, it
+        # is held at its weight as the only evidence: that of a logistic regression of the field
+        # labels on the field margins.
+        slope, _ = logistic(field_margins[:, None], field.labels[keep], 0.0)
+        held[2] = max(float(slope[0]), 0.0)
+    free = [column for column in ([0] + [1] * (lsa is not None) + [3, 4]) if column not in held]
     while True:
         offset = features[:, list(held)] @ np.array(list(held.values())) if held else 0.0
         coef, bias = logistic(features[:, free], labels, offset)
         measured = {**dict(zip(free, coef.tolist(), strict=True)), **held}
-        if measured.get(1, 0.0) < 0:
-            free.remove(1)
+        negative = [column for column in (0, 1) if column in free and measured[column] < 0]
+        if negative:
+            free.remove(negative[0])
             continue
         low = [column for column in free if column in floors and measured[column] < floors[column]]
         if not low:
@@ -102,8 +115,12 @@ def combination(rows: sp.csr_matrix, labels: np.ndarray, weights: np.ndarray,
     themes = None
     if lsa is not None and measured.get(1, 0.0) > 0:
         themes = Themes(*lsa, *theme_fit(directions, labels, weights, config))
-    combined = (measured[0], measured.get(1, 0.0), measured[2], measured[3])
-    return combined, bias, themes
+    field_model = None
+    if field is not None and field_rows is not None and measured[2] > 0:
+        fitted = svm(field_rows, field.labels, field.weights, config)
+        field_model = Field(field.masked, fitted.coef_.ravel().copy(), float(fitted.intercept_[0]))
+    combined = (measured.get(0, 0.0), measured.get(1, 0.0), measured.get(2, 0.0), measured[3], measured[4])
+    return combined, bias, themes, field_model
 
 
 def logistic(features: np.ndarray, labels: np.ndarray, offset: np.ndarray | float,

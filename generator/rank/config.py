@@ -43,6 +43,9 @@ class RankConfig:
     # looked at: on a 20,000-paper archive the rest stay negatives.
     archive_topics: int = 2
     archive_topic_sample: int = 6500
+    # The field model (models.Field): the words around the radar's keywords, learnt from archive
+    # papers that use them. False: the ranker before it (benchmarks/rank.py prints both).
+    field: bool = True
     # The radar's featured floor (settings radar.floor, whose default this is; the pipeline passes
     # the lab's): a paper scoring at least this is on the lab's themes, so the community's attention
     # may lift it (generator/community.py). The model does not depend on it.

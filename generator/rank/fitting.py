@@ -7,13 +7,14 @@ import hashlib
 from collections.abc import Mapping, Sequence
 
 import numpy as np
+import scipy.sparse as sp
 from threadpoolctl import threadpool_limits
 
 from ..radar import Radar
 from ..records import LibraryPaper, Paper
 from .calibration import combination
 from .config import RankConfig
-from .models import Model, idf, lsa, paper_text, svm
+from .models import FieldPapers, Model, idf, keyword_mentions, lsa, paper_text, svm
 from .terms import Terms
 from .topics import TopicMatcher
 
@@ -91,7 +92,7 @@ def _fit(radar: Radar, liked: Sequence[Paper], negatives: Sequence[Paper], confi
     disliked = set(radar.disliked)
     own: list[LibraryPaper | Paper] = [*radar.library, *liked]
     counts = terms.counts([paper_text(p.title, p.abstract, config) for p in [*own, *negatives]])
-    model = Model(config, terms, idf(counts, config), None, 0.0, (0.0, 0.0, *config.keyword_weights),
+    model = Model(config, terms, idf(counts, config), None, 0.0, (0.0, 0.0, 0.0, *config.keyword_weights),
                   config.keyword_intercept)
     if len(own) < config.folds or len(negatives) < config.folds:
         return model
@@ -102,7 +103,45 @@ def _fit(radar: Radar, liked: Sequence[Paper], negatives: Sequence[Paper], confi
     weights[len(own):][[p.id in disliked for p in negatives]] = len(labels) / (2 * len(own))
     text_model = svm(rows, labels, weights, config)
     directions = lsa(rows, len(own), config)
-    combined, bias, themes = combination(rows, labels, weights, [*own, *negatives], radar, directions, config,
-                                         chosen_by_topics=chosen_by_topics, topics_known=topics_known)
+    field = field_papers(counts, labels, radar, config, terms)
+    combined, bias, themes, field_model = combination(
+        rows, labels, weights, [*own, *negatives], radar, directions, field, config,
+        chosen_by_topics=chosen_by_topics, topics_known=topics_known)
     return Model(config, terms, model.idf, text_model.coef_.ravel().copy(), float(text_model.intercept_[0]),
-                 combined, bias, themes)
+                 combined, bias, themes, field_model)
+
+
+def field_papers(counts: sp.csr_matrix, labels: np.ndarray, radar: Radar, config: RankConfig,
+                 terms: Terms) -> FieldPapers | None:
+    """What the field model (models.Field) learns from: the keywords' terms it leaves out, and
+    per paper whether it is of the lab's field (the lab's own papers, and archive papers using a
+    keyword) and how much it weighs; None when the radar has no keywords, no text model is wanted
+    (config.field False) or fewer than `folds` archive papers use a keyword.
+
+    An archive paper weighs the share of the lab's papers using its keywords' topics, relative to
+    the topic most of them use: the topics say what the field is, the lab's papers how much of it
+    each topic is (on the demo radar 75 of its 91 papers use a keyword of its imaging modalities
+    and 11 one of medical LLMs, so a paper using only LLM keywords weighs 0.15). Unweighted, the
+    field lifted clinical text as much as images (benchmarks/RANKING.md)."""
+    if not config.field:
+        return None
+    topics = {name: kept for name, words in radar.topics.items()
+              if (kept := [t for k in words if k.strip() and (t := terms.keyword_terms(k))])}
+    if not topics:
+        return None
+    found = keyword_mentions(counts, [k for keywords in topics.values() for k in keywords])
+    ends = np.cumsum([len(keywords) for keywords in topics.values()])
+    mentions = {name: np.asarray(found[:, end - len(keywords):end].any(axis=1))
+                for (name, keywords), end in zip(topics.items(), ends, strict=True)}
+    own = labels == 1
+    share = {name: float(used[own].sum()) for name, used in mentions.items()}
+    most = max(share.values()) or 1.0
+    weight = np.max(np.column_stack([used * (share[name] / most) for name, used in mentions.items()]), axis=1)
+    # A paper using only keywords of topics no paper of the lab's is about weighs nothing either way.
+    archive = ~own & np.any(np.column_stack(list(mentions.values())), axis=1)
+    if int((weight[archive] > 0).sum()) < config.folds:
+        return None
+    weights = np.ones(len(labels))
+    weights[archive] = weight[archive]
+    masked = np.unique(np.concatenate([np.array(k) for keywords in topics.values() for k in keywords]))
+    return FieldPapers(masked, (own | archive).astype(int), weights)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 import scipy.sparse as sp
@@ -38,6 +39,42 @@ def directions_of(rows: sp.csr_matrix, terms: np.ndarray, basis: np.ndarray) -> 
 
 
 @dataclass(frozen=True)
+class Field:
+    """The lab's field: a linear SVM on the words around the radar's keywords, learnt from the
+    lab's papers and the archive papers that use a keyword, against the archive papers that use
+    none, with the keywords' own terms left out (word pairs holding a keyword's word stay). So
+    it reads the words a keyword comes with, not the keyword: it lifts a paper of the lab's field
+    that names none of the keywords, in words the library lacks (pathology, angiography, retinal
+    imaging: the on-theme papers the text models left at ranks 100-675). It does not tell every
+    keyword used in another field from the lab's use: "CT" of an industrial part shares the
+    words of registration and scans (benchmarks/RANKING.md)."""
+
+    masked: np.ndarray  # hashed terms of the keywords, left out of every row
+    coef: np.ndarray
+    intercept: float
+
+    def margins(self, rows: sp.csr_matrix) -> np.ndarray:
+        return without(rows, self.masked) @ self.coef + self.intercept
+
+
+class FieldPapers(NamedTuple):
+    """What a Field is fitted on: the keywords' terms to leave out, and per paper 1 if it is of
+    the lab's field (its own papers, or an archive paper using a keyword), else 0."""
+
+    masked: np.ndarray
+    labels: np.ndarray
+    weights: np.ndarray
+
+
+def without(rows: sp.csr_matrix, terms: np.ndarray) -> sp.csr_matrix:
+    """The rows without these terms, L2-normalised again."""
+    kept = rows.copy()
+    kept.data[np.isin(kept.indices, terms)] = 0.0
+    kept.eliminate_zeros()
+    return normalize(kept, copy=False)
+
+
+@dataclass(frozen=True)
 class Model:
     """The term space and, when the radar has papers to learn from, the text model over it."""
 
@@ -46,9 +83,11 @@ class Model:
     idf: np.ndarray  # per hashed term; 0 for terms too common to matter
     coef: np.ndarray | None  # linear SVM weights per hashed term
     intercept: float
-    weights: tuple[float, float, float, float]  # (SVM margin, theme margin, topics matched, followed author)
+    # (SVM margin, theme margin, field margin, topics matched, followed author)
+    weights: tuple[float, float, float, float, float]
     bias: float
     themes: Themes | None = None
+    field: Field | None = None
 
     def text(self, title: str, abstract: str) -> str:
         """The text the model reads: the title weighs more than any sentence of the abstract."""
@@ -74,18 +113,29 @@ class Model:
             return np.zeros(rows.shape[0])
         return self.themes.margins(rows)
 
-    def score(self, margin: float, theme: float, topics: int, followed: bool) -> float:
+    def field_margins(self, rows: sp.csr_matrix) -> np.ndarray:
+        if self.field is None:
+            return np.zeros(rows.shape[0])
+        return self.field.margins(rows)
+
+    def score(self, margin: float, theme: float, field: float, topics: int, followed: bool) -> float:
         """Calibrated probability of belonging with the lab's papers, on a 0-100 scale."""
-        w_margin, w_theme, w_topics, w_author = self.weights
-        logit = self.bias + w_margin * margin + w_theme * theme + w_topics * topics + w_author * followed
+        w_margin, w_theme, w_field, w_topics, w_author = self.weights
+        logit = (self.bias + w_margin * margin + w_theme * theme + w_field * field + w_topics * topics
+                 + w_author * followed)
         return 100.0 / (1.0 + math.exp(-logit))
 
     def why_terms(self, rows: sp.csr_matrix, texts: Sequence[str]) -> list[tuple[str, ...]]:
-        """Per row, the terms that pushed its score up most, word pairs preferred over their words."""
+        """Per row, the terms that pushed its score up most, word pairs preferred over their words:
+        by their weight in the SVM and the field model, as much as each margin counts in the score
+        (the field's rows are the same rows less the keywords, whose own matches are shown)."""
         if self.coef is None:
             return [() for _ in texts]
         wanted, candidates = self.config.why_count, self.config.why_candidates
-        pushes = rows.multiply(self.coef).tocsr()  # each term's share of the margin
+        coef = self.weights[0] * self.coef
+        if self.field is not None:
+            coef = coef + self.weights[2] * self.field.coef
+        pushes = sp.csr_matrix(rows.multiply(coef))  # each term's share of the two margins in the score
         why = []
         for i, text in enumerate(texts):
             start, end = pushes.indptr[i], pushes.indptr[i + 1]
@@ -164,6 +214,16 @@ def idf(counts: sp.csr_matrix, config: RankConfig) -> np.ndarray:
     values = np.log((1 + n) / (1 + df)) + 1.0
     values[df > config.max_df * n] = 0.0
     return values
+
+
+def keyword_mentions(counts: sp.csr_matrix, keywords: Sequence[tuple[int, ...]]) -> np.ndarray:
+    """Per row of term counts and per keyword, whether the row holds every term of the keyword
+    (see Terms.keyword_terms): a cheap reading of "uses the keyword", in its exact words only."""
+    columns = sorted({term for keyword in keywords for term in keyword})
+    present = (counts[:, columns] > 0).toarray()
+    at = {term: i for i, term in enumerate(columns)}
+    return np.column_stack([present[:, [at[t] for t in keyword]].all(axis=1) for keyword in keywords]) \
+        if keywords else np.zeros((counts.shape[0], 0), dtype=bool)
 
 
 def lsa(rows: sp.csr_matrix, n_own: int, config: RankConfig) -> tuple[np.ndarray, np.ndarray] | None:

@@ -96,6 +96,15 @@ class Terms:
         counts.sum_duplicates()
         return counts
 
+    def keyword_terms(self, keyword: str) -> tuple[int, ...]:
+        """The hashed terms that stand for a keyword in a text's counts: its word, or the word
+        pairs of a keyword of several words (stop words dropped, as in every text); none when a
+        word of it is no term ("3D medical" would stand for every "medical")."""
+        if any(not tokens(word) for word in keyword.split()):
+            return ()
+        word_terms, pairs = term_indices(self.sequence(keyword))
+        return tuple(int(t) for t in (pairs if len(pairs) else word_terms))
+
     def at(self, text: str, indices: Iterable[int]) -> dict[int, str]:
         """The word or word pair of `text` behind each hashed term index (first occurrence)."""
         kept = words(text)
