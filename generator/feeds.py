@@ -31,7 +31,7 @@ from pelican.utils import slugify
 
 from .files import write_atomic
 from .labels import LABELS as _LABELS
-from .labels import badges, score_text
+from .labels import badges, fill, score_text
 from .records import Day, Entry, Match
 from .dayview import site_days
 from .site import digest_settings
@@ -130,7 +130,7 @@ def _item(entry: Entry, lang: str, when: date, *, host: str, day_link: str) -> F
     if title != original and labels["feed_original"]:
         parts.append(f"<p>{e(labels['feed_original'].format(title=original))}</p>")
     parts += [
-        f"<p>{e(named)} ({e(labels['authors'].format(count=len(authors)))})</p>",
+        f"<p>{e(named)} ({e(fill(labels['authors'], count=len(authors)))})</p>",
         f"<p><strong>{e(labels['tldr'])}</strong> {e(tldr)}</p>",
         "<p>"
         + " · ".join(f'<a href="{e(url)}">{e(label)}</a>' for label, url in links if url)

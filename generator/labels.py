@@ -3,10 +3,16 @@ words of posts, feeds and email. (The theme's own UI strings stay in its gettext
 
 Pure data and small pure functions: no I/O. Values formatted into a label are untrusted text;
 callers escape the result for where it goes (Markdown, HTML, XML).
+
+A label that holds a count words it with `fill`: "{count:paper|papers}" is the singular for a count
+of one, the plural for any other, so that one English label reads "1 paper" and "2 papers" (as the
+theme's ngettext does). Chinese has no plural: its labels have no such choice.
 """
 
 from __future__ import annotations
 
+import string
+from typing import Any
 
 from .records import Note, NoteKind, Paper, SourceRef
 
@@ -60,7 +66,32 @@ def score_text(score: float) -> str:
 
 def counted(count: int, noun: str) -> str:
     """A count in the log and the CLI's English lines: "1 paper", "2 papers"."""
-    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+    return f"{count} {_plural(count, noun, noun + 's')}"
+
+
+def _plural(count: int, one: str, other: str) -> str:
+    """English's rule: the singular for one, the plural for any other count (0 papers, 2 papers)."""
+    return one if count == 1 else other
+
+
+class _Formatter(string.Formatter):
+    """str.format with one more format spec: "{count:paper|papers}" words a count's noun (or
+    verb) in the singular or the plural."""
+
+    def format_field(self, value: Any, format_spec: str) -> str:
+        if "|" in format_spec:
+            one, other = format_spec.split("|")
+            return _plural(value, one, other)
+        return str(super().format_field(value, format_spec))
+
+
+_FORMATTER = _Formatter()  # stateless
+
+
+def fill(label: str, **values: Any) -> str:
+    """`label` with its values filled in, counts worded: fill("{count} {count:paper|papers}",
+    count=1) is "1 paper". Every label that holds a count is filled through here."""
+    return _FORMATTER.vformat(label, (), values)
 
 
 def source_names(names: list[str], lang: str) -> str:
@@ -90,14 +121,13 @@ LABELS: dict[str, dict[str, str]] = {
         # posts
         "title": "Paper Radar · {date}",
         "headline": "Academic Intelligence · Curated Daily",
-        "intro": "{featured} papers picked for this lab's radar from {candidates} new arXiv "
-        "papers in {categories}, announced on {date}.",
-        "intro_sources": "{featured} papers picked for this lab's radar from {candidates} new "
-        "papers from {sources}, for {date}.",
+        "intro": "{featured} {featured:paper|papers} picked for this lab's radar from {candidates} "
+        "new arXiv {candidates:paper|papers} in {categories}, announced on {date}.",
+        "intro_sources": "{featured} {featured:paper|papers} picked for this lab's radar from "
+        "{candidates} new {candidates:paper|papers} from {sources}, for {date}.",
         "topics": "Today's radar topics: {topics}.",
         "brief": "Cross-domain brief",
         "featured": "Featured papers",
-        "author": "1 author",
         "extractive": "extractive summary, not written by an LLM",
         "untranslated": "",
         "problem": "Problem",
@@ -106,10 +136,11 @@ LABELS: dict[str, dict[str, str]] = {
         "why": "Why picked",
         "terms": "terms: {terms}",
         "original_title": "",
-        "more": "{count} more candidates ranked below the featured papers are listed on the site.",
+        "more": "{count} more {count:candidate|candidates} ranked below the featured papers "
+        "{count:is|are} listed on the site.",
         "note": "Note",
         # posts and feeds
-        "authors": "{count} authors",
+        "authors": "{count} {count:author|authors}",
         "tldr": "TL;DR",
         "abstract": "Abstract",
         "pdf": "PDF",
@@ -139,7 +170,6 @@ LABELS: dict[str, dict[str, str]] = {
         "topics": "今日雷达主题：{topics}。",
         "brief": "跨领域分析简报",
         "featured": "精选论文",
-        "author": "1 位作者",
         "extractive": "摘要节选，非 LLM 生成",
         "untranslated": "未翻译",
         "problem": "问题",
@@ -178,9 +208,9 @@ OTHER_EDITION_LANG = {"en": "zh", "zh": "en"}
 # The words of the email edition (newsletter.py), over those of the posts.
 EMAIL_LABELS: dict[str, dict[str, str]] = {
     "en": {
-        "subject": "{title}: {count} papers",
-        "matched": "{featured} papers matched the radar today, from {candidates} new papers.",
-        "matched_one": "1 paper matched the radar today, from {candidates} new papers.",
+        "subject": "{title}: {count} {count:paper|papers}",
+        "matched": "{featured} {featured:paper|papers} matched the radar today, from {candidates} "
+        "new {candidates:paper|papers}.",
         "followed": "followed author",
         "more_authors": "and {count} more",
         "read_online": "Read it on the site",
@@ -194,7 +224,6 @@ EMAIL_LABELS: dict[str, dict[str, str]] = {
     "zh": {
         "subject": "{title}：{count} 篇论文",
         "matched": "今日 {candidates} 篇新论文中有 {featured} 篇与研究雷达相符。",
-        "matched_one": "今日 {candidates} 篇新论文中有 1 篇与研究雷达相符。",
         "followed": "关注的作者",
         "more_authors": "等 {count} 位",
         "read_online": "在网站上阅读",
@@ -213,10 +242,10 @@ EMAIL_LABELS: dict[str, dict[str, str]] = {
 NOTES: dict[str, dict[NoteKind, str]] = {
     "en": {
         "no_llm_key": "Summaries are extractive: no LLM key was set.",
-        "llm_failed": "{failed} of {total} featured papers have extractive summaries: "
-        "the LLM failed for them (see the log).",
-        "llm_budget": "The daily LLM budget ({limit}) was reached: {count} featured papers have "
-        "extractive summaries.",
+        "llm_failed": "{failed} of {total} featured {total:paper|papers} {failed:has an extractive "
+        "summary|have extractive summaries}: the LLM failed for {failed:it|them} (see the log).",
+        "llm_budget": "The daily LLM budget ({limit}) was reached: {count} featured "
+        "{count:paper has an extractive summary|papers have extractive summaries}.",
         "brief_budget": "No cross-domain brief today: the daily LLM budget ({limit}) was reached.",
         "brief_failed": "No cross-domain brief today: the LLM failed (see the log).",
         "brief_no_llm": "No cross-domain brief today: no paper was summarized by the LLM.",
@@ -250,4 +279,4 @@ def note_text(note: Note, lang: str) -> str:
     values = dict(note.values)
     if note.kind == "source_failed":  # a part that failed alone (a journal's feed) is named itself
         values["name"] = str(values.get("part") or "") or source_name(str(values.get("source", "")))
-    return NOTES[lang][note.kind].format_map(values)
+    return fill(NOTES[lang][note.kind], **values)

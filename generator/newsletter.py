@@ -30,7 +30,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from .labels import EMAIL_LABELS as _LABELS
 from .labels import OTHER_EDITION_LANG
 from .labels import LABELS as POST_LABELS
-from .labels import badges, colon, list_separator, score_text
+from .labels import badges, colon, fill, list_separator, score_text
 from .records import Day, Entry
 from .settings import Recipient, Settings
 from .summarize.grounding import segments
@@ -100,10 +100,8 @@ def render(day: Day, lang: str, *, sitename: str, links: Links, followed: Iterab
     featured = day.featured
     followed_names = set(followed)
     title = f"{sitename} · {day.date.isoformat()}"
-    subject = labels["subject"].format(title=title, count=len(featured))
-    matched = labels["matched_one" if len(featured) == 1 else "matched"].format(
-        featured=len(featured), candidates=len(day.entries)
-    )
+    subject = fill(labels["subject"], title=title, count=len(featured))
+    matched = fill(labels["matched"], featured=len(featured), candidates=len(day.entries))
     context = {
         "lang": lang,
         "sitename": sitename,

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from .files import write_atomic
 from .labels import LABELS as _LABELS
-from .labels import badges, colon, list_separator, note_text, score_text, source_names
+from .labels import badges, colon, fill, list_separator, note_text, score_text, source_names
 from .records import Day, Entry
 from .settings import Settings
 from .text import one_line, safe_url
@@ -79,7 +79,8 @@ def render_post(day: Day, lang: str, categories: list[str], topic_names: Mapping
     labels = _LABELS[lang]
     topics = _day_topics(day)
     contributing = day_sources(day)
-    intro = labels["intro" if contributing == ["arxiv"] else "intro_sources"].format(
+    intro = fill(
+        labels["intro" if contributing == ["arxiv"] else "intro_sources"],
         featured=len(day.featured),
         candidates=len(day.entries),
         categories=", ".join(categories),
@@ -110,7 +111,7 @@ def render_post(day: Day, lang: str, categories: list[str], topic_names: Mapping
         lines += _render_entry(entry, lang, day, names)
     rest = len(day.entries) - len(day.featured)
     if rest:
-        lines += [labels["more"].format(count=rest), ""]
+        lines += [fill(labels["more"], count=rest), ""]
     return "\n".join(lines).rstrip("\n") + "\n"
 
 
@@ -120,8 +121,7 @@ def _render_entry(entry: Entry, lang: str, day: Day, names: Mapping[str, str]) -
     summary = entry.summary
     translated_title = summary.title.get(lang) if lang != "en" else None
     title = translated_title or paper.title
-    count = len(paper.authors)
-    authors = labels["author"] if count == 1 else labels["authors"].format(count=count)
+    authors = fill(labels["authors"], count=len(paper.authors))
     badge = " · ".join(badges(paper))
     url = _link_target(paper.url)
     lines = [f"### {entry.rank}. " + (f"[{text(title)}]({url})" if url else text(title)), ""]

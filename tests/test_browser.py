@@ -354,3 +354,14 @@ def test_next_batch_cards_have_a_tldr_the_why_and_a_right_author_count(
     badges = [badge.text for badge in card.find_elements("css selector", ".badge")]
     assert len(badges) == 2 and badges[0].startswith("arXiv (") and badges[1] == "HF ▲ 42"  # every source's
     assert console_errors(browser) == []
+
+
+@pytest.mark.parametrize(("prefix", "one", "other"), [("", "1 result", "results"), ("zh/", "1 条结果", "条结果")])
+def test_a_search_counts_its_results_in_the_pages_language(browser: Any, site_url: str, prefix: str, one: str,
+                                                           other: str) -> None:
+    open_page(browser, f"{site_url}/{prefix}archives/")
+    assert len(search_for(browser, "Deliberative Curation")) == 1
+    assert browser.find_element("css selector", ".search-status").text == one
+    found = len(search_for(browser, FOLLOWED))
+    assert found > 1 and browser.find_element("css selector", ".search-status").text == f"{found} {other}"
+    assert console_errors(browser) == []

@@ -144,7 +144,7 @@ def test_a_bad_reply_for_one_paper_falls_back_for_that_paper_only(
     assert kinds.pop(bad.id).startswith(reason)
     assert set(kinds.values()) == {"llm"}
     assert day.summaries[bad.id].tldr == extractive(bad, BUDGET_REASON).tldr
-    assert _notes(day) == [f"1 of {len(FEATURED)} featured papers have extractive summaries: the LLM failed for them (see the log)."]
+    assert _notes(day) == [f"1 of {len(FEATURED)} featured papers has an extractive summary: the LLM failed for it (see the log)."]
     warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
     retries = [w for w in warnings if w.startswith("LLM not answering")]  # progress while retrying
     assert len(retries) == (behaviour == "500")

@@ -157,9 +157,9 @@ def test_chinese_edition_speaks_chinese(built: Settings) -> None:
 
 
 NOTES = {
-    "": ["Note: 1 of 6 featured papers have extractive summaries: the LLM failed for them (see the log).",
-         "Note: The daily LLM budget (DIGEST['llm']['max_papers'] = 5) was reached: 1 featured papers have "
-         "extractive summaries."],
+    "": ["Note: 1 of 6 featured papers has an extractive summary: the LLM failed for it (see the log).",
+         "Note: The daily LLM budget (DIGEST['llm']['max_papers'] = 5) was reached: 1 featured paper has "
+         "an extractive summary."],
     "zh/": ["注意： 6 篇精选论文中有 1 篇因 LLM 调用失败而使用摘要节选（详见运行日志）。",
             "注意： 已达到每日 LLM 预算（DIGEST['llm']['max_papers'] = 5），1 篇精选论文使用摘要节选。"],
 }

@@ -132,19 +132,27 @@ def store_as_format_1(store: Store, when: date) -> None:
 def build_demo_site(root: Path, siteurl: str, *, config: str = "") -> Settings:
     """Two days (2026-06-02 with hostile text, 2026-06-03) built with the repository's theme and
     pelicanconfig.py, followed by `config` (settings a fork changes)."""
+    days = [
+        demo_day(date(2026, 6, 2), "2026-06-02", hostile=True),
+        demo_day(date(2026, 6, 3), "2026-06-03", hostile=False, related_day=date(2026, 6, 2)),
+    ]
+    return build_theme_site(root, siteurl, days, config=config, format_1=date(2026, 6, 3))
+
+
+def build_theme_site(root: Path, siteurl: str, days: list[Day], *, config: str = "",
+                     format_1: date | None = None) -> Settings:
+    """`days` built with the repository's theme and pelicanconfig.py, followed by `config`; the day
+    `format_1` is stored as the digest stored days before notes had kinds."""
     (root / "pelicanconfig.py").write_text((REPO / "pelicanconfig.py").read_text("utf-8") + config, "utf-8")
     for folder in ("theme", "radar"):
         (root / folder).symlink_to(REPO / folder, target_is_directory=True)
     shutil.copytree(REPO / "content" / "pages", root / "content" / "pages")
     settings = dataclasses.replace(load(root / "pelicanconfig.py", env={}), siteurl=siteurl)
-    days = [
-        demo_day(date(2026, 6, 2), "2026-06-02", hostile=True),
-        demo_day(date(2026, 6, 3), "2026-06-03", hostile=False, related_day=date(2026, 6, 2)),
-    ]
     for day in days:
         Store(settings.store_dir).write_day(day)
         write_posts(day, settings)
-    store_as_format_1(Store(settings.store_dir), date(2026, 6, 3))
+    if format_1:
+        store_as_format_1(Store(settings.store_dir), format_1)
     build(settings)
     return settings
 

@@ -19,6 +19,11 @@
     return template.replace(/\{(\w+)\}/g, function (_, key) { return values[key]; });
   }
 
+  // A message with a count ([form for one, form for other counts], see _day.html) filled in.
+  function counted(forms, count, values) {
+    return fill(forms[count === 1 ? 0 : 1], values);
+  }
+
   // Only plain http(s) links from the day's data become links.
   function safeUrl(value) {
     return typeof value === "string" && /^https?:\/\/[^\s"'<>]+$/i.test(value) ? value : null;
@@ -47,7 +52,7 @@
       });
       bar.hidden = !current;
       who.textContent = current || "";
-      count.textContent = current ? fill(ui.shown, { shown: shown, total: cards.length }) : "";
+      count.textContent = current ? counted(ui.shown, cards.length, { shown: shown, num: cards.length }) : "";
     }
 
     day.filterAgain = apply;
@@ -94,7 +99,7 @@
     box.appendChild(title);
     var names = paper.authors || [];
     var authors = el("div", { "class": "authors" });
-    authors.appendChild(el("span", { "class": "count" }, names.length + " " + (names.length === 1 ? ui.author : ui.authors)));
+    authors.appendChild(el("span", { "class": "count" }, counted(ui.authors, names.length, { num: names.length })));
     var chips = el("ul", { "class": "chips" });
     names.forEach(function (name, index) {
       var followed = ui.followed.indexOf(name) >= 0;
@@ -173,7 +178,7 @@
       var batch = rest.slice(next, next + size);
       list.textContent = "";
       batch.forEach(function (paper) { list.appendChild(card(paper, ui)); });
-      status.textContent = fill(ui.batch, { first: next + 1, last: next + batch.length, total: rest.length });
+      status.textContent = counted(ui.batch, batch.length, { first: next + 1, last: next + batch.length, total: rest.length });
       next = next + size >= rest.length ? 0 : next + size; // 换一批: wrap around to the first batch
       if (day.filterAgain) day.filterAgain();
     }

@@ -208,7 +208,10 @@
   };
 
   Results.prototype.count = function () {
-    return say.results.replace("{count}", this.found.length + (this.next >= 0 ? "+" : ""));
+    // [form for one, form for other counts] (base.html); "10+" while older months are left
+    var more = this.next >= 0;
+    var form = say.results[this.found.length === 1 && !more ? 0 : 1];
+    return form.replace("{num}", this.found.length + (more ? "+" : ""));
   };
 
   Results.prototype.show = function () {
