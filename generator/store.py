@@ -31,9 +31,10 @@ from .labels import badge
 
 # 2: notes and summary reasons are {"kind": ..., values...}, not text
 # 3: papers have `sources` and `upvotes`; `matched` is [{"kind": "topic", "name": ...}], not "topic:X"
+# 4: a source's badge spells arXiv's category as arXiv does, "arXiv (cs.CV)" (3 had "arXiv (CS.CV)")
 log = logging.getLogger(__name__)
 
-DAY_FORMAT_VERSION = 3
+DAY_FORMAT_VERSION = 4
 
 
 class Store:
@@ -343,11 +344,17 @@ def paper_from_json(item: dict[str, Any]) -> Paper:
 
 def upgrade_day_json(data: dict[str, Any]) -> dict[str, Any]:
     """A stored day in the current format: days of format 2 and older gain `sources` (their one
-    source), `upvotes` and `matched` as objects. A current day is returned as it is."""
-    if data.get("format", 1) >= DAY_FORMAT_VERSION:
+    source), `upvotes` and `matched` as objects; format 3 days have their sources' badges worded
+    again. A current day is returned as it is."""
+    version = data.get("format", 1)
+    if version >= DAY_FORMAT_VERSION:
         return data
     papers = []
     for item in data.get("papers", []):
+        if version == 3:
+            sources = [source_to_json(source_from_json(ref)) for ref in item.get("sources") or ()]
+            papers.append({**item, "sources": sources})
+            continue
         ref = SourceRef(
             item.get("source") or "arxiv", str(item.get("id", "")), str(item.get("url", "")),
             item.get("primary_category") or None,

@@ -5,7 +5,9 @@ Screenshots at phone and desktop widths go to test-artifacts/ (git-ignored) for 
 
 from __future__ import annotations
 
+import json
 import os
+import shutil
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -365,3 +367,27 @@ def test_a_search_counts_its_results_in_the_pages_language(browser: Any, site_ur
     found = len(search_for(browser, FOLLOWED))
     assert found > 1 and browser.find_element("css selector", ".search-status").text == f"{found} {other}"
     assert console_errors(browser) == []
+
+
+def test_next_batch_cards_of_a_format_3_day_spell_arxivs_category_as_arxiv_does(
+        browser: Any, built_site: Path, tmp_path: Path) -> None:
+    # a day file stored before format 4, published as stored: its arXiv badges say "arXiv (CS.CV)"
+    site = tmp_path / "site"
+    shutil.copytree(built_site, site)
+    path = site / "data" / "2026-06-02.json"
+    data = json.loads(path.read_text("utf-8"))
+    first = next(paper for paper in data["papers"] if paper["rank"] == FEATURED + 1)
+    expected = [ref["badge"] for ref in first["sources"]]
+    assert expected[0] == "arXiv (cs.CL)"
+    data["format"] = 3
+    for paper in data["papers"]:
+        for ref in paper["sources"]:
+            if ref["name"] == "arxiv":
+                ref["badge"] = f"arXiv ({ref['category'].upper()})"
+    path.write_text(json.dumps(data), "utf-8")
+    with serve(site, SUB_PATH) as url:
+        open_page(browser, f"{url}/2026/06/02/")
+        browser.find_element("css selector", ".next-batch").click()
+        card = wait_for(lambda: browser.find_elements("css selector", f".batch #p{FEATURED + 1}"), "the first batch")[0]
+        assert [badge.text for badge in card.find_elements("css selector", ".badge")] == expected
+        assert console_errors(browser) == []

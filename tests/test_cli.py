@@ -141,7 +141,7 @@ def test_demo_merges_arxiv_medrxiv_hugging_face_and_journals_and_shows_each_pape
     assert all("Summaries are extractive" in line for line in warnings), warnings  # nothing a forker must chase
     days = [json.loads(path.read_text("utf-8")) for path in sorted((project / "output" / "data").glob("*.json"))]
     papers = [paper for day in days for paper in day["papers"]]
-    assert len(days) == 3 and all(day["format"] == 3 for day in days)
+    assert len(days) == 3 and all(day["format"] == 4 for day in days)
     listed = {ref["name"] for paper in papers for ref in paper["sources"]}
     assert {"arxiv", "medrxiv", "huggingface", "journals"} <= listed
     merged = [paper for paper in papers if len({ref["name"] for ref in paper["sources"]}) >= 2]

@@ -82,7 +82,7 @@ def test_day_round_trip_and_archive(tmp_path: Path) -> None:
 def test_notes_are_stored_as_their_kind_and_values_and_read_back() -> None:
     notes = (Note("llm_failed", {"failed": 2, "total": 30}), Note("brief_no_llm"))
     data = day_to_json(day(notes=notes))
-    assert data["format"] == 3
+    assert data["format"] == 4
     assert data["notes"] == [{"kind": "llm_failed", "failed": 2, "total": 30}, {"kind": "brief_no_llm"}]
     assert data["papers"][0]["summary_reason"] == {"kind": "paper_no_llm_key"}
     assert tuple(note_from_json(item) for item in data["notes"]) == notes
@@ -120,6 +120,24 @@ def test_a_format_2_day_reads_back_as_the_typed_day_it_was(tmp_path: Path) -> No
     assert stored == replace(original, entries=tuple(
         replace(e, ranked=replace(e.ranked, paper=stored.entries[i].ranked.paper)) for i, e in enumerate(original.entries)
     ))
+
+
+def test_a_format_3_day_reads_back_with_arxivs_category_as_arxiv_spells_it(tmp_path: Path) -> None:
+    store = Store(tmp_path)
+    listed = replace(paper(1), sources=(
+        SourceRef("arxiv", "2606.00001", "https://arxiv.org/abs/2606.00001", "cs.CV"),
+        SourceRef("huggingface", "2606.00001", "https://huggingface.co/papers/2606.00001", upvotes=42,
+                  fields=(("github_repo", "https://github.com/lab/medseg"),)),
+    ))
+    original = day(first=listed)
+    current = day_to_json(original)
+    assert [ref["badge"] for ref in current["papers"][0]["sources"]] == ["arXiv (cs.CV)", "HF ▲ 42"]
+    data = json.loads(dumps(current))
+    data["format"] = 3
+    data["papers"][0]["sources"][0]["badge"] = "arXiv (CS.CV)"  # as format 3 worded it
+    write_atomic(store.day_path(TUESDAY), dumps(data))
+    assert store.read_day(TUESDAY) == current
+    assert store.load_day(TUESDAY) == original
 
 
 def test_a_day_round_trips_through_the_store_as_its_typed_record(tmp_path: Path) -> None:

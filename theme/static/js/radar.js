@@ -79,6 +79,14 @@
     return [category ? source + " (" + category + ")" : source];
   }
 
+  // Day files are published as stored: in one of format 3 an arXiv source's badge has its category
+  // in capitals ("arXiv (CS.CV)"); the source's category keeps arXiv's spelling (generator/store.py).
+  function arxivCase(paper) {
+    (paper.sources || []).forEach(function (ref) {
+      if (ref.name === "arxiv" && ref.category) ref.badge = ref.badge.replace(ref.category.toUpperCase(), ref.category);
+    });
+  }
+
   function card(paper, ui) {
     var item = el("li", { "class": "paper", id: "p" + paper.rank });
     var box = el("article");
@@ -194,6 +202,7 @@
         })
         .then(function (data) {
           rest = (data.papers || []).filter(function (paper) { return !paper.featured; });
+          if (data.format === 3) rest.forEach(arxivCase);
         })
         .finally(function () { button.disabled = false; });
     }
