@@ -226,7 +226,7 @@ class RadarSettings(_Strict):
     authors: list[str] = Field([], description="followed authors")
     exclude: list[str] = Field([], description="keywords that veto a paper")
     floor: float = Field(
-        20.0, ge=0, le=100,
+        11.0, ge=0, le=100,
         description="relevance floor: papers scoring at least this (0-100, how likely a paper belongs "
                     "with the lab's own) are featured, up to papers_per_day (measured: benchmarks/rank.py featured)",
     )

@@ -22,6 +22,7 @@ from bs4 import BeautifulSoup
 
 from generator import settings as settings_module
 from generator.pipeline import run_day
+from generator.rank.config import DEFAULT_CONFIG
 from generator.replay import ReplayArxiv
 
 REPO = Path(__file__).resolve().parent.parent
@@ -103,9 +104,10 @@ def test_day_json_has_every_candidate_in_rank_order(built_site: Path) -> None:
     assert len({p["id"] for p in papers}) == len(papers)  # cross-lists once
     scores = [p["score"] for p in papers]
     assert scores == sorted(scores, reverse=True)
-    # Featured: the papers at or above the relevance floor (the default 20), at least 5, at most 30.
+    # Featured: the papers at or above the relevance floor (the default), at least 5, at most 30.
     counts = data["counts"]
-    assert counts["matched"] == sum(s >= 20 for s in scores) and 0 < counts["matched"] < len(papers)
+    floor = DEFAULT_CONFIG.floor
+    assert counts["matched"] == sum(s >= floor for s in scores) and 0 < counts["matched"] < len(papers)
     assert counts["featured"] == min(30, max(5, counts["matched"]))
     assert [p["featured"] for p in papers] == [True] * counts["featured"] + [False] * (len(papers) - counts["featured"])
     for paper in papers:

@@ -13,6 +13,9 @@ lab's papers as positives) and changes what the measurements in benchmarks/rank.
   papers that use them (the keywords themselves left out), each weighing as much as the lab's
   papers cover its topics; it finds the field's papers in words neither the library nor the
   keywords hold (pathology, angiography, retinal imaging) (models.Field, fitting.field_papers);
+  its weight is held at what it has in telling the field's papers from the others, and with it the
+  SVM margin's measured weight falls to about 0: the lab's papers then shape the score as the
+  field's positives and weights, through the theme model and through the topics;
 - the margins, the radar topics matched and the followed authors are combined into a calibrated
   probability of belonging with the lab's papers (calibration), so a floor on the 0-100 score
   means the same on a busy day as on a quiet one: featured are the papers above it;

@@ -57,27 +57,34 @@ def combination(rows: sp.csr_matrix, labels: np.ndarray, weights: np.ndarray,
     # The weights need the margins' spread, not every negative: a subsample keeps the k-fold
     # fits cheap on a large archive. Drawn at random (seeded: deterministic), not the lowest ids,
     # which would be the oldest papers.
-    field_rows = without(rows, field.masked) if field is not None else None
     negatives = np.random.default_rng(0).permutation(np.flatnonzero(labels == 0))
     keep = np.sort(np.concatenate([np.flatnonzero(labels == 1), negatives[:config.combination_negatives]]))
     rows, labels, weights = rows[keep], labels[keep], weights[keep]
     papers = [papers[i] for i in keep]
+    folds = list(StratifiedKFold(n_splits=config.folds, shuffle=True, random_state=0).split(rows, labels))
+    # The field model is measured and fitted on these papers too, so that its weight is that of
+    # the model scoring (an SVM fitted on more rows, regularised less, has wider margins). Every
+    # fold must hold papers of the field and papers outside it, or there is no field to learn.
+    if field is not None:
+        field = FieldPapers(field.masked, field.labels[keep], field.weights[keep])
+        if any(len(np.unique(field.labels[train])) < 2 for train, _ in folds):
+            field = None
+    field_rows = without(rows, field.masked) if field is not None else None
     margins = np.zeros(len(labels))
     theme_margins = np.zeros(len(labels))
     field_margins = np.zeros(len(labels))
     # The theme regression is fitted on these papers, not the whole archive: with 200 inputs
     # they are plenty, and it keeps the fit within its budget on a 20,000-paper archive.
     directions = directions_of(rows, *lsa) if lsa is not None else np.zeros((len(labels), 0))
-    folds = StratifiedKFold(n_splits=config.folds, shuffle=True, random_state=0)
-    for train, test in folds.split(rows, labels):
+    for train, test in folds:
         model = svm(rows[train], labels[train], weights[train], config)
         margins[test] = model.decision_function(rows[test])
         if lsa is not None:
             coef, intercept = theme_fit(directions[train], labels[train], weights[train], config)
             theme_margins[test] = directions[test] @ coef + intercept
         if field is not None and field_rows is not None:
-            fitted = svm(field_rows[keep[train]], field.labels[keep[train]], field.weights[keep[train]], config)
-            field_margins[test] = fitted.decision_function(field_rows[keep[test]])
+            fitted = svm(field_rows[train], field.labels[train], field.weights[train], config)
+            field_margins[test] = fitted.decision_function(field_rows[test])
     topics = TopicMatcher(radar.topics, config.topic_mentions)
     # The archive papers fitting.declared looked at are not matched again.
     n_topics = [topics_known[p.id] if isinstance(p, Paper) and p.id in topics_known
@@ -93,12 +100,15 @@ def combination(rows: sp.csr_matrix, labels: np.ndarray, weights: np.ndarray,
     held: dict[int, float] = {3: config.keyword_weights[0], 4: config.keyword_weights[1]} if chosen_by_topics else {}
     if field is not None:
         # Against the library the archive's papers of the lab's field are negatives, so measured
-        # here the field margin weighed against a paper (-2.0 on the demo radar). Like a topic, it
-        # is held at its weight as the only evidence: that of a logistic regression of the field
-        # labels on the field margins.
-        slope, _ = logistic(field_margins[:, None], field.labels[keep], 0.0)
+        # here the field margin weighed against a paper (-2.0 on the demo radar). It is held at
+        # the weight it has in telling the field's papers from the others: the slope of a
+        # logistic regression of the field labels on its out-of-fold margins (papers weighing
+        # nothing left out).
+        counted = field.weights > 0
+        slope, _ = logistic(field_margins[counted, None], field.labels[counted], 0.0)
         held[2] = max(float(slope[0]), 0.0)
-    free = [column for column in ([0] + [1] * (lsa is not None) + [3, 4]) if column not in held]
+    margin_columns = [0, 1] if lsa is not None else [0]
+    free = [column for column in [*margin_columns, 3, 4] if column not in held]
     while True:
         offset = features[:, list(held)] @ np.array(list(held.values())) if held else 0.0
         coef, bias = logistic(features[:, free], labels, offset)

@@ -103,7 +103,7 @@ def _fit(radar: Radar, liked: Sequence[Paper], negatives: Sequence[Paper], confi
     weights[len(own):][[p.id in disliked for p in negatives]] = len(labels) / (2 * len(own))
     text_model = svm(rows, labels, weights, config)
     directions = lsa(rows, len(own), config)
-    field = field_papers(counts, labels, radar, config, terms)
+    field = field_papers(counts, labels, radar, config, terms, disliked=weights > 1)
     combined, bias, themes, field_model = combination(
         rows, labels, weights, [*own, *negatives], radar, directions, field, config,
         chosen_by_topics=chosen_by_topics, topics_known=topics_known)
@@ -112,11 +112,12 @@ def _fit(radar: Radar, liked: Sequence[Paper], negatives: Sequence[Paper], confi
 
 
 def field_papers(counts: sp.csr_matrix, labels: np.ndarray, radar: Radar, config: RankConfig,
-                 terms: Terms) -> FieldPapers | None:
+                 terms: Terms, *, disliked: np.ndarray | None = None) -> FieldPapers | None:
     """What the field model (models.Field) learns from: the keywords' terms it leaves out, and
     per paper whether it is of the lab's field (the lab's own papers, and archive papers using a
-    keyword) and how much it weighs; None when the radar has no keywords, no text model is wanted
-    (config.field False) or fewer than `folds` archive papers use a keyword.
+    keyword; a `disliked` one never) and how much it weighs; None when the field model is
+    switched off (config.field False), the radar has no keywords, or fewer than `folds` archive
+    papers use a keyword or fewer use none.
 
     An archive paper weighs the share of the lab's papers using its keywords' topics, relative to
     the topic most of them use: the topics say what the field is, the lab's papers how much of it
@@ -129,17 +130,16 @@ def field_papers(counts: sp.csr_matrix, labels: np.ndarray, radar: Radar, config
               if (kept := [t for k in words if k.strip() and (t := terms.keyword_terms(k))])}
     if not topics:
         return None
-    found = keyword_mentions(counts, [k for keywords in topics.values() for k in keywords])
-    ends = np.cumsum([len(keywords) for keywords in topics.values()])
-    mentions = {name: np.asarray(found[:, end - len(keywords):end].any(axis=1))
-                for (name, keywords), end in zip(topics.items(), ends, strict=True)}
+    mentions = {name: np.asarray(keyword_mentions(counts, keywords).any(axis=1)) for name, keywords in topics.items()}
     own = labels == 1
     share = {name: float(used[own].sum()) for name, used in mentions.items()}
     most = max(share.values()) or 1.0
     weight = np.max(np.column_stack([used * (share[name] / most) for name, used in mentions.items()]), axis=1)
     # A paper using only keywords of topics no paper of the lab's is about weighs nothing either way.
     archive = ~own & np.any(np.column_stack(list(mentions.values())), axis=1)
-    if int((weight[archive] > 0).sum()) < config.folds:
+    if disliked is not None:
+        archive &= ~disliked
+    if int((weight[archive] > 0).sum()) < config.folds or int((~own & ~archive).sum()) < config.folds:
         return None
     weights = np.ones(len(labels))
     weights[archive] = weight[archive]

@@ -45,7 +45,7 @@ class Field:
     none, with the keywords' own terms left out (word pairs holding a keyword's word stay). So
     it reads the words a keyword comes with, not the keyword: it lifts a paper of the lab's field
     that names none of the keywords, in words the library lacks (pathology, angiography, retinal
-    imaging: the on-theme papers the text models left at ranks 100-675). It does not tell every
+    imaging: on-theme papers the other text models left at ranks 41-675). It does not tell every
     keyword used in another field from the lab's use: "CT" of an industrial part shares the
     words of registration and scans (benchmarks/RANKING.md)."""
 
@@ -217,13 +217,15 @@ def idf(counts: sp.csr_matrix, config: RankConfig) -> np.ndarray:
 
 
 def keyword_mentions(counts: sp.csr_matrix, keywords: Sequence[tuple[int, ...]]) -> np.ndarray:
-    """Per row of term counts and per keyword, whether the row holds every term of the keyword
-    (see Terms.keyword_terms): a cheap reading of "uses the keyword", in its exact words only."""
+    """Per row of term counts (rows) and keyword (columns), whether the row holds every term of the
+    keyword (see Terms.keyword_terms): a cheap reading of "uses the keyword", in its exact words
+    only (TopicMatcher reads the forms authors write, but half a millisecond a paper)."""
+    if not keywords:
+        return np.zeros((counts.shape[0], 0), dtype=bool)
     columns = sorted({term for keyword in keywords for term in keyword})
     present = (counts[:, columns] > 0).toarray()
     at = {term: i for i, term in enumerate(columns)}
-    return np.column_stack([present[:, [at[t] for t in keyword]].all(axis=1) for keyword in keywords]) \
-        if keywords else np.zeros((counts.shape[0], 0), dtype=bool)
+    return np.column_stack([present[:, [at[t] for t in keyword]].all(axis=1) for keyword in keywords])
 
 
 def lsa(rows: sp.csr_matrix, n_own: int, config: RankConfig) -> tuple[np.ndarray, np.ndarray] | None:

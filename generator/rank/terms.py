@@ -99,10 +99,13 @@ class Terms:
     def keyword_terms(self, keyword: str) -> tuple[int, ...]:
         """The hashed terms that stand for a keyword in a text's counts: its word, or the word
         pairs of a keyword of several words (stop words dropped, as in every text); none when a
-        word of it is no term ("3D medical" would stand for every "medical")."""
-        if any(not tokens(word) for word in keyword.split()):
+        word of it is no term or the words kept are fewer than the keyword's ("3D medical" would
+        stand for every "medical", "Segment Anything" for every "segment": "anything" is a stop
+        word), since the counts cannot tell the keyword from its remaining word."""
+        sequence = self.sequence(keyword)
+        if any(not tokens(word) for word in keyword.split()) or (len(keyword.split()) > 1 and len(sequence) < 2):
             return ()
-        word_terms, pairs = term_indices(self.sequence(keyword))
+        word_terms, pairs = term_indices(sequence)
         return tuple(int(t) for t in (pairs if len(pairs) else word_terms))
 
     def at(self, text: str, indices: Iterable[int]) -> dict[int, str]:
