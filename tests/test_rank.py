@@ -441,8 +441,11 @@ def test_keyword_terms_stand_for_a_keyword_in_the_counts() -> None:
     assert terms.keyword_terms("ultrasound") == tuple(word)
     assert terms.keyword_terms("medical image analysis") == tuple(pairs) and len(pairs) == 2
     assert terms.keyword_terms("3D medical") == ()  # "3D" is no term: it would stand for every "medical"
-    assert terms.keyword_terms("Segment Anything") == ()  # "anything" is a stop word: every "segment"
-    assert len(terms.keyword_terms("few-shot medical")) == 1  # "few" is a stop word, "shot medical" stays
+    # The counts lose a piece of these: each would stand for something else.
+    for lossy in ("Segment Anything", "few-shot medical", "X-ray", "U-Net", "chest X-ray", "well-calibrated"):
+        assert terms.keyword_terms(lossy) == (), lossy
+    assert len(terms.keyword_terms("large language models in medicine")) == 3  # "in" between kept words
+    assert len(terms.keyword_terms("nnU-Net")) == 1  # the pair "nnu net"
     counts = terms.counts(["medical image analysis of scans", "analysis of medical images", "an ultrasound probe",
                            "image analysis in medicine"])
     found = keyword_mentions(counts, [terms.keyword_terms("medical image analysis"), terms.keyword_terms("ultrasound")])
@@ -502,10 +505,11 @@ def test_field_weight_is_measured_on_the_field_labels() -> None:
                     url="", pdf_url="") for i, t in enumerate(own + field_texts + others)]
     weights, _, _, fitted = combination(model.weigh(counts), labels, np.ones(len(labels)), papers, radar, None, field,
                                         config, chosen_by_topics=False, topics_known={})
-    assert fitted is not None and weights[2] > 2.0  # "delta", "epsilon" tell the field apart well
-    rows = model.vectors([text("delta", "epsilon"), text()])
-    inside, outside = fitted.margins(rows)
-    assert inside > outside
+    # Misaligned rows (labels of other papers) measured 4.1 here; aligned, 10.7.
+    assert fitted is not None and weights[2] > 6.0
+    # "epsilon" is in the field's archive papers only (the lab's papers hide nothing of it).
+    inside, outside = fitted.margins(model.vectors([text("epsilon"), text()]))
+    assert inside > outside + 0.05
 
 
 def test_the_field_ranks_papers_of_the_field_naming_no_keyword_higher(archive) -> None:

@@ -99,11 +99,12 @@ def _fit(radar: Radar, liked: Sequence[Paper], negatives: Sequence[Paper], confi
     rows = model.weigh(counts)
     labels = np.array([1] * len(own) + [0] * len(negatives))
     # A disliked paper counts as much as a liked one (balanced weights give each positive this).
+    is_disliked = np.array([False] * len(own) + [p.id in disliked for p in negatives])
     weights = np.ones(len(labels))
-    weights[len(own):][[p.id in disliked for p in negatives]] = len(labels) / (2 * len(own))
+    weights[is_disliked] = len(labels) / (2 * len(own))
     text_model = svm(rows, labels, weights, config)
     directions = lsa(rows, len(own), config)
-    field = field_papers(counts, labels, radar, config, terms, disliked=weights > 1)
+    field = field_papers(counts, labels, radar, config, terms, disliked=is_disliked)
     combined, bias, themes, field_model = combination(
         rows, labels, weights, [*own, *negatives], radar, directions, field, config,
         chosen_by_topics=chosen_by_topics, topics_known=topics_known)

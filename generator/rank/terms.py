@@ -98,14 +98,21 @@ class Terms:
 
     def keyword_terms(self, keyword: str) -> tuple[int, ...]:
         """The hashed terms that stand for a keyword in a text's counts: its word, or the word
-        pairs of a keyword of several words (stop words dropped, as in every text); none when a
-        word of it is no term or the words kept are fewer than the keyword's ("3D medical" would
-        stand for every "medical", "Segment Anything" for every "segment": "anything" is a stop
-        word), since the counts cannot tell the keyword from its remaining word."""
-        sequence = self.sequence(keyword)
-        if any(not tokens(word) for word in keyword.split()) or (len(keyword.split()) > 1 and len(sequence) < 2):
-            return ()
-        word_terms, pairs = term_indices(sequence)
+        pairs of a keyword of several words (stop words dropped, as in every text). None when the
+        counts lose a piece of it, since they could not tell the keyword from what is left: a piece
+        that is no term ("3D medical" would stand for every "medical", "X-ray" for every "ray") or
+        a stop word ("Segment Anything" for every "segment", "few-shot" for every "zero-shot");
+        only a whole stop word between two kept words is let go ("models in medicine" is the pair
+        "models medicine" in any text that says it)."""
+        words_of = keyword.split()
+        for i, word in enumerate(words_of):
+            for piece in word.split("-"):
+                found = tokens(piece)
+                stop = bool(found) and all(token in ENGLISH_STOP_WORDS for token in found)
+                between = piece == word and 0 < i < len(words_of) - 1
+                if not found or (stop and not between):
+                    return ()
+        word_terms, pairs = term_indices(self.sequence(keyword))
         return tuple(int(t) for t in (pairs if len(pairs) else word_terms))
 
     def at(self, text: str, indices: Iterable[int]) -> dict[int, str]:
