@@ -3,6 +3,11 @@
     .venv/bin/python benchmarks/rank.py            # everything (a few minutes on a busy machine)
     .venv/bin/python benchmarks/rank.py featured   # or: quality, speed, measure, tradeoff, community
 
+Every measure reads the shipped days as the demo lab's digest sees them: the papers of its arXiv
+categories (cs.CV, eess.IV: 327/131/107 of the listings' 817/365/276), ranked against an archive of
+the same, as its store holds (load_data); before the third session of issue 16 they read the whole
+listings, clinical-text papers of cs.CL among them, which the lab's sources never deliver.
+
 Featured sets (issue 16): per shipped day, the precision, recall and F1 of the papers the digest
 features against the blind judgements (first judge, second judge, broader rule): a fixed top 30
 (ours, arxiv-sanity-lite), arxiv-sanity-lite with its best single margin floor (chosen on all three
@@ -12,11 +17,12 @@ floor (a ceiling, in-sample), ours before archive papers on the radar's topics w
 lab's papers and without the field model (generator.rank.models.Field), and cold starts (topics
 and authors without a library, with the shipped floor and the floor from the other days; 5 liked
 papers only; 5 liked papers with the topics and authors); then the ranks of the on-theme papers
-left below the top 30, an oracle honouring the radar's topics, and the featured papers the first judge
+left below the top 30, the whole listings with the shipped floor and the floor from the other
+days, an oracle honouring the radar's topics, and the featured papers the first judge
 calls off-theme, with the other judgements and the radar topics they are about.
 
 Quality, recall@30 and nDCG@30 of both rankers in the same run: (1) 2026-06-02 mixed with the 30
-relevant papers of benchmarks/data (847 papers), the full demo library as the lab's papers, scored
+relevant papers of benchmarks/data, the full demo library as the lab's papers, scored
 as specified and with the day's own judged on-theme papers left out; (2) each shipped day with its
 papers judged on-theme, blind to the rankers (benchmarks/data/on-theme-2026-06.tsv), as the
 relevant ones, and again under a second judge and under a broader medical/health-AI rule
@@ -158,12 +164,15 @@ def recall_ndcg(order: Sequence[str], relevant: set[str], k: int = K) -> tuple[f
     return sum(hits) / min(k, len(relevant)), dcg / ideal
 
 
-def read_judgements(path: Path, days: dict[int, list[Paper]]) -> tuple[dict[int, set[str]], set[str]]:
-    """Per shipped day (2, 3, 4), the ids of its papers judged on-theme, blind to the rankers; and
-    the ids whose abstracts the judge read (every row). Checked against the day listings."""
+def read_judgements(path: Path, listings: dict[int, list[Paper]], days: dict[int, list[Paper]],
+                    ) -> tuple[dict[int, set[str]], set[str]]:
+    """Per shipped day (2, 3, 4), the ids of its papers (`days`) judged on-theme, blind to the
+    rankers; and the ids whose abstracts the judge read (every row). Checked against the day
+    listings (the judges read all of them)."""
     on_theme: dict[int, set[str]] = {number: set() for number in days}
     read: set[str] = set()
-    listed = {number: {p.id for p in papers} for number, papers in days.items()}
+    listed = {number: {p.id for p in papers} for number, papers in listings.items()}
+    kept = {number: {p.id for p in papers} for number, papers in days.items()}
     for line in path.read_text("utf-8").splitlines():
         if not line or line.startswith(("#", "day\t")):
             continue
@@ -174,7 +183,7 @@ def read_judgements(path: Path, days: dict[int, list[Paper]]) -> tuple[dict[int,
         if judgement not in ("on-theme", "off-theme") or paper_id in read:
             raise ValueError(f"{path.name}: {paper_id}: judgement {judgement!r} unknown or repeated")
         read.add(paper_id)
-        if judgement == "on-theme":
+        if judgement == "on-theme" and paper_id in kept[when.day]:
             on_theme[when.day].add(paper_id)
     return on_theme, read
 
@@ -218,12 +227,22 @@ class Data:
     medical: dict[int, set[str]]
 
 
-def load_data() -> Data:
-    days = {d: read_jsonl(LISTINGS / f"2026-06-0{d}.jsonl.gz") for d in (2, 3, 4)}
-    background = read_jsonl(LISTINGS / "background-5k.jsonl.gz")
-    on_theme, read = read_judgements(ON_THEME, days)
-    second, read_second = read_judgements(SECOND_JUDGE, days)
-    medical, _ = read_judgements(MEDICAL, days)
+def load_data(*, every_category: bool = False) -> Data:
+    """The shipped days as the demo lab's digest sees them: the papers of its arXiv categories
+    (pelicanconfig.py: cs.CV, eess.IV), against an archive of the same (what its store holds);
+    or, `every_category`, the whole listings (a lab reading every category: 817/365/276 papers
+    instead of 327/131/107, clinical-text papers of cs.CL among them)."""
+    categories = set(load(REPO / "pelicanconfig.py", env={}).sources["arxiv"].settings.categories)
+
+    def delivered(papers: list[Paper]) -> list[Paper]:
+        return papers if every_category else [p for p in papers if categories & set(p.categories)]
+
+    listings = {d: read_jsonl(LISTINGS / f"2026-06-0{d}.jsonl.gz") for d in (2, 3, 4)}
+    days = {d: delivered(papers) for d, papers in listings.items()}
+    background = delivered(read_jsonl(LISTINGS / "background-5k.jsonl.gz"))
+    on_theme, read = read_judgements(ON_THEME, listings, days)
+    second, read_second = read_judgements(SECOND_JUDGE, listings, days)
+    medical, _ = read_judgements(MEDICAL, listings, days)
     return Data(demo_radar(), days, {2: background, 3: background + days[2], 4: background + days[2] + days[3]},
                 read_jsonl(RELEVANT), on_theme, read, second, read_second, medical)
 
@@ -277,7 +296,7 @@ def quality() -> None:
     print(f"  a second judge, same rule, working independently: "
           f"{judge_agreement(on_theme, second, everything)}")
     print(f"    over the papers either judge read the abstract of: "
-          f"{judge_agreement(on_theme, second, data.read | data.read_second)}")
+          f"{judge_agreement(on_theme, second, (data.read | data.read_second) & everything)}")
     for number, papers in days.items():
         orders = {name: ranker(papers, data.radar, data.archives[number]) for name, ranker in RANKERS.items()}
         for heading, judged in ((f"({len(papers)} papers, {len(on_theme[number])} on-theme)", on_theme),
@@ -422,6 +441,22 @@ def featured_sets() -> None:
                 p, r, f = (statistics.mean(v) for v in zip(*(prf(s, judged[n]) for s in chosen[n]), strict=True))
                 cells.append(f"{statistics.mean(len(s) for s in chosen[n]):6.0f} {p:.2f} {r:.2f} {f:.2f}")
             print(f"    {row:64s}" + "".join(f"{cell:>28s}" for cell in cells))
+    # The days as the benchmark measured them before the third session: every category of the
+    # listings, which the demo lab's sources never deliver (clinical NLP of cs.CL among them).
+    whole = load_data(every_category=True)
+    listing = {n: project_scores(whole.days[n], whole.radar, whole.archives[n]) for n in numbers}
+    listing_floor = {n: best_floor([(listing[m], whole.on_theme[m]) for m in numbers if m != n], FLOORS, rule)
+                     for n in numbers}
+    print(f"  the whole listings, every category ({'/'.join(str(len(whole.days[n])) for n in numbers)} papers, "
+          f"on-theme {'/'.join(str(len(whole.on_theme[n])) for n in numbers)}), first judge:")
+    for row, floors in ((f"paper-radar, shipped floor {shipped:g}", dict.fromkeys(numbers, shipped)),
+                        ("paper-radar, floor from the other days "
+                         f"({'/'.join(f'{listing_floor[n]:.0f}' for n in numbers)})", listing_floor)):
+        cells = []
+        for n in numbers:
+            chosen = featured(listing[n], floors[n], rule)
+            cells.append(f"{len(chosen):6d} " + " ".join(f"{v:.2f}" for v in prf(chosen, whole.on_theme[n])))
+        print(f"    {row:64s}" + "".join(f"{cell:>28s}" for cell in cells))
     print("  recall deep in the list: ranks of the first judge's on-theme papers below the top 30")
     for name, scores in (("paper-radar", ours), ("  before: archive papers on its topics as negatives", ours_before),
                          ("  before: no field model", ours_no_field), ("cold start, no library", no_library)):
