@@ -232,7 +232,8 @@ def load_data(*, every_category: bool = False) -> Data:
     (pelicanconfig.py: cs.CV, eess.IV), against an archive of the same (what its store holds);
     or, `every_category`, the whole listings (a lab reading every category: 817/365/276 papers
     instead of 327/131/107, clinical-text papers of cs.CL among them)."""
-    categories = set(load(REPO / "pelicanconfig.py", env={}).sources["arxiv"].settings.categories)
+    arxiv = load(REPO / "pelicanconfig.py", env={}).arxiv
+    categories = set(arxiv.categories if arxiv else ())
 
     def delivered(papers: list[Paper]) -> list[Paper]:
         return papers if every_category else [p for p in papers if categories & set(p.categories)]
@@ -454,8 +455,8 @@ def featured_sets() -> None:
                          f"({'/'.join(f'{listing_floor[n]:.0f}' for n in numbers)})", listing_floor)):
         cells = []
         for n in numbers:
-            chosen = featured(listing[n], floors[n], rule)
-            cells.append(f"{len(chosen):6d} " + " ".join(f"{v:.2f}" for v in prf(chosen, whole.on_theme[n])))
+            picked = featured(listing[n], floors[n], rule)
+            cells.append(f"{len(picked):6d} " + " ".join(f"{v:.2f}" for v in prf(picked, whole.on_theme[n])))
         print(f"    {row:64s}" + "".join(f"{cell:>28s}" for cell in cells))
     print("  recall deep in the list: ranks of the first judge's on-theme papers below the top 30")
     for name, scores in (("paper-radar", ours), ("  before: archive papers on its topics as negatives", ours_before),
