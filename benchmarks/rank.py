@@ -640,13 +640,13 @@ def measure() -> None:
     radar = demo_radar()
     library = radar.library
     background = read_jsonl(LISTINGS / "background-5k.jsonl.gz")
-    topics = TopicMatcher(radar.topics, DEFAULT_CONFIG.topic_mentions)
+    topics = TopicMatcher(radar.topics, DEFAULT_CONFIG.topic_mentions, DEFAULT_CONFIG.topic_evidence)
     papers: list[LibraryPaper | Paper] = [*library, *background]
-    features = np.array([[len(topics.match(p.title, p.abstract)[0]),
+    features = np.array([[topics.match(p.title, p.abstract).mentioned,
                           bool(followed_authors(p.authors, radar.authors))] for p in papers])
     labels = np.array([1] * len(library) + [0] * len(background))
     keyword = LogisticRegression(class_weight="balanced").fit(features, labels)
-    print("\nkeyword-only weights (topics matched, followed author), intercept: "
+    print("\nkeyword-only weights (topics mentioned, followed author), intercept: "
           f"{np.round(keyword.coef_[0], 2).tolist()}, {keyword.intercept_[0]:.2f}  "
           f"(RankConfig.keyword_weights {DEFAULT_CONFIG.keyword_weights}, {DEFAULT_CONFIG.keyword_intercept})")
     model = RankCache().model(radar, background, DEFAULT_CONFIG)

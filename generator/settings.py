@@ -190,8 +190,9 @@ class RadarSettings(_Strict):
     disliked: list[str] = Field([], description="arXiv ids the lab does not want")
     topics: dict[str, list[str]] = Field(
         {},
-        description="topic name -> keywords (a topic counts when they are in the title or mentioned "
-        "twice); or -> {'keywords': [...], 'name': {'zh': ...}, 'description': {'en': ..., 'zh': ...}}",
+        description="topic name -> keywords (a paper's card names a topic when they are in the title or "
+        "mentioned twice; its score counts any mention); or -> {'keywords': [...], 'name': {'zh': ...}, "
+        "'description': {'en': ..., 'zh': ...}}",
     )
     topic_text: dict[str, TopicText] = Field(
         {}, description="the topics' names and descriptions per language (from the topics' dict form)"
@@ -226,7 +227,7 @@ class RadarSettings(_Strict):
     authors: list[str] = Field([], description="followed authors")
     exclude: list[str] = Field([], description="keywords that veto a paper")
     floor: float = Field(
-        11.0, ge=0, le=100,
+        34.0, ge=0, le=100,
         description="relevance floor: papers scoring at least this (0-100, how likely a paper belongs "
                     "with the lab's own) are featured, up to papers_per_day (measured: benchmarks/rank.py featured)",
     )

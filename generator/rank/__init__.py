@@ -105,11 +105,11 @@ def rank(
     themes = model.theme_margins(rows)
     fields = model.field_margins(rows)
     whys = model.why_terms(rows, texts)
-    topics = TopicMatcher(radar.topics, config.topic_mentions)
+    topics = TopicMatcher(radar.topics, config.topic_mentions, config.topic_evidence)
     disliked = set(radar.disliked)
     scored = []
     for i, paper in enumerate(candidates):
-        topic_names, keywords = topics.match(paper.title, paper.abstract)
+        topic_names, keywords, mentioned = topics.match(paper.title, paper.abstract)
         followed = followed_authors(paper.authors, radar.authors)
         matched = tuple([Match("topic", t) for t in topic_names] + [Match("author", a) for a in followed])
         vetoed = veto(texts[i], radar.exclude) or ("disliked" if paper.id in disliked else None)
@@ -117,7 +117,7 @@ def rank(
             scored.append((0.0, 0, paper.id, Ranked(paper, 0.0, matched, (f"excluded: {vetoed}",))))
             continue
         # The community's attention lifts a paper on the lab's themes a little (generator/community.py).
-        score = boost(model.score(margins[i], themes[i], fields[i], len(topic_names), bool(followed)), paper, bool(matched),
+        score = boost(model.score(margins[i], themes[i], fields[i], mentioned, bool(followed)), paper, bool(matched),
                       floor=config.floor)
         why = whys[i] or tuple(keywords[:config.why_count])
         scored.append((score, len(keywords), paper.id, Ranked(paper, score, matched, why)))

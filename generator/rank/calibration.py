@@ -85,10 +85,10 @@ def combination(rows: sp.csr_matrix, labels: np.ndarray, weights: np.ndarray,
         if field is not None and field_rows is not None:
             fitted = svm(field_rows[train], field.labels[train], field.weights[train], config)
             field_margins[test] = fitted.decision_function(field_rows[test])
-    topics = TopicMatcher(radar.topics, config.topic_mentions)
+    topics = TopicMatcher(radar.topics, config.topic_mentions, config.topic_evidence)
     # The archive papers fitting.declared looked at are not matched again.
     n_topics = [topics_known[p.id] if isinstance(p, Paper) and p.id in topics_known
-                else len(topics.match(p.title, p.abstract)[0]) for p in papers]
+                else topics.match(p.title, p.abstract).mentioned for p in papers]
     followed = [bool(followed_authors(p.authors, radar.authors)) for p in papers]
     features = np.column_stack([margins, theme_margins, field_margins, n_topics, followed])
     # A margin never counts against a paper: with a negative measured weight (it adds nothing the

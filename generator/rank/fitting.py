@@ -38,15 +38,15 @@ def fit(radar: Radar, liked: Sequence[Paper], negatives: Sequence[Paper], config
         terms: Terms) -> Model:
     """The model of this radar: its library, liked papers and the archive papers about its topics
     (see declared) learnt against the other `negatives`."""
-    about = topics_about(negatives, radar, config)
-    chosen = declared(negatives, radar, config, about)
+    mentioned = topics_mentioned(negatives, radar, config)
+    chosen = declared(negatives, radar, config, mentioned)
     # The dense products of the fit are small (200 theme directions by a few thousand papers):
     # BLAS threads buy them nothing and spin, which on a shared machine costs more than they save
     # (benchmarks/RANKING.md: CPU 11 s with two threads, 6.4 s with one, for the same fit).
     with threadpool_limits(limits=1, user_api="blas"):
         return _fit(radar, [*liked, *(p for p, own in zip(negatives, chosen, strict=True) if own)],
                     [p for p, own in zip(negatives, chosen, strict=True) if not own], config, terms,
-                    chosen_by_topics=any(chosen), topics_known=about)
+                    chosen_by_topics=any(chosen), topics_known=mentioned)
 
 
 def sample(papers: Sequence[Paper], radar: Radar, config: RankConfig) -> list[Paper]:
@@ -57,29 +57,30 @@ def sample(papers: Sequence[Paper], radar: Radar, config: RankConfig) -> list[Pa
     return sorted(ordered[:config.max_negatives], key=lambda p: p.id)
 
 
-def topics_about(papers: Sequence[Paper], radar: Radar, config: RankConfig) -> dict[str, int]:
+def topics_mentioned(papers: Sequence[Paper], radar: Radar, config: RankConfig) -> dict[str, int]:
     """How many of the radar's topics each of the first archive_topic_sample papers in a stable
-    order is about, by id (matching costs about half a millisecond a paper: the others are not
-    looked at); none when archive papers are not learnt by their topics (archive_topics 0)."""
+    order mentions (TopicMatch.mentioned, what the score counts), by id (matching costs about
+    half a millisecond a paper: the others are not looked at); none when archive papers are not
+    learnt by their topics (archive_topics 0)."""
     if config.archive_topics <= 0 or not radar.topics:
         return {}
-    topics = TopicMatcher(radar.topics, config.topic_mentions)
-    return {p.id: len(topics.match(p.title, p.abstract)[0])
+    topics = TopicMatcher(radar.topics, config.topic_mentions, config.topic_evidence)
+    return {p.id: topics.match(p.title, p.abstract).mentioned
             for p in sorted(papers, key=_stable_order)[:config.archive_topic_sample]}
 
 
 def declared(papers: Sequence[Paper], radar: Radar, config: RankConfig,
-             about: Mapping[str, int] | None = None) -> list[bool]:
-    """Per archive paper, whether it is about archive_topics of the radar's topics or more (of the
+             mentioned: Mapping[str, int] | None = None) -> list[bool]:
+    """Per archive paper, whether it mentions archive_topics of the radar's topics or more (of the
     first archive_topic_sample papers in a stable order; the others are not looked at): the
     lab's subject by its own declaration, so the text models learn it with the lab's papers,
     not against them. Counted as negatives, such papers taught the models the library's own
     words rather than its subject, and new papers on that subject in other words (pathology,
-    OCT, angiography) ranked 100th and below. `about`: topics_about of these papers, if known."""
+    OCT, angiography) ranked 100th and below. `mentioned`: topics_mentioned of these papers, if known."""
     if config.archive_topics <= 0 or not radar.topics:
         return [False] * len(papers)
-    about = topics_about(papers, radar, config) if about is None else about
-    return [about.get(p.id, 0) >= config.archive_topics for p in papers]
+    mentioned = topics_mentioned(papers, radar, config) if mentioned is None else mentioned
+    return [mentioned.get(p.id, 0) >= config.archive_topics for p in papers]
 
 
 def _stable_order(paper: Paper) -> str:

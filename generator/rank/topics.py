@@ -1,13 +1,15 @@
 """The radar's declared entries in a paper: its topics (by keyword), followed authors and vetoes.
 
-Keywords match in the forms authors write them (see keyword_parts); a topic counts when the paper
-is about it, not on a passing mention (see TopicMatcher).
+Keywords match in the forms authors write them (see keyword_parts); a card names a topic when the
+paper is about it, not on a passing mention, while the score counts every topic mentioned (see
+TopicMatcher).
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
+from typing import NamedTuple
 
 from ..radar import author_matches
 from .config import DEFAULT_CONFIG
@@ -69,17 +71,31 @@ def keyword_parts(keyword: str) -> tuple[str, tuple[str, ...]]:
     return r"\b" + body + r"\b", tuple(needles)
 
 
-class TopicMatcher:
-    """The radar topics a paper is about, and by which keywords.
+class TopicMatch(NamedTuple):
+    """The radar topics in a paper: those it is about, by which keywords (what its card names),
+    and how many topics it mentions (what the score counts)."""
 
-    A topic counts when one of its keywords is in the title, or when the abstract mentions the
-    topic `mentions` times, not on a passing mention ("applications include medical image
-    segmentation"). Keywords within a word of each other are one mention: "Segment Anything
-    Model (SAM)", "skin lesion segmentation" (two overlapping keywords), "MRI and CT".
+    names: list[str]
+    keywords: list[str]
+    mentioned: int
+
+
+class TopicMatcher:
+    """The radar topics a paper is about, and by which keywords; and how many it mentions.
+
+    A paper is about a topic when one of its keywords is in the title, or when the abstract
+    mentions the topic `mentions` times, not on a passing mention ("applications include medical
+    image segmentation"): so a card does not name a topic the paper only mentions. The score
+    counts a topic on `evidence` mentions (one by default): the field model tells a passing
+    mention in another field from one in the lab's (benchmarks/RANKING.md). Keywords within a
+    word of each other are one mention: "Segment Anything Model (SAM)", "skin lesion
+    segmentation" (two overlapping keywords), "MRI and CT".
     """
 
-    def __init__(self, topics: Mapping[str, Sequence[str]], mentions: int = DEFAULT_CONFIG.topic_mentions):
+    def __init__(self, topics: Mapping[str, Sequence[str]], mentions: int = DEFAULT_CONFIG.topic_mentions,
+                 evidence: int = DEFAULT_CONFIG.topic_evidence):
         self._needed = mentions
+        self._evidence = evidence
         self._topics: list[tuple[str, list[_Keyword]]] = [
             (name, [(k, _needles(k), keyword_pattern(k)) for k in kept])
             for name, words in topics.items() if (kept := [k for k in words if k.strip()])
@@ -88,17 +104,20 @@ class TopicMatcher:
         self._exact = sorted(piece for exact, piece in needles if exact)
         self._lower = sorted(piece for exact, piece in needles if not exact)
 
-    def match(self, title: str, abstract: str) -> tuple[list[str], list[str]]:
+    def match(self, title: str, abstract: str) -> TopicMatch:
         names: list[str] = []
         keywords: list[str] = []
+        mentioned = 0
         in_title_present, in_abstract_present = self._present(title), self._present(abstract)
         for name, patterns in self._topics:
             in_title = _spans(patterns, title, in_title_present)
             in_abstract = _spans(patterns, abstract, in_abstract_present)
-            if in_title or _mentions(in_abstract, abstract) >= self._needed:
+            mentions = _mentions(in_abstract, abstract) if in_abstract else 0
+            mentioned += bool(in_title) or mentions >= self._evidence
+            if in_title or mentions >= self._needed:
                 names.append(name)
                 keywords += [*dict.fromkeys(k for *_, k in in_title + in_abstract if k not in keywords)]
-        return names, keywords
+        return TopicMatch(names, keywords, mentioned)
 
     def _present(self, text: str) -> set[tuple[bool, str]]:
         """The keywords' pieces of text that `text` holds: a substring test per distinct piece
