@@ -26,7 +26,7 @@ class RankConfig:
     theme_sample: int = 5000  # negatives the directions are fitted on: the SVD is the costliest step
     theme_min_df: int = 5  # rarer terms cannot shape a direction many papers share
     theme_c: float = 1.0  # 10 fits the library's phrasing closer and generalises worse to new days
-    # Weights of (topics matched, followed author matched) when the radar has no papers to learn
+    # Weights of (topics mentioned, followed author matched) when the radar has no papers to learn
     # from: measured on the demo radar (library vs the background archive) without the text model,
     # with its earlier five topics, which were not written from the library (`benchmarks/rank.py
     # measure` prints them).

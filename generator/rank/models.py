@@ -83,7 +83,7 @@ class Model:
     idf: np.ndarray  # per hashed term; 0 for terms too common to matter
     coef: np.ndarray | None  # linear SVM weights per hashed term
     intercept: float
-    # (SVM margin, theme margin, field margin, topics matched, followed author)
+    # (SVM margin, theme margin, field margin, topics mentioned, followed author)
     weights: tuple[float, float, float, float, float]
     bias: float
     themes: Themes | None = None
