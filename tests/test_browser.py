@@ -174,6 +174,21 @@ def test_a_next_batch_of_one_paper_names_its_place_not_a_range(
     assert console_errors(browser) == []
 
 
+def author_filter_count(browser: Any) -> str:
+    browser.find_element("css selector", '#p1 .author[data-author="Ada Lovelace"]').click()
+    return wait_for(lambda: browser.find_element("css selector", ".filter-count").text, "the filter's count")
+
+
+def test_the_author_filter_counts_one_paper_in_the_singular_and_more_in_the_plural(
+        browser: Any, counts_url: str) -> None:
+    open_page(browser, f"{counts_url}/2026/06/02/")  # one paper on the page
+    assert author_filter_count(browser) == "1 of 1 paper shown"
+    open_page(browser, f"{counts_url}/2026/06/03/")
+    batch_statuses(browser, 1)  # the featured paper and the next batch's one: two on the page
+    assert author_filter_count(browser) == "2 of 2 papers shown"
+    assert console_errors(browser) == []
+
+
 def test_language_switch_keeps_the_page(browser: Any, site_url: str) -> None:
     open_page(browser, f"{site_url}/2026/06/02/")
     browser.find_element("css selector", '.langs a[hreflang="zh"]').click()
