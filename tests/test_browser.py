@@ -5,11 +5,13 @@ Screenshots at phone and desktop widths go to test-artifacts/ (git-ignored) for 
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import shutil
 import time
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -17,9 +19,10 @@ import pytest
 from selenium.webdriver.common.keys import Keys
 
 from tests.support.browser import (
-    CANDIDATES, FEATURED, FOLLOWED, REPO, axe_violations, build_demo_site, checkers_missing, chromium,
-    chromium_missing, serve,
+    CANDIDATES, FEATURED, FOLLOWED, REPO, axe_violations, build_demo_site, build_theme_site, checkers_missing,
+    chromium, chromium_missing, serve,
 )
+from tests.support.days import day
 
 pytestmark = pytest.mark.skipif(
     bool(chromium_missing()) and not os.environ.get("CI"),
@@ -128,6 +131,61 @@ def test_chinese_edition_next_batch_speaks_chinese(browser: Any, site_url: str) 
     assert "换一批" in button.text
     button.click()
     wait_for(lambda: "精选之后" in browser.find_element("css selector", ".batch-status").text, "Chinese status")
+    assert console_errors(browser) == []
+
+
+# Small days for counts of one: (day of June 2026, papers, featured). On the 2nd one paper and no
+# next batch; on the 3rd a next batch of exactly one paper; on the 4th one of ten, then one.
+COUNT_DAYS = [(2, 1, 1), (3, 2, 1), (4, 12, 1)]
+
+
+@pytest.fixture(scope="module")
+def counts_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    days = [dataclasses.replace(day(count=count, featured=featured), date=date(2026, 6, number))
+            for number, count, featured in COUNT_DAYS]
+    settings = build_theme_site(tmp_path_factory.mktemp("counts-site"), PUBLISHED, days)
+    with serve(settings.output_dir, SUB_PATH) as url:
+        yield url
+
+
+def batch_statuses(browser: Any, clicks: int) -> list[str]:
+    """The next batch's status line after each of `clicks` clicks of its button."""
+    button = browser.find_element("css selector", ".next-batch")
+    statuses = []
+    for _ in range(clicks):
+        shown = visible_ranks(browser, ".batch .paper")
+        button.click()
+        wait_for(lambda shown=shown: visible_ranks(browser, ".batch .paper") not in ([], shown), "the next batch")
+        statuses.append(browser.find_element("css selector", ".batch-status").text)
+    return statuses
+
+
+@pytest.mark.parametrize(("prefix", "one", "ten_then_one"), [
+    ("", ["Paper 1 of 1 ranked below the featured ones"],
+     ["Papers 1–10 of 11 ranked below the featured ones", "Paper 11 of 11 ranked below the featured ones"]),
+    ("zh/", ["精选之后的第 1 篇（共 1 篇）"], ["精选之后的第 1–10 篇（共 11 篇）", "精选之后的第 11 篇（共 11 篇）"]),
+])
+def test_a_next_batch_of_one_paper_names_its_place_not_a_range(
+        browser: Any, counts_url: str, prefix: str, one: list[str], ten_then_one: list[str]) -> None:
+    open_page(browser, f"{counts_url}/{prefix}2026/06/03/")
+    assert batch_statuses(browser, 1) == one  # "第 1–1 篇" before
+    open_page(browser, f"{counts_url}/{prefix}2026/06/04/")
+    assert batch_statuses(browser, 2) == ten_then_one
+    assert console_errors(browser) == []
+
+
+def author_filter_count(browser: Any) -> str:
+    browser.find_element("css selector", '#p1 .author[data-author="Ada Lovelace"]').click()
+    return wait_for(lambda: browser.find_element("css selector", ".filter-count").text, "the filter's count")
+
+
+def test_the_author_filter_counts_one_paper_in_the_singular_and_more_in_the_plural(
+        browser: Any, counts_url: str) -> None:
+    open_page(browser, f"{counts_url}/2026/06/02/")  # one paper on the page
+    assert author_filter_count(browser) == "1 of 1 paper shown"
+    open_page(browser, f"{counts_url}/2026/06/03/")
+    batch_statuses(browser, 1)  # the featured paper and the next batch's one: two on the page
+    assert author_filter_count(browser) == "2 of 2 papers shown"
     assert console_errors(browser) == []
 
 

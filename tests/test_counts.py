@@ -154,7 +154,7 @@ UI_FORMS = {  # the page's scripts' words with a count: [form for one, form for 
                    "Papers {first}–{last} of {total} ranked below the featured ones"],
          "results": ["{num} result", "{num} results"]},
     "zh/": {"authors": ["{num} 位作者"] * 2, "shown": ["显示 {shown} / {num} 篇"] * 2,
-            "batch": ["精选之后的第 {first}–{last} 篇（共 {total} 篇）"] * 2, "results": ["{num} 条结果"] * 2},
+            "batch": ["精选之后的第 {first} 篇（共 {total} 篇）", "精选之后的第 {first}–{last} 篇（共 {total} 篇）"], "results": ["{num} 条结果"] * 2},
 }
 
 
