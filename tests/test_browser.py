@@ -302,6 +302,34 @@ def test_radar_counts_of_two_digits_keep_room_in_their_bubble(browser: Any, site
         browser.set_window_size(1280, 900)
 
 
+HEAD_BOXES = ("return ['.brand', '.brand-name', '.nav', '.langs', '.search'].map(s => {"
+              "  const r = document.querySelector(s).getBoundingClientRect();"
+              "  return {top: r.top, bottom: r.bottom, left: r.left, right: r.right}; })")
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+@pytest.mark.parametrize("prefix", ["", "zh/"])
+def test_the_language_switch_sits_on_the_line_of_the_sites_name_and_menu(
+        browser: Any, site_url: str, prefix: str, width: int) -> None:
+    browser.set_window_size(width, 900)
+    try:
+        open_page(browser, f"{site_url}/{prefix}2026/06/02/")
+        brand, name, nav, langs, search = browser.execute_script(HEAD_BOXES)
+        # one line: the three boxes share a band of height, in reading order (the Chinese switch
+        # wrapped onto a line of its own at 390 px)
+        assert max(box["top"] for box in (brand, nav, langs)) < min(box["bottom"] for box in (brand, nav, langs))
+        assert brand["right"] <= nav["left"] and nav["right"] <= langs["left"]
+        if width >= 1280:  # the search box between them, and the site's name in full
+            assert nav["right"] <= search["left"] and search["right"] <= langs["left"]
+            assert brand["left"] < name["left"] and name["right"] <= brand["right"]
+            assert name["top"] >= brand["top"] and name["bottom"] <= brand["bottom"]
+        else:  # the search box has the next line
+            assert search["top"] >= max(box["bottom"] for box in (brand, nav, langs))
+        assert browser.execute_script("return document.documentElement.scrollWidth - window.innerWidth") <= 0
+    finally:
+        browser.set_window_size(1280, 900)
+
+
 def test_browser_starts_quickly() -> None:
     started = time.monotonic()
     driver = chromium()
