@@ -43,9 +43,9 @@ class RankConfig:
     # lab's papers: benchmarks/RANKING.md).
     topic_evidence: int = 1
     # Topics an archive paper must mention to be learnt with the lab's papers, not against them
-    # (0: never): 2 (31 of the 5,000 background papers for the demo radar). Matching topics costs
-    # about half a millisecond a paper, so only this many archive papers (a stable sample) are
-    # looked at: on a 20,000-paper archive the rest stay negatives.
+    # (0: never): 2 (72 of the background's 1,819 papers in the demo lab's categories). Matching
+    # topics costs about half a millisecond a paper, so only this many archive papers (a stable
+    # sample) are looked at: on a 20,000-paper archive the rest stay negatives.
     archive_topics: int = 2
     archive_topic_sample: int = 6500
     # The field model (models.Field): the words around the radar's keywords, learnt from archive
