@@ -5,7 +5,7 @@ lab's papers as positives) and changes what the measurements in benchmarks/rank.
 (the log of what was measured, with and without gain, is benchmarks/RANKING.md):
 
 - negatives are a bounded, stable sample of the archive of earlier days, so the model and its
-  scores do not depend on the day being ranked; archive papers about two of the radar's topics
+  scores do not depend on the day being ranked; archive papers mentioning two of the radar's topics
   or more are learnt with the lab's papers, not against them (fitting.declared);
 - a second, small model reads themes rather than terms (LSA directions and a logistic
   regression), lifting papers that share the lab's subject but few of its exact words;

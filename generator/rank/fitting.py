@@ -1,4 +1,4 @@
-"""Fitting the model of a radar: the lab's papers (library, liked, and archive papers about its
+"""Fitting the model of a radar: the lab's papers (library, liked, and archive papers mentioning its
 declared topics) against a bounded, stable sample of the archive."""
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ def fingerprint(radar: Radar, papers: Sequence[Paper], config: RankConfig) -> st
 
 def fit(radar: Radar, liked: Sequence[Paper], negatives: Sequence[Paper], config: RankConfig,
         terms: Terms) -> Model:
-    """The model of this radar: its library, liked papers and the archive papers about its topics
+    """The model of this radar: its library, liked papers and the archive papers mentioning its topics
     (see declared) learnt against the other `negatives`."""
     mentioned = topics_mentioned(negatives, radar, config)
     chosen = declared(negatives, radar, config, mentioned)
