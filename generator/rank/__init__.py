@@ -16,8 +16,8 @@ lab's papers as positives) and changes what the measurements in benchmarks/rank.
   its weight is held at what it has in telling the field's papers from the others, and with it the
   SVM margin's measured weight falls to about 0: the lab's papers then shape the score as the
   field's positives and weights, through the theme model and through the topics;
-- the margins, the radar topics a paper mentions (once is enough: the field model tells a passing
-  mention in another field from the lab's; a card names only the topics the paper is about) and
+- the margins, the radar topics a paper mentions (once is enough: the field model lowers most
+  passing mentions in other fields; a card names only the topics the paper is about) and
   the followed authors are combined into a calibrated probability of belonging with the lab's
   papers (calibration), so a floor on the 0-100 score means the same on a busy day as on a quiet
   one (the floor chosen on two shipped days is 34 or 35 on the third): featured are the papers

@@ -50,8 +50,8 @@ def combination(rows: sp.csr_matrix, labels: np.ndarray, weights: np.ndarray,
 
     When archive papers `chosen_by_topics` are among the positives (fitting.declared), the
     topics chose them, so against them a topic always looks decisive: in a radar without a
-    library the topic weight was measured at 6.9 and the intercept at -8.7, and a paper about one
-    topic scored 14, below the featured floor. The topic and author weights are then held at
+    library the topic weight was measured at 6.9 and the intercept at -8.7, and a paper mentioning
+    one topic scored 14, below the featured floor. The topic and author weights are then held at
     keyword_weights (a radar's weights without papers) and only the margins and the intercept
     are measured."""
     # The weights need the margins' spread, not every negative: a subsample keeps the k-fold

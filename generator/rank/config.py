@@ -28,8 +28,10 @@ class RankConfig:
     theme_c: float = 1.0  # 10 fits the library's phrasing closer and generalises worse to new days
     # Weights of (topics mentioned, followed author matched) when the radar has no papers to learn
     # from: measured on the demo radar (library vs the background archive) without the text model,
-    # with its earlier five topics, which were not written from the library (`benchmarks/rank.py
-    # measure` prints them).
+    # with its earlier five topics, which were not written from the library, and a topic counted
+    # on two mentions. `benchmarks/rank.py measure` prints them for the current radar, counted on
+    # one mention, on the background of its categories: 2.94 for a topic, -0.45 for an author
+    # (not taken: the current topics were written from the library).
     keyword_weights: tuple[float, float] = (3.1, 0.8)
     keyword_intercept: float = -1.1
     # With papers to learn from, a declared topic or followed author never weighs less than this
@@ -38,9 +40,10 @@ class RankConfig:
     # Mentions in the abstract that make a topic the paper's subject when the title does not name
     # it: the topics its card names.
     topic_mentions: int = 2
-    # Mentions in the abstract that count a topic in the score: one, as the field model tells a
-    # passing mention in another field from the lab's (2, the card's rule, featured fewer of the
-    # lab's papers: benchmarks/RANKING.md).
+    # Mentions in the abstract that count a topic in the score (1 to topic_mentions): one. The field
+    # model lowers most passing mentions in other fields, and measured on the shipped days one
+    # mention featured more of the lab's papers than off-theme ones; 2, the card's rule, featured
+    # fewer (benchmarks/RANKING.md; a distillation paper mentioning two topics once is the cost).
     topic_evidence: int = 1
     # Topics an archive paper must mention to be learnt with the lab's papers, not against them
     # (0: never): 2 (72 of the background's 1,819 papers in the demo lab's categories). Matching

@@ -86,14 +86,18 @@ class TopicMatcher:
     A paper is about a topic when one of its keywords is in the title, or when the abstract
     mentions the topic `mentions` times, not on a passing mention ("applications include medical
     image segmentation"): so a card does not name a topic the paper only mentions. The score
-    counts a topic on `evidence` mentions (one by default): the field model tells a passing
-    mention in another field from one in the lab's (benchmarks/RANKING.md). Keywords within a
-    word of each other are one mention: "Segment Anything Model (SAM)", "skin lesion
-    segmentation" (two overlapping keywords), "MRI and CT".
+    counts a topic on `evidence` mentions (one by default, at most `mentions`, so that the score
+    counts every topic a card names): the field model lowers most passing mentions in other
+    fields, and on the shipped days counting one mention featured more of the lab's papers than
+    off-theme ones (benchmarks/RANKING.md). Keywords within a word of each other are one mention:
+    "Segment Anything Model (SAM)", "skin lesion segmentation" (two overlapping keywords), "MRI
+    and CT".
     """
 
     def __init__(self, topics: Mapping[str, Sequence[str]], mentions: int = DEFAULT_CONFIG.topic_mentions,
                  evidence: int = DEFAULT_CONFIG.topic_evidence):
+        if not 1 <= evidence <= mentions:
+            raise ValueError(f"topic evidence {evidence} must be from 1 to the card's mentions ({mentions})")
         self._needed = mentions
         self._evidence = evidence
         self._topics: list[tuple[str, list[_Keyword]]] = [
