@@ -302,6 +302,23 @@ def test_radar_counts_of_two_digits_keep_room_in_their_bubble(browser: Any, site
         browser.set_window_size(1280, 900)
 
 
+@pytest.mark.parametrize("width", [390, 1280])
+def test_a_long_radar_topic_keeps_its_count_beside_its_name(browser: Any, site_url: str, width: int) -> None:
+    # At 390 px the demo's "Medical image segmentation & registration" wrapped and pushed its
+    # count onto a line of its own, under the name.
+    browser.set_window_size(width, 900)
+    try:
+        open_page(browser, f"{site_url}/")
+        gaps = browser.execute_script(
+            "return [...document.querySelectorAll('.radar-topics li')].filter(li => li.querySelector('a'))"
+            ".map(li => { const a = li.querySelector('a'), n = li.querySelector('.n');"
+            "  a.textContent = 'Medical image segmentation & registration';"
+            "  return n.getBoundingClientRect().left - a.getBoundingClientRect().right; })")
+        assert gaps and min(gaps) >= 0, gaps  # the count to the right of the name, not below it
+    finally:
+        browser.set_window_size(1280, 900)
+
+
 HEAD_BOXES = ("return ['.brand', '.brand-name', '.nav', '.langs', '.search'].map(s => {"
               "  const r = document.querySelector(s).getBoundingClientRect();"
               "  return {top: r.top, bottom: r.bottom, left: r.left, right: r.right}; })")
