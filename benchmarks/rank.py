@@ -21,7 +21,7 @@ lab's papers and without the field model (generator.rank.models.Field), and cold
 and authors without a library, with the shipped floor and the floor from the other days; 5 liked
 papers only; 5 liked papers with the topics and authors); then the ranks of the on-theme papers
 left below the top 30, the whole listings with the shipped floor and the floor from the other
-days, and the featured papers the first judge calls off-theme, with the other judgements and the
+days, the F1 by floor around the shipped one, and the featured papers the first judge calls off-theme, with the other judgements and the
 radar topics they are about.
 
 Quality, recall@30 and nDCG@30 of both rankers in the same run: (1) 2026-06-02 mixed with the 30
@@ -468,6 +468,10 @@ def featured_sets() -> None:
             picked = featured(listing[n], floors[n], rule)
             cells.append(f"{len(picked):6d} " + " ".join(f"{v:.2f}" for v in prf(picked, whole.on_theme[n])))
         print(f"    {row:64s}" + "".join(f"{cell:>28s}" for cell in cells))
+    # How flat the F1 is around the shipped floor: a floor that holds across days has a plateau.
+    print("  F1 by floor (first judge), paper-radar: "
+          + "  ".join(f"{floor:g}: " + "/".join(f"{prf(featured(ours[n], floor, rule), first[n])[2]:.2f}" for n in numbers)
+                      for floor in sorted({5.0, 10.0, 20.0, 30.0, shipped, 40.0, 50.0, 70.0})))
     print("  recall deep in the list: ranks of the first judge's on-theme papers below the top 30")
     for name, scores in (("paper-radar", ours), ("  before: archive papers on its topics as negatives", ours_before),
                          ("  before: no field model", ours_no_field), ("cold start, no library", no_library)):
