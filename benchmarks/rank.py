@@ -21,8 +21,8 @@ lab's papers and without the field model (generator.rank.models.Field), and cold
 and authors without a library, with the shipped floor and the floor from the other days; 5 liked
 papers only; 5 liked papers with the topics and authors); then the ranks of the on-theme papers
 left below the top 30, the whole listings with the shipped floor and the floor from the other
-days, the F1 by floor around the shipped one, and the featured papers the first judge calls off-theme, with the other judgements and the
-radar topics they are about.
+days, the F1 by floor around the shipped one, and the featured papers the first judge calls
+off-theme, with the other judgements and the radar topics they are about.
 
 Quality, recall@30 and nDCG@30 of both rankers in the same run: (1) 2026-06-02 mixed with the 30
 relevant papers of benchmarks/data, the full demo library as the lab's papers, scored
@@ -37,7 +37,8 @@ Trade-off (only on request): the gains of the project's ranker as its topic floo
 Speed: a 1,000-paper day against a 20,000-paper archive; fit and rank times (median of 3) and
 peak memory, on a realistic archive (perturbed copies of the 6,458 real papers: every row distinct,
 as in a real archive) next to the duplicated one this benchmark used before (identical copies, on
-which liblinear stalls and the SVM's merging of identical rows gains what no real archive would). Measure: the combination weights the ranker uses, measured on the demo radar.
+which liblinear stalls and the SVM's merging of identical rows gains what no real archive would).
+Measure: the combination weights the ranker uses, measured on the demo radar.
 """
 
 from __future__ import annotations
@@ -373,6 +374,16 @@ def best_floor(days: Sequence[tuple[Scored, set[str]]], floors: Sequence[float],
     return best[len(best) // 2]
 
 
+def print_featured_row(row: str, chosen: dict[int, list[list[str]]], judged: dict[int, set[str]]) -> None:
+    """One row of the featured table: per day, the size, precision, recall and F1 of the featured
+    sets (the mean over draws when there are several)."""
+    cells = []
+    for n, sets in chosen.items():
+        p, r, f = (statistics.mean(v) for v in zip(*(prf(s, judged[n]) for s in sets), strict=True))
+        cells.append(f"{statistics.mean(len(s) for s in sets):6.0f} {p:.2f} {r:.2f} {f:.2f}")
+    print(f"    {row:64s}" + "".join(f"{cell:>28s}" for cell in cells))
+
+
 def liked_only(radar: Radar, draw: int, *, declared: bool = False) -> Radar:
     """A radar that has just begun: LIKED papers of the library drawn at random (seeded); no
     topics and no authors, or (`declared`) the radar's topics and authors."""
@@ -447,11 +458,7 @@ def featured_sets() -> None:
         print(f"  {name} (on-theme {'/'.join(str(len(judged[n])) for n in numbers)}):"
               f"{'':30s}" + "".join(f"{f'06-0{n}: n  P    R    F1':>28s}" for n in numbers))
         for row, chosen in rows.items():
-            cells = []
-            for n in numbers:
-                p, r, f = (statistics.mean(v) for v in zip(*(prf(s, judged[n]) for s in chosen[n]), strict=True))
-                cells.append(f"{statistics.mean(len(s) for s in chosen[n]):6.0f} {p:.2f} {r:.2f} {f:.2f}")
-            print(f"    {row:64s}" + "".join(f"{cell:>28s}" for cell in cells))
+            print_featured_row(row, chosen, judged)
     # The days as the benchmark measured them before the fourth session: every category of the
     # listings, which the demo lab's sources never deliver (clinical NLP of cs.CL among them).
     whole = load_data(every_category=True)
@@ -463,11 +470,7 @@ def featured_sets() -> None:
     for row, floors in ((f"paper-radar, shipped floor {shipped:g}", dict.fromkeys(numbers, shipped)),
                         ("paper-radar, floor from the other days "
                          f"({'/'.join(f'{listing_floor[n]:.0f}' for n in numbers)})", listing_floor)):
-        cells = []
-        for n in numbers:
-            picked = featured(listing[n], floors[n], rule)
-            cells.append(f"{len(picked):6d} " + " ".join(f"{v:.2f}" for v in prf(picked, whole.on_theme[n])))
-        print(f"    {row:64s}" + "".join(f"{cell:>28s}" for cell in cells))
+        print_featured_row(row, {n: [featured(listing[n], floors[n], rule)] for n in numbers}, whole.on_theme)
     # How flat the F1 is around the shipped floor: a floor that holds across days has a plateau.
     print("  F1 by floor (first judge), paper-radar: "
           + "  ".join(f"{floor:g}: " + "/".join(f"{prf(featured(ours[n], floor, rule), first[n])[2]:.2f}" for n in numbers)
