@@ -116,7 +116,7 @@ class TopicMatcher:
         for name, patterns in self._topics:
             in_title = _spans(patterns, title, in_title_present)
             in_abstract = _spans(patterns, abstract, in_abstract_present)
-            mentions = _mentions(in_abstract, abstract) if in_abstract else 0
+            mentions = _mentions(in_abstract, abstract)
             mentioned += bool(in_title) or mentions >= self._evidence
             if in_title or mentions >= self._needed:
                 names.append(name)
