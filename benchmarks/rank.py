@@ -390,12 +390,13 @@ def how_sure(scored: Scored, chosen: Sequence[str], relevant: set[str], draws: i
     """The 5th and 95th percentiles of a featured set's F1 over days drawn from this one (its
     papers resampled with replacement, each keeping whether it is featured and on-theme): how
     far the day's mix alone moves the figure."""
-    featured_ = np.array([pid in set(chosen) for pid, _ in scored])
-    on_theme = np.array([pid in relevant for pid, _ in scored])
+    chosen_ids = set(chosen)
+    is_featured = np.array([pid in chosen_ids for pid, _ in scored])
+    is_on_theme = np.array([pid in relevant for pid, _ in scored])
     f1s = []
     for draw in np.random.default_rng(0).integers(0, len(scored), (draws, len(scored))):
-        hits = int((featured_[draw] & on_theme[draw]).sum())
-        f1s.append(2 * hits / max(1, int(featured_[draw].sum() + on_theme[draw].sum())))
+        hits = int((is_featured[draw] & is_on_theme[draw]).sum())
+        f1s.append(2 * hits / max(1, int(is_featured[draw].sum() + is_on_theme[draw].sum())))
     low, high = np.percentile(f1s, [5, 95])
     return float(low), float(high)
 
