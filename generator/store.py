@@ -2,8 +2,9 @@
 
 Layout under the store directory (small text files, stable order, git-friendly):
 
-    days/YYYY-MM-DD.json          a day's digest: every candidate in rank order (published as-is
-                                  at output/data/YYYY-MM-DD.json)
+    days/YYYY-MM-DD.json          a day's digest: every candidate in rank order (published at
+                                  output/data/YYYY-MM-DD.json in the current format: see
+                                  `day_format` and `upgrade_day_json`)
     seen/YYYY-MM.tsv              key, version, digest date: one line per identity of a paper
                                   ("arxiv:2606.00002", "doi:10.1101/..."; a bare id is an arXiv
                                   id, as older stores wrote), so a paper, a new version of it or
@@ -18,6 +19,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict
 from datetime import date, datetime
@@ -366,6 +368,18 @@ def upgrade_day_json(data: dict[str, Any]) -> dict[str, Any]:
         ]
         papers.append({**item, "sources": [source_to_json(ref)], "upvotes": None, "matched": matched})
     return {**data, "format": DAY_FORMAT_VERSION, "papers": papers}
+
+
+# A day file as `dumps(day_to_json(...))` writes it opens with its format: '{\n "format": 4,'.
+_FORMAT_FIRST = re.compile(rb'\{\s*"format"\s*:\s*([0-9]+)\s*,')
+
+
+def day_format(path: Path) -> int | None:
+    """The format a day file declares first thing, as the store writes days, read from its first
+    bytes only; None if it does not open so (format 1 days have none: `day_json` reads any day)."""
+    with path.open("rb") as handle:
+        found = _FORMAT_FIRST.match(handle.read(64).lstrip())
+    return int(found[1]) if found else None
 
 
 # What reading a text that is not a day file raises: invalid JSON, or JSON of another shape.

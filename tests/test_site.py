@@ -27,7 +27,8 @@ from generator import build, dayview, feeds, glossary, incremental, labels, news
 from generator.errors import BuildError, SettingsError
 from generator.records import Day, Entry, Match, Note, Ranked, SourceRef, Summary
 from generator.settings import Settings, load
-from generator.store import Store
+from generator.files import write_atomic
+from generator.store import DAY_FORMAT_VERSION, Store, dumps, upgrade_day_json
 from generator.text import safe_url
 from generator.write import write_posts
 from tests.support.browser import (
@@ -43,6 +44,8 @@ from tests.support.browser import (
     build_demo_site,
     build_theme_site,
     demo_day,
+    store_as_format_1,
+    store_as_format_3,
 )
 from tests.support import days
 from tests.support.site import build_site
@@ -410,12 +413,64 @@ def test_feeds_parse(built: Settings, prefix: str) -> None:
         assert feed.entries[0].link == f"{SITEURL}/{prefix}2026/06/03/"
 
 
-def test_day_json_is_published_as_stored(built: Settings) -> None:
-    for day in ("2026-06-02", "2026-06-03"):
-        stored = (built.store_dir / "days" / f"{day}.json").read_bytes()
-        assert (built.output_dir / "data" / f"{day}.json").read_bytes() == stored
-        assert len(json.loads(stored)["papers"]) == CANDIDATES
+def test_day_json_is_published_in_the_current_format(built: Settings) -> None:
+    # 2026-06-02 is stored in the current format: published as it is, linked; 2026-06-03 is stored
+    # in format 1 (build_demo_site): published upgraded, as the store reads it (radar.js reads no other)
+    stored = built.store_dir / "days" / "2026-06-02.json"
+    assert os.path.samefile(built.output_dir / "data" / "2026-06-02.json", stored)
+    older = (built.store_dir / "days" / "2026-06-03.json").read_text("utf-8")
+    assert json.loads(older)["format"] == 1
+    published = (built.output_dir / "data" / "2026-06-03.json").read_text("utf-8")
+    assert published == dumps(upgrade_day_json(json.loads(older)))
+    for text in (stored.read_text("utf-8"), published):
+        data = json.loads(text)
+        assert data["format"] == DAY_FORMAT_VERSION and len(data["papers"]) == CANDIDATES
+    badges = [[ref["badge"] for ref in paper["sources"]] for paper in json.loads(published)["papers"]]
+    assert all(len(names) == 1 and re.fullmatch(r"arXiv \([a-z]+\.[A-Z]{2}\)", names[0]) for names in badges), badges
     assert not (built.output_dir / "zh" / "data").exists()
+
+
+def test_days_stored_in_older_formats_are_published_upgraded_and_stay_stored_as_they_are(tmp_path: Path) -> None:
+    listed = dataclasses.replace(days.paper(1), sources=(
+        SourceRef("arxiv", "2606.00001", "https://arxiv.org/abs/2606.00001", "cs.CV"),))
+    current, one, three = (date(2026, 6, number) for number in (1, 2, 3))
+    output = build_site(tmp_path, [dataclasses.replace(days.day(first=listed), date=when) for when in (current, one, three)],
+                        topics={"Lesion segmentation": ["lesion"]})
+    settings = load(tmp_path / "pelicanconfig.py", env={})
+    store = Store(settings.store_dir)
+    # rewritten in place: the files the first build linked into output/data/ change with them
+    store_as_format_1(store, one)
+    store_as_format_3(store, three)
+    kept = {when: store.day_path(when).read_bytes() for when in (one, three)}
+    assert not build.build(settings).full
+
+    def published(when: date) -> Path:
+        return output / "data" / f"{when}.json"
+
+    assert os.path.samefile(published(current), store.day_path(current))  # a current day: still a link
+    for when, version in ((one, 1), (three, 3)):
+        assert store.day_path(when).read_bytes() == kept[when] and json.loads(kept[when])["format"] == version
+        text = published(when).read_text("utf-8")
+        assert text == dumps(upgrade_day_json(json.loads(kept[when])))
+        data = json.loads(text)
+        assert data["format"] == DAY_FORMAT_VERSION and data["papers"][0]["sources"][0]["badge"] == "arXiv (cs.CV)"
+        assert data["papers"][0]["matched"] == [{"kind": "topic", "name": "Lesion segmentation"}]
+
+    # A build that changes nothing writes nothing again; a changed day is published again.
+    files = {when: published(when).stat().st_ino for when in (current, one, three)}
+    assert not build.build(settings).full
+    assert {when: published(when).stat().st_ino for when in files} == files
+    changed = json.loads(kept[three])
+    changed["papers"][0]["title"] = "A title changed by a re-run"
+    write_atomic(store.day_path(three), dumps(changed))
+    build.build(settings)
+    assert json.loads(published(three).read_text("utf-8"))["papers"][0]["title"] == "A title changed by a re-run"
+    assert {when: published(when).stat().st_ino == files[when] for when in files} == {current: True, one: True, three: False}
+
+    # A day no longer built is no longer published.
+    store.day_path(one).unlink()
+    build.build(settings)
+    assert sorted(path.name for path in (output / "data").iterdir()) == [f"{current}.json", f"{three}.json"]
 
 
 def test_about_page_shows_the_radar(built: Settings) -> None:

@@ -129,6 +129,18 @@ def store_as_format_1(store: Store, when: date) -> None:
     path.write_text(dumps(data), "utf-8")
 
 
+def store_as_format_3(store: Store, when: date) -> None:
+    """Rewrite a stored day as format 3 stored it: an arXiv source's badge with its category in capitals."""
+    path = store.day_path(when)
+    data = json.loads(path.read_text("utf-8"))
+    data["format"] = 3
+    for paper in data["papers"]:
+        for ref in paper["sources"]:
+            if ref["name"] == "arxiv" and ref["category"]:
+                ref["badge"] = f"arXiv ({ref['category'].upper()})"
+    path.write_text(dumps(data), "utf-8")
+
+
 def build_demo_site(root: Path, siteurl: str, *, config: str = "") -> Settings:
     """Two days (2026-06-02 with hostile text, 2026-06-03) built with the repository's theme and
     pelicanconfig.py, followed by `config` (settings a fork changes)."""
@@ -140,9 +152,10 @@ def build_demo_site(root: Path, siteurl: str, *, config: str = "") -> Settings:
 
 
 def build_theme_site(root: Path, siteurl: str, days: list[Day], *, config: str = "",
-                     format_1: date | None = None) -> Settings:
+                     format_1: date | None = None, format_3: date | None = None) -> Settings:
     """`days` built with the repository's theme and pelicanconfig.py, followed by `config`; the day
-    `format_1` is stored as the digest stored days before notes had kinds."""
+    `format_1` is stored as the digest stored days before notes had kinds, `format_3` as before
+    badges spelled arXiv's categories as arXiv does."""
     (root / "pelicanconfig.py").write_text((REPO / "pelicanconfig.py").read_text("utf-8") + config, "utf-8")
     for folder in ("theme", "radar"):
         (root / folder).symlink_to(REPO / folder, target_is_directory=True)
@@ -153,6 +166,8 @@ def build_theme_site(root: Path, siteurl: str, days: list[Day], *, config: str =
         write_posts(day, settings)
     if format_1:
         store_as_format_1(Store(settings.store_dir), format_1)
+    if format_3:
+        store_as_format_3(Store(settings.store_dir), format_3)
     build(settings)
     return settings
 
