@@ -275,7 +275,8 @@ class DigestSettings(_Strict):
     """The `DIGEST` dict of pelicanconfig.py."""
 
     languages: list[Literal["en", "zh"]] = Field(
-        ["en", "zh"], min_length=1, description="site languages; the first is the main site"
+        ["en", "zh"], min_length=1,
+        description="site languages, each once: 'en' first (the main site, at /), then 'zh' (at /zh/) if wanted"
     )
     papers_per_day: int = Field(30, ge=1, le=500, description="most featured papers a day (those above radar.floor)")
     min_papers_per_day: int = Field(

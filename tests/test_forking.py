@@ -94,3 +94,13 @@ def test_a_mistake_in_a_topics_dict_names_the_setting_as_the_lab_wrote_it(
                              "(check the spelling; see the settings reference)"]
     else:
         assert len(lines) == 1, lines
+
+
+def test_the_reference_states_the_language_order_check_enforces(project: Path) -> None:
+    # The reference said "the first is the main site", and check refused ['zh', 'en'].
+    (row,) = [line for line in README.splitlines() if line.startswith("| `DIGEST['languages']` |")]
+    assert "'en' first" in row, row
+    config = project / "pelicanconfig.py"
+    config.write_text(config.read_text().replace('"languages": ["en", "zh"]', '"languages": ["zh", "en"]', 1))
+    result = runner.invoke(app, ["check", "--config", str(config)])
+    assert result.exit_code == 1 and "must start with 'en'" in result.output
