@@ -173,6 +173,10 @@ def test_demo_merges_arxiv_medrxiv_hugging_face_and_journals_and_shows_each_pape
     assert any(badge.startswith("HF ▲") for badge in shown) and any(b.startswith("arXiv (") for b in shown)
     for badge in shown:  # every source badge of every card
         assert f'<span class="badge">{badge}</span>' in day_page, badge
+    # the About page's radar names every source the demo read (it listed arXiv alone)
+    about = (project / "output" / "about" / "index.html").read_text("utf-8")
+    (sources,) = re.findall(r"<dt>Sources</dt><dd>(.*?)</dd>", about)
+    assert all(name in sources for name in ("arXiv: cs.CV, eess.IV", "medRxiv", "Hugging Face", "Journals")), sources
 
 
 def test_topics_take_names_and_descriptions_per_language_or_plain_keywords(project: Path) -> None:
