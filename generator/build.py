@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import glob
 import logging
 import os
 import shutil
@@ -21,6 +22,7 @@ from .dayview import SiteDays
 from .errors import BuildError, DigestError
 from .files import write_atomic
 from .settings import Settings
+from .site import front_matter
 from .store import Store
 from .text import one_line
 
@@ -54,6 +56,11 @@ def pelican_settings(settings: Settings, *, output: Path | None = None) -> dict[
             "`digest catch-up` or `digest run --date D` rebuilds them", ", ".join(unbuilt),
         )
         pelican["IGNORE_FILES"] = [*pelican.get("IGNORE_FILES", []), *(f"{day}-*.md" for day in unbuilt)]
+    # A page in a language the site does not publish has no edition to go to (an English-only fork
+    # keeps the Chinese About page): left out, as i18n_subsites cannot link it ("KeyError: about-zh.md").
+    other = _pages_of_other_languages(settings, pelican)
+    if other:
+        pelican["IGNORE_FILES"] = [*pelican.get("IGNORE_FILES", []), *(glob.escape(path.name) for path in other)]
     # Each language subsite lives under /<lang>/ and needs its own absolute URLs (feeds too).
     subsites = pelican.get("I18N_SUBSITES", {})
     pelican["I18N_SUBSITES"] = {
@@ -65,6 +72,18 @@ def pelican_settings(settings: Settings, *, output: Path | None = None) -> dict[
         for lang in settings.digest.languages[1:]
     }
     return pelican
+
+
+def _pages_of_other_languages(settings: Settings, pelican: dict[str, Any]) -> list[Path]:
+    """The pages (PAGE_PATHS) whose `Lang:` is not one of DIGEST['languages'] (no `Lang:`: the main one)."""
+    found = []
+    for folder in pelican.get("PAGE_PATHS", []):
+        root = settings.content_dir / folder
+        for path in sorted(root.rglob("*.md")) if root.is_dir() else ():
+            lang = (front_matter(path.read_text("utf-8")).get("lang") or [settings.digest.languages[0]])[0]
+            if lang not in settings.digest.languages:
+                found.append(path)
+    return found
 
 
 def build(settings: Settings) -> incremental.BuildPlan:

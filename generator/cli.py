@@ -145,7 +145,7 @@ def run(
 
     with _errors_as_lines(debug):
         settings = _load_settings(config)
-        when = _parse_date(day) or _latest_mailing(settings)
+        when = _announced(_parse_date(day), "--date", settings)
         with _guarded(settings, "run", deadline=True), _progress() as progress:
             result = run_day(when, settings, on_progress=progress)
         failed = _failed_sources(result.failed)
@@ -375,7 +375,7 @@ def catch_up(
     with _errors_as_lines(debug):
         settings = _load_settings(config)
         holidays = settings.holidays
-        latest = _parse_date(until, "--until") or _latest_mailing(settings)
+        latest = _announced(_parse_date(until, "--until"), "--until", settings)
         todo = catch_up_days(
             built_days(Store(settings.store_dir).days(), settings), latest, holidays,
             lookback=days or CATCH_UP_MAILINGS,
@@ -404,14 +404,9 @@ def backfill(
 
     with _errors_as_lines(debug):
         settings = _load_settings(config)
-        latest = _latest_mailing(settings)
         start = _parse_date(first, "--from")
-        end = _parse_date(last, "--to") or latest
+        end = _announced(_parse_date(last, "--to"), "--to", settings)
         assert start is not None
-        if end > latest:
-            raise SettingsError(
-                [f"--to {end}: not announced yet (the latest complete mailing is {latest})"]
-            )
         todo = backfill_days(
             start, end, built_days(Store(settings.store_dir).days(), settings), settings.holidays,
             force=force,
@@ -436,6 +431,18 @@ def _state_problems(settings: settings_module.Settings) -> list[str]:
                 f"({found.name}): add {lang!r}, or delete those posts, or the site will not build"
             )
     return problems
+
+
+def _announced(when: date | None, option: str, settings: settings_module.Settings) -> date:
+    """`when`, or the latest complete mailing when None; SettingsError if `when` is later than that:
+    a mailing not announced yet is not in arXiv's API, and a day built without it (from the other
+    sources) would be marked built, its arXiv papers never asked for."""
+    latest = _latest_mailing(settings)
+    if when is None:
+        return latest
+    if when > latest:
+        raise SettingsError([f"{option} {when}: not announced yet (the latest complete mailing is {latest})"])
+    return when
 
 
 def _latest_mailing(settings: settings_module.Settings) -> date:

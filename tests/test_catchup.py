@@ -278,3 +278,15 @@ def test_backfill_refuses_days_not_announced_yet(lab: Path, arxiv: FlakyArxiv) -
     assert code == 1
     assert "--to 2999-01-01: not announced yet" in output
     assert arxiv.server.seen == []
+
+
+@pytest.mark.parametrize("args", [["run", "--date", "2999-01-01"], ["catch-up", "--until", "2999-01-01"]])
+def test_run_and_catch_up_refuse_a_mailing_not_announced_yet(lab: Path, arxiv: FlakyArxiv, args: list[str]) -> None:
+    # A mailing not announced yet is not in arXiv's API: built from the other sources alone, it
+    # would be marked built and its arXiv papers never asked for (catch-up skips built days).
+    code, output = digest(lab, arxiv, *args)
+    assert code == 1
+    assert f"{args[1]} 2999-01-01: not announced yet (the latest complete mailing is " in output
+    assert len(output.strip().splitlines()) == 1
+    assert arxiv.server.seen == []
+    assert not (lab / "store" / "days").exists() or not any((lab / "store" / "days").iterdir())

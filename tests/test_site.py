@@ -42,6 +42,7 @@ from tests.support.browser import (
     REPO,
     UNVERIFIED,
     build_demo_site,
+    build_theme_site,
     demo_day,
     store_as_format_1,
     store_as_format_3,
@@ -363,6 +364,18 @@ def test_an_article_url_no_day_page_can_follow_is_a_settings_error(tmp_path: Pat
         load(tmp_path / "pelicanconfig.py", env={})
     (line,) = raised.value.problems
     assert line.startswith(problem), line
+
+
+def test_an_english_only_fork_builds_with_the_repositorys_pages(tmp_path: Path) -> None:
+    # A lab that sets languages to ['en'] keeps content/pages/about-zh.md, the Chinese edition's
+    # About page: the build failed on it ("site build failed: KeyError: '.../about-zh.md'").
+    english = build_theme_site(tmp_path, SITEURL, [demo_day(date(2026, 6, 2), "2026-06-02", hostile=False)],
+                               config='DIGEST["languages"] = ["en"]\n')
+    assert (REPO / "content" / "pages" / "about-zh.md").is_file()  # the page the fork inherits
+    assert (english.output_dir / "about" / "index.html").is_file()
+    assert not (english.output_dir / "zh").exists()
+    assert "Paper Radar" in page(english, "about/index.html").plain
+    assert not broken_links(english)
 
 
 def test_pages_are_balanced_html5(built: Settings) -> None:
