@@ -14,6 +14,7 @@ from __future__ import annotations
 import string
 from typing import Any
 
+from .merge import refs
 from .records import Note, NoteKind, Paper, SourceRef
 
 # How each source is named to readers; a source not listed is shown by its settings name.
@@ -54,8 +55,7 @@ def badge_text(source: str, category: str | None, upvotes: int | None) -> str:
 
 def badges(paper: Paper) -> list[str]:
     """Every badge of a paper, its primary source first."""
-    refs = paper.sources or (SourceRef(paper.source, paper.id, paper.url, paper.primary_category or None),)
-    return [badge(ref) for ref in refs]
+    return [badge(ref) for ref in refs(paper)]
 
 
 def score_text(score: float) -> str:

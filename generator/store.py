@@ -30,6 +30,7 @@ from .errors import StoreError
 from .files import write_atomic
 from .records import Day, Entry, Match, Note, NoteKind, Paper, Ranked, Related, SourceRef, Summary, Usage
 from .labels import badge
+from .merge import refs
 
 # 2: notes and summary reasons are {"kind": ..., values...}, not text
 # 3: papers have `sources` and `upvotes`; `matched` is [{"kind": "topic", "name": ...}], not "topic:X"
@@ -299,7 +300,7 @@ def paper_to_json(paper: Paper) -> dict[str, Any]:
         "pdf_url": paper.pdf_url,
         "doi": paper.doi,
         "comment": paper.comment,
-        "sources": [source_to_json(ref) for ref in paper.sources],
+        "sources": [source_to_json(ref) for ref in refs(paper)],  # each badge a card shows (radar.js)
         "upvotes": paper.upvotes,
         "abstract": paper.abstract,
     }

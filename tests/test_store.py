@@ -14,8 +14,8 @@ from generator.errors import BuildError, StoreError
 from generator.files import write_atomic
 from generator.pipeline import find_code_url, new_papers
 from generator.records import Note, SourceRef
-from generator.store import Store, day_to_json, dumps, note_from_json, paper_from_json, paper_to_json
-from generator.labels import note_text
+from generator.store import Store, day_format, day_to_json, dumps, note_from_json, paper_from_json, paper_to_json
+from generator.labels import badges, note_text
 from tests.support.days import day, paper
 
 MONDAY, TUESDAY = date(2026, 6, 1), date(2026, 6, 2)
@@ -169,6 +169,25 @@ def test_rewriting_an_unchanged_day_leaves_its_file_alone(tmp_path: Path) -> Non
 def test_paper_json_round_trip() -> None:
     original = paper(7)
     assert paper_from_json(paper_to_json(original)) == original
+
+
+def test_a_paper_made_without_a_listing_is_stored_with_its_own_so_each_badge_is_in_the_json() -> None:
+    # The pipeline's merge gives every paper its listings; a record made by hand may have none. The
+    # page words its badge from the paper (labels.badges), radar.js shows the JSON's: they must agree.
+    unlisted = replace(paper(7), sources=())
+    data = paper_to_json(unlisted)
+    assert [ref["badge"] for ref in data["sources"]] == badges(unlisted) == ["arXiv (cs.CV)"]
+    assert paper_from_json(data) == paper(7)
+
+
+@pytest.mark.parametrize(("text", "version"), [
+    ('{\n "format": 4,\n "date": "2026-06-02"}', 4), ('{"format": 3, "papers": []}', 3),
+    ('{"date": "2026-06-02", "format": 4}', None), ('{"papers": []}', None), ("", None)])
+def test_a_day_files_format_is_read_from_its_first_bytes(tmp_path: Path, text: str, version: int | None) -> None:
+    path = tmp_path / "2026-06-02.json"
+    path.write_text(text, "utf-8")
+    assert day_format(path) == version
+    assert day_format(Store(tmp_path).write_day(day())) == 4
 
 
 def test_unreadable_day_file_is_a_store_error(tmp_path: Path) -> None:

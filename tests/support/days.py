@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timezone
 
-from generator.records import Day, Entry, Match, Note, Paper, Ranked, Summary
+from generator.records import Day, Entry, Match, Note, Paper, Ranked, SourceRef, Summary
 
 HOSTILE_TITLE = 'Seg <script>alert("x")</script> & [click](javascript:alert(1)) *bold* ]]> \x07'
 HOSTILE_ABSTRACT = (
@@ -29,6 +29,7 @@ def paper(number: int, *, title: str | None = None, abstract: str | None = None,
         updated=moment,
         url=f"https://arxiv.org/abs/{paper_id}",
         pdf_url=f"https://arxiv.org/pdf/{paper_id}v1",
+        sources=(SourceRef("arxiv", paper_id, f"https://arxiv.org/abs/{paper_id}", "cs.CV"),),  # as merged
     )
 
 

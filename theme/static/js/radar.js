@@ -70,21 +70,10 @@
     });
   }
 
+  // Each source of a paper carries its badge, worded by generator/labels.py; every paper lists one
+  // source at least (generator/store.py).
   function badges(paper) {
-    // Each source of the day's JSON carries its badge, worded by generator/labels.py; day files
-    // of format 2 and older have one source (arXiv) and no `sources` list.
-    if (paper.sources && paper.sources.length) return paper.sources.map(function (ref) { return ref.badge; });
-    var category = paper.primary_category || "";
-    var source = paper.source === "arxiv" || !paper.source ? "arXiv" : paper.source;
-    return [category ? source + " (" + category + ")" : source];
-  }
-
-  // Day files are published as stored: in one of format 3 an arXiv source's badge has its category
-  // in capitals ("arXiv (CS.CV)"); the source's category keeps arXiv's spelling (generator/store.py).
-  function arxivCase(paper) {
-    (paper.sources || []).forEach(function (ref) {
-      if (ref.name === "arxiv" && ref.category) ref.badge = ref.badge.replace(ref.category.toUpperCase(), ref.category);
-    });
+    return paper.sources.map(function (ref) { return ref.badge; });
   }
 
   function card(paper, ui) {
@@ -154,9 +143,8 @@
     box.appendChild(links);
     var why = el("p", { "class": "why" });
     why.appendChild(el("strong", {}, ui.why + ui.colon));
-    (paper.matched || []).forEach(function (match) {
-      var name = typeof match === "string" ? match.replace(/^(topic|author):/, "") : match.name;
-      var shown = (match.kind === "topic" || /^topic:/.test(match)) ? (ui.topics[name] || name) : name;
+    paper.matched.forEach(function (match) {
+      var shown = match.kind === "topic" ? (ui.topics[match.name] || match.name) : match.name;
       why.appendChild(el("span", { "class": "match" }, shown));
       why.appendChild(document.createTextNode(" "));
     });
@@ -191,6 +179,8 @@
       if (day.filterAgain) day.filterAgain();
     }
 
+    // The day's JSON (output/data/D.json) is in the store's current format, whatever format the store
+    // keeps the day in: generator/site.py publishes older days upgraded (generator/store.py).
     function load() {
       if (rest) return Promise.resolve();
       status.textContent = ui.loading;
@@ -201,8 +191,7 @@
           return response.json();
         })
         .then(function (data) {
-          rest = (data.papers || []).filter(function (paper) { return !paper.featured; });
-          if (data.format === 3) rest.forEach(arxivCase);
+          rest = data.papers.filter(function (paper) { return !paper.featured; });
         })
         .finally(function () { button.disabled = false; });
     }
