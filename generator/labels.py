@@ -119,7 +119,8 @@ def list_separator(lang: str) -> str:
 LABELS: dict[str, dict[str, str]] = {
     "en": {
         # posts
-        "title": "Paper Radar · {date}",
+        "title": "{site} · {date}",  # site: SITENAME (default_site when not given)
+        "default_site": "Paper Radar",
         "headline": "Academic Intelligence · Curated Daily",
         "intro": "{featured} {featured:paper|papers} picked for this lab's radar from {candidates} "
         "new arXiv {candidates:paper|papers} in {categories}, announced on {date}.",
@@ -161,7 +162,8 @@ LABELS: dict[str, dict[str, str]] = {
         "colon": ": ",  # colon
     },
     "zh": {
-        "title": "论文雷达 · {date}",
+        "title": "{site} · {date}",
+        "default_site": "论文雷达",
         "headline": "学术情报 · 每日精选",
         "intro": "从 {date} 公布的 {candidates} 篇 arXiv 新论文（{categories}）中，"
         "为本实验室的研究雷达精选 {featured} 篇。",

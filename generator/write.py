@@ -67,14 +67,16 @@ def write_posts(day: Day, settings: Settings) -> list[Path]:
     for lang in settings.digest.languages:
         path = post_path(settings.content_dir, day, lang)
         names = {topic: settings.digest.radar.topic_name(topic, lang) for topic in settings.digest.radar.topics}
-        write_atomic(path, render_post(day, lang, categories, names))
+        write_atomic(path, render_post(day, lang, categories, names, sitename=settings.sitename_in(lang)))
         paths.append(path)
     return paths
 
 
-def render_post(day: Day, lang: str, categories: list[str], topic_names: Mapping[str, str] | None = None) -> str:
+def render_post(day: Day, lang: str, categories: list[str], topic_names: Mapping[str, str] | None = None,
+                *, sitename: str | None = None) -> str:
     """The Markdown post of `day` in `lang` (pure: same day, same bytes); `topic_names` names the
-    radar topics in `lang` (a topic not in it keeps its name)."""
+    radar topics in `lang` (a topic not in it keeps its name); `sitename` is the edition's
+    SITENAME, which titles the day."""
     names = topic_names or {}
     labels = _LABELS[lang]
     topics = _day_topics(day)
@@ -90,7 +92,7 @@ def render_post(day: Day, lang: str, categories: list[str], topic_names: Mapping
     if topics:
         intro += " " + labels["topics"].format(topics=list_separator(lang).join(names.get(topic, topic) for topic in topics))
     header = {
-        "Title": labels["title"].format(date=day.date.isoformat()),
+        "Title": labels["title"].format(site=sitename or labels["default_site"], date=day.date.isoformat()),
         "Date": day.date.isoformat(),
         "Slug": day.date.isoformat(),
         "Lang": lang,

@@ -762,14 +762,31 @@ def test_a_cold_build_parses_each_day_file_once(tmp_path: Path, monkeypatch: pyt
         name.removesuffix(".json") for name in days]
 
 
-@pytest.mark.parametrize(("prefix", "site"), [("", "Paper Radar"), ("zh/", "论文雷达")])
-def test_a_day_pages_title_names_the_site_once(built: Settings, prefix: str, site: str) -> None:
+@pytest.mark.parametrize(("prefix", "sitename"), [("", "Paper Radar"), ("zh/", "论文雷达")])
+def test_a_day_pages_title_names_the_site_once(built: Settings, prefix: str, sitename: str) -> None:
     # It read "Paper Radar · 2026-06-02 · Paper Radar" in the browser's tab and bookmarks.
     for path in ("2026/06/02/index.html", "about/index.html", "archives/index.html"):
         (title,) = re.findall(r"<title>(.*?)</title>", (built.output_dir / prefix / path).read_text("utf-8"))
-        assert title.count(site) == 1, (prefix + path, title)
+        assert title.count(sitename) == 1, (prefix + path, title)
     (title,) = re.findall(r"<title>(.*?)</title>", (built.output_dir / prefix / "2026/06/02/index.html").read_text("utf-8"))
-    assert title == f"{site} · 2026-06-02"
+    assert title == f"{sitename} · 2026-06-02"
+
+
+def test_a_forks_site_name_titles_its_days(tmp_path: Path) -> None:
+    # A lab's SITENAME named the header and the email, but each day's headline, title and feed item
+    # said "Paper Radar · 2026-06-02" (论文雷达 · ... in Chinese), a fixed label.
+    forked = build_demo_site(tmp_path, SITEURL, config=(
+        'SITENAME = "Vision Lab Radar"\nI18N_SUBSITES["zh"]["SITENAME"] = "视觉实验室雷达"\n'))
+    for prefix, sitename, default in (("", "Vision Lab Radar", "Paper Radar"), ("zh/", "视觉实验室雷达", "论文雷达")):
+        for path in ("2026/06/02/index.html", "index.html"):
+            html = (forked.output_dir / prefix / path).read_text("utf-8")
+            (h1,) = re.findall(r"<h1>(.*?)</h1>", html)
+            assert re.sub(r"<[^>]+>", "", h1).startswith(f"{sitename} · 2026-06-0"), (prefix + path, h1)
+            assert default not in html, prefix + path
+        assert re.findall(r"<title>(.*?)</title>", (forked.output_dir / prefix / "2026/06/02/index.html").read_text("utf-8")) == [f"{sitename} · 2026-06-02"]
+        for name in ("all.atom.xml", "all.rss.xml"):
+            feed = feedparser.parse((forked.output_dir / prefix / "feeds" / name).read_bytes())
+            assert sorted(entry.title for entry in feed.entries) == [f"{sitename} · 2026-06-02", f"{sitename} · 2026-06-03"]
 
 
 def test_opengraph_tags(built: Settings) -> None:
