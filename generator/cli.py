@@ -195,6 +195,11 @@ def check(config: ConfigOption = Path("pelicanconfig.py"), debug: DebugOption = 
         problems += _state_problems(settings)
         if not settings.siteurl:
             problems.append("SITEURL: empty; feeds need absolute links (set it or DIGEST_SITEURL)")
+        elif not _absolute_http_url(settings.siteurl):
+            problems.append(
+                f"SITEURL: {settings.siteurl!r} is not an absolute http(s) URL: feeds and emails link with it "
+                "(e.g. https://USER.github.io/REPO; set SITEURL or DIGEST_SITEURL)"
+            )
         default_model = settings_module.LLMSettings.model_fields["model"].default
         if settings.digest.llm.model != default_model and not settings.llm_enabled:
             problems.append(
@@ -254,7 +259,7 @@ def email(
         when = _parse_date(day)
         if when is not None and when not in days:
             raise StoreError(f"--date {when}: no digest that day; build it first (digest run --date {when})")
-        if not settings.siteurl.startswith(("https://", "http://")):
+        if not _absolute_http_url(settings.siteurl):
             raise SettingsError([
                 f"SITEURL: {settings.siteurl!r} is not an absolute http(s) URL: the email's links need "
                 "one (set SITEURL or DIGEST_SITEURL)"
@@ -413,6 +418,14 @@ def backfill(
         )
         with _guarded(settings, "backfill"):
             _run_days(todo, settings, nothing=f"every mailing from {start} to {end} is built")
+
+
+def _absolute_http_url(url: str) -> bool:
+    try:
+        settings_module.http_url(url)
+    except ValueError:
+        return False
+    return True
 
 
 def _state_problems(settings: settings_module.Settings) -> list[str]:

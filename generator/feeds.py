@@ -18,6 +18,7 @@ from __future__ import annotations
 import html
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from functools import partial
 from itertools import islice
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -77,12 +78,14 @@ def feed_paths(topics: Iterable[str]) -> dict[str, Any]:
 
 
 def paper_items(
-    days: Iterable[Day], lang: str, *, host: str, day_url: Callable[[date], str], topic: str | None = None
+    days: Iterable[Day], lang: str, *, host: str, day_url: Callable[[date], str], topic: str | None = None,
+    topic_name: Callable[[str], str] = str,
 ) -> Iterator[FeedItem]:
     """The featured papers of `days` (newest first) as feed items, each paper once, lazily.
 
     `day_url(date)` gives the absolute URL of that day's page in this language; `topic` keeps
-    the papers that matched that radar topic.
+    the papers that matched that radar topic; `topic_name(topic)` is how this language names a
+    topic (the items' categories).
     """
     seen: set[str] = set()
     for day in days:
@@ -93,10 +96,11 @@ def paper_items(
             if topic is not None and Match("topic", topic) not in entry.ranked.matched:
                 continue
             seen.add(key)
-            yield _item(entry, lang, day.date, host=host, day_link=day_url(day.date))
+            yield _item(entry, lang, day.date, host=host, day_link=day_url(day.date), topic_name=topic_name)
 
 
-def _item(entry: Entry, lang: str, when: date, *, host: str, day_link: str) -> FeedItem:
+def _item(entry: Entry, lang: str, when: date, *, host: str, day_link: str,
+          topic_name: Callable[[str], str] = str) -> FeedItem:
     labels = _LABELS.get(lang, _LABELS["en"])
     paper, summary = entry.ranked.paper, entry.summary
     original = one_line(paper.title)
@@ -114,7 +118,7 @@ def _item(entry: Entry, lang: str, when: date, *, host: str, day_link: str) -> F
     if len(authors) > MAX_AUTHORS:
         named += " " + labels["feed_more_authors"].format(count=len(authors) - MAX_AUTHORS)
     source_badge = " · ".join(one_line(b) for b in badges(paper))
-    topics = tuple(match.name for match in entry.ranked.matched if match.kind == "topic")
+    topics = tuple(topic_name(match.name) for match in entry.ranked.matched if match.kind == "topic")
     # only plain http(s) links reach a feed, by the site's and the email's rule (text.safe_url)
     links = [
         (labels["abstract"], safe_url(paper.url)),
@@ -235,7 +239,8 @@ def write_paper_feeds(pelican: Pelican) -> None:
         # build's SiteDays, which keeps the last DAYS_KEPT >= MAX_DAYS days read: once for all feeds;
         # tests/test_feeds.py holds the inequality).
         days = (site_days_read.page(day).day for day in recent)
-        items = list(islice(paper_items(days, lang, host=host, day_url=day_url, topic=topic), MAX_ITEMS))
+        items = list(islice(paper_items(days, lang, host=host, day_url=day_url, topic=topic,
+                                        topic_name=partial(settings.digest.radar.topic_name, lang=lang)), MAX_ITEMS))
         document = render_atom(
             items, title=title, feed_url=f"{site_url}/{path}", site_url=f"{site_url}/", lang=lang
         )
@@ -260,8 +265,20 @@ def declare_language(context: Mapping[str, Any], feed: Any) -> None:
     feed.feed["language"] = context.get("DEFAULT_LANG")
 
 
+def name_topics(context: Mapping[str, Any], feed: Any) -> None:
+    """Pelican's digest feeds name the radar topics (the posts' tags) in their language."""
+    radar = digest_settings(dict(context)).digest.radar
+    lang = str(context.get("DEFAULT_LANG"))
+    for item in feed.items:
+        item["categories"] = [
+            radar.topic_name(category, lang) if category in radar.topics else category
+            for category in item.get("categories") or ()  # strings: the post's category and tags
+        ] or None
+
+
 def register() -> None:
     signals.initialized.connect(add_feed_paths)
     signals.feed_generated.connect(summaries_only)
     signals.feed_generated.connect(declare_language)
+    signals.feed_generated.connect(name_topics)
     signals.finalized.connect(write_paper_feeds)

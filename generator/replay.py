@@ -135,7 +135,8 @@ def with_demo_sources(settings: Settings, env: Mapping[str, str]) -> Settings:
     http = settings.digest.http.model_copy(update={"interval_seconds": 0.0, "host_intervals": {}})
     return replace(
         settings,
-        digest=settings.digest.model_copy(update={"http": http}),
+        # the settings as the lab would write them too: the About page lists digest.sources
+        digest=settings.digest.model_copy(update={"http": http, "sources": {**settings.digest.sources, **extra}}),
         sources={**settings.sources, **configure(extra, env=env)},
     )
 

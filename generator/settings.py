@@ -275,7 +275,8 @@ class DigestSettings(_Strict):
     """The `DIGEST` dict of pelicanconfig.py."""
 
     languages: list[Literal["en", "zh"]] = Field(
-        ["en", "zh"], min_length=1, description="site languages; the first is the main site"
+        ["en", "zh"], min_length=1,
+        description="site languages, each once: 'en' first (the main site, at /), then 'zh' (at /zh/) if wanted"
     )
     papers_per_day: int = Field(30, ge=1, le=500, description="most featured papers a day (those above radar.floor)")
     min_papers_per_day: int = Field(
@@ -583,7 +584,26 @@ def _validate(raw: dict[str, Any]) -> DigestSettings:
     try:
         return DigestSettings.model_validate(raw)
     except ValidationError as exc:
-        raise SettingsError([problem_line("DIGEST", error) for error in exc.errors()]) from None
+        raise SettingsError([problem_line("DIGEST", _as_written(raw, error)) for error in exc.errors()]) from None
+
+
+def _as_written(raw: Mapping[str, Any], error: Mapping[str, Any]) -> Mapping[str, Any]:
+    """`error` located where the lab wrote the setting: a topic given as a dict is validated as its
+    keywords (`radar.topics[T]`) and its words (`radar.topic_text[T]`, RadarSettings._topic_dicts),
+    but was written as `radar.topics[T]['keywords' | 'name' | ...]`."""
+    loc = tuple(error["loc"])
+    radar = raw.get("radar")
+    topics = radar.get("topics") if isinstance(radar, Mapping) else None
+    if len(loc) < 3 or loc[0] != "radar" or loc[1] not in ("topics", "topic_text") or not isinstance(topics, Mapping):
+        return error
+    written = topics.get(loc[2])
+    if not isinstance(written, Mapping):
+        return error
+    if loc[1] == "topic_text":
+        return {**error, "loc": ("radar", "topics", *loc[2:])}
+    if "keywords" not in written:
+        return {**error, "loc": ("radar", "topics", loc[2], "keywords"), "type": "missing"}
+    return {**error, "loc": ("radar", "topics", loc[2], "keywords", *loc[3:])}
 
 
 def problem_line(at: str, error: Mapping[str, Any]) -> str:

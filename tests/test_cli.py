@@ -105,6 +105,23 @@ def test_missing_settings_file_is_one_line(tmp_path: Path) -> None:
     assert len(result.output.strip().splitlines()) == 1
 
 
+@pytest.mark.parametrize(("config", "env", "shown"), [
+    ('SITEURL = "lab.example.org/radar"\n', {}, "'lab.example.org/radar'"),  # no scheme
+    ("", {"DIGEST_SITEURL": "htps://lab.example.org"}, "'htps://lab.example.org'"),  # a typo
+    ('SITEURL = ""\n', {}, "empty"),
+])
+def test_check_names_a_site_url_feeds_cannot_link_with(project: Path, config: str, env: dict[str, str], shown: str) -> None:
+    # 'lab.example.org/radar' passed the check and gave feeds relative links and ids like
+    # 'tag:localhostlab.example.org,...' and 'lab.example.org/radarlab.example.org/radar/...'.
+    config_path = project / "pelicanconfig.py"
+    config_path.write_text(config_path.read_text() + config)
+    result = invoke("check", cwd=project, env=env)
+    assert result.exit_code == 1
+    (line,) = [line for line in result.output.splitlines() if "SITEURL" in line]
+    assert line.startswith(f"error: SITEURL: {shown}") and "DIGEST_SITEURL" in line, line
+    assert invoke("check", cwd=project, env={"DIGEST_SITEURL": "https://lab.github.io/radar"}).exit_code == 0
+
+
 def test_bad_date_is_one_line(project: Path) -> None:
     result = invoke("run", "--date", "2026-13-45", cwd=project)
     assert result.exit_code == 1
@@ -156,6 +173,10 @@ def test_demo_merges_arxiv_medrxiv_hugging_face_and_journals_and_shows_each_pape
     assert any(badge.startswith("HF ▲") for badge in shown) and any(b.startswith("arXiv (") for b in shown)
     for badge in shown:  # every source badge of every card
         assert f'<span class="badge">{badge}</span>' in day_page, badge
+    # the About page's radar names every source the demo read (it listed arXiv alone)
+    about = (project / "output" / "about" / "index.html").read_text("utf-8")
+    (sources,) = re.findall(r"<dt>Sources</dt><dd>(.*?)</dd>", about)
+    assert all(name in sources for name in ("arXiv: cs.CV, eess.IV", "medRxiv", "Hugging Face", "Journals")), sources
 
 
 def test_topics_take_names_and_descriptions_per_language_or_plain_keywords(project: Path) -> None:

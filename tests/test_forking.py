@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
 import yaml
 from typer.testing import CliRunner
 
@@ -59,3 +60,47 @@ def test_check_flags_a_model_set_without_a_key(project: Path) -> None:
     result = runner.invoke(app, args, env={"OPENAI_API_KEY": "sk-test"})
     assert result.exit_code == 0, result.output
     assert "sk-test" not in result.output
+
+
+SAM_TOPIC = '"description": {"en": "Promptable segmentation'
+SAM_KEYWORDS = '"keywords": [\n                    "Segment Anything"'
+
+
+@pytest.mark.parametrize(("old", "new", "problem"), [
+    (SAM_TOPIC, '"descripton": {"en": "Promptable segmentation',
+     "DIGEST['radar']['topics']['Segment Anything (SAM)']['descripton']: unknown setting"),
+    ('"name": {"zh": "分割一切（SAM）"}', '"name": {"cn": "分割一切（SAM）"}',
+     "DIGEST['radar']['topics']['Segment Anything (SAM)']['name']: unknown language(s) cn"),
+    (SAM_KEYWORDS, '"keywords": "SAM", "more": [\n                    "Segment Anything"',
+     "DIGEST['radar']['topics']['Segment Anything (SAM)']['keywords']: Input should be a valid list"),
+    (SAM_KEYWORDS, '"keyword": [\n                    "Segment Anything"',
+     "DIGEST['radar']['topics']['Segment Anything (SAM)']['keywords']: required setting is missing"),
+])
+def test_a_mistake_in_a_topics_dict_names_the_setting_as_the_lab_wrote_it(
+        project: Path, old: str, new: str, problem: str) -> None:
+    # They were named under DIGEST['radar']['topic_text'] (where the digest keeps a topic's words),
+    # which the lab never wrote; a misspelt 'keywords' printed the whole topic as "not a valid list".
+    config = project / "pelicanconfig.py"
+    text = config.read_text()
+    assert old in text
+    config.write_text(text.replace(old, new, 1))
+    result = runner.invoke(app, ["check", "--config", str(config)])
+    assert result.exit_code == 1
+    lines = result.output.strip().splitlines()
+    assert lines[0].startswith(f"error: {problem}"), lines
+    assert not any("topic_text" in line for line in lines), lines
+    if "more" in new:  # the unknown key beside the bad keywords, named where it was written
+        assert lines[1:] == ["error: DIGEST['radar']['topics']['Segment Anything (SAM)']['more']: unknown setting "
+                             "(check the spelling; see the settings reference)"]
+    else:
+        assert len(lines) == 1, lines
+
+
+def test_the_reference_states_the_language_order_check_enforces(project: Path) -> None:
+    # The reference said "the first is the main site", and check refused ['zh', 'en'].
+    (row,) = [line for line in README.splitlines() if line.startswith("| `DIGEST['languages']` |")]
+    assert "'en' first" in row, row
+    config = project / "pelicanconfig.py"
+    config.write_text(config.read_text().replace('"languages": ["en", "zh"]', '"languages": ["zh", "en"]', 1))
+    result = runner.invoke(app, ["check", "--config", str(config)])
+    assert result.exit_code == 1 and "must start with 'en'" in result.output

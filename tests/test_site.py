@@ -413,6 +413,22 @@ def test_feeds_parse(built: Settings, prefix: str) -> None:
         assert feed.entries[0].link == f"{SITEURL}/{prefix}2026/06/03/"
 
 
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_feeds_label_papers_with_the_topics_names_in_their_language(built: Settings, lang: str) -> None:
+    # The Chinese feeds labelled items "Medical imaging modalities" though the topic is 医学影像模态
+    # there (the feed's own title said so).
+    radar = built.digest.radar
+    names = {radar.topic_name(topic, lang) for topic in radar.topics}
+    others = {radar.topic_name(topic, other) for topic in radar.topics for other in ("en", "zh")} - names
+    assert others, "the demo radar names its topics in Chinese"
+    prefix = "" if lang == "en" else f"{lang}/"
+    slug = feeds.topic_slug("Medical imaging modalities")
+    for name in ("papers.atom.xml", "all.atom.xml", "all.rss.xml", f"topics/{slug}.atom.xml"):
+        feed = feedparser.parse((built.output_dir / prefix / "feeds" / name).read_bytes())
+        terms = {tag.term for entry in feed.entries for tag in entry.get("tags", [])}
+        assert terms & names and not terms & others, (prefix + name, terms)
+
+
 def test_day_json_is_published_in_the_current_format(built: Settings) -> None:
     # 2026-06-02 is stored in the current format: published as it is, linked; 2026-06-03 is stored
     # in format 1 (build_demo_site): published upgraded, as the store reads it (radar.js reads no other)
