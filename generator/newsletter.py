@@ -94,8 +94,10 @@ def site_links(siteurl: str, day: date, lang: str, article_urls: Mapping[str, st
     )
 
 
-def render(day: Day, lang: str, *, sitename: str, links: Links, followed: Iterable[str]) -> Edition:
-    """The edition of `day` in `lang` (pure: same day, same bytes)."""
+def render(day: Day, lang: str, *, sitename: str, links: Links, followed: Iterable[str],
+           topic_name: Callable[[str], str] = str) -> Edition:
+    """The edition of `day` in `lang` (pure: same day, same bytes); `topic_name(topic)` is how `lang`
+    names a radar topic."""
     labels = {**POST_LABELS[lang], **_LABELS[lang]}
     featured = day.featured
     followed_names = set(followed)
@@ -110,7 +112,7 @@ def render(day: Day, lang: str, *, sitename: str, links: Links, followed: Iterab
         "date": day.date.isoformat(),
         "matched": matched,
         "brief": day.brief.get(lang) or day.brief.get("en") or "",
-        "cards": [_card(entry, lang, labels, followed_names) for entry in featured],
+        "cards": [_card(entry, lang, labels, followed_names, topic_name) for entry in featured],
         "links": links,
         "labels": labels,
         "colon": colon(lang).rstrip(),  # after a label; the templates put the space (as the posts do)
@@ -125,7 +127,8 @@ def render(day: Day, lang: str, *, sitename: str, links: Links, followed: Iterab
     )
 
 
-def _card(entry: Entry, lang: str, labels: Mapping[str, str], followed: set[str]) -> dict[str, object]:
+def _card(entry: Entry, lang: str, labels: Mapping[str, str], followed: set[str],
+          topic_name: Callable[[str], str]) -> dict[str, object]:
     """What the templates show of one featured paper (text still unescaped)."""
     paper = entry.ranked.paper
     summary = entry.summary
@@ -134,7 +137,7 @@ def _card(entry: Entry, lang: str, labels: Mapping[str, str], followed: set[str]
     marks = [labels["extractive"]] if summary.kind == "extractive" else []
     marks += [labels["untranslated"]] if untranslated else []
     shown = [a for i, a in enumerate(paper.authors) if i < MAX_AUTHORS or a in followed]
-    why = [match.name for match in entry.ranked.matched]
+    why = [topic_name(match.name) if match.kind == "topic" else match.name for match in entry.ranked.matched]
     why.append(labels["score"].format(score=score_text(entry.ranked.score)))
     return {
         "rank": entry.rank,
@@ -227,7 +230,7 @@ def edition(day: Day, lang: str, settings: Settings) -> Edition:
     unsubscribe = unsubscribe_link(settings.digest.email.unsubscribe, sender)
     links = site_links(settings.siteurl, day.date, lang, settings.article_urls, unsubscribe)
     return render(day, lang, sitename=settings.sitename_in(lang), links=links,
-                  followed=settings.digest.radar.authors)
+                  followed=settings.digest.radar.authors, topic_name=partial(settings.digest.radar.topic_name, lang=lang))
 
 
 def addressed(edition: Edition, to: str, settings: Settings, now: datetime) -> EmailMessage:

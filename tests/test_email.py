@@ -20,7 +20,7 @@ from typer.testing import CliRunner
 from generator import newsletter
 from generator.cli import app
 from generator.errors import MailError, SettingsError
-from generator.records import Day, Note, SourceRef, Summary
+from generator.records import Day, Match, Note, SourceRef, Summary
 from generator.settings import Recipient, load, smtp_server
 from generator.smtp import deliver
 from generator.store import Store
@@ -162,6 +162,22 @@ def test_the_chinese_edition_links_its_own_pages_and_the_english_one() -> None:
     assert {f"{SITE}/zh/2026/06/02/", f"{SITE}/2026/06/02/", f"{SITE}/zh/feeds/all.atom.xml"} <= hrefs
     assert "译题 2" in edition.html and "要点" in edition.html and "今日主题" in edition.html
     assert edition.subject == "论文雷达 · 2026-06-02：30 篇论文"
+
+
+def test_each_edition_names_the_radar_topics_in_its_language(project: Path) -> None:
+    # The Chinese email said "入选理由： Medical imaging modalities · ..." (the site says 医学影像模态).
+    settings = load(project / "pelicanconfig.py", env={})
+    topic, chinese = "Medical imaging modalities", "医学影像模态"
+    assert settings.digest.radar.topic_name(topic, "zh") == chinese
+    base = day(count=3, featured=2)
+    the_day = dataclasses.replace(base, entries=tuple(
+        dataclasses.replace(entry, ranked=dataclasses.replace(entry.ranked, matched=(Match("topic", topic),)))
+        for entry in base.entries))
+    zh, en = (newsletter.edition(the_day, lang, settings) for lang in ("zh", "en"))
+    for text in (zh.text, zh.html):
+        assert chinese in text and topic not in text
+    for text in (en.text, en.html):
+        assert topic in text and chinese not in text
 
 
 @pytest.mark.parametrize(("lang", "colon"), [("en", ":"), ("zh", "：")])

@@ -766,6 +766,16 @@ def test_a_cold_build_parses_each_day_file_once(tmp_path: Path, monkeypatch: pyt
         name.removesuffix(".json") for name in days]
 
 
+@pytest.mark.parametrize(("prefix", "site"), [("", "Paper Radar"), ("zh/", "论文雷达")])
+def test_a_day_pages_title_names_the_site_once(built: Settings, prefix: str, site: str) -> None:
+    # It read "Paper Radar · 2026-06-02 · Paper Radar" in the browser's tab and bookmarks.
+    for path in ("2026/06/02/index.html", "about/index.html", "archives/index.html"):
+        (title,) = re.findall(r"<title>(.*?)</title>", (built.output_dir / prefix / path).read_text("utf-8"))
+        assert title.count(site) == 1, (prefix + path, title)
+    (title,) = re.findall(r"<title>(.*?)</title>", (built.output_dir / prefix / "2026/06/02/index.html").read_text("utf-8"))
+    assert title == f"{site} · 2026-06-02"
+
+
 def test_opengraph_tags(built: Settings) -> None:
     day = page(built, "zh/2026/06/02/index.html")
     og = {a["property"]: a["content"] for a in day.all("meta") if a.get("property", "").startswith("og:")}
