@@ -274,10 +274,8 @@ def note_to_json(note: Note) -> dict[str, Any]:
     return {"kind": note.kind, **note.values}
 
 
-def note_from_json(item: str | dict[str, Any]) -> Note:
-    """A stored note; a plain string (format 1 days) is English text, shown as-is in every edition."""
-    if isinstance(item, str):
-        return Note("text", {"text": item})
+def note_from_json(item: dict[str, Any]) -> Note:
+    """A stored note (current format: see `upgrade_day_json`)."""
     values = {name: value for name, value in item.items() if name != "kind"}
     kind = item.get("kind")
     if kind not in get_args(NoteKind) or not all(isinstance(v, str | int) for v in values.values()):
@@ -347,8 +345,9 @@ def paper_from_json(item: dict[str, Any]) -> Paper:
 
 def upgrade_day_json(data: dict[str, Any]) -> dict[str, Any]:
     """A stored day in the current format: days of format 2 and older gain `sources` (their one
-    source), `upvotes` and `matched` as objects; format 3 days have their sources' badges worded
-    again. A current day is returned as it is."""
+    source), `upvotes` and `matched` as objects, and the plain-text notes and summary reasons of
+    format 1 become notes of kind "text" (English, shown as they are in every edition); format 3
+    days have their sources' badges worded again. A current day is returned as it is."""
     version = data.get("format", 1)
     if version >= DAY_FORMAT_VERSION:
         return data
@@ -367,8 +366,15 @@ def upgrade_day_json(data: dict[str, Any]) -> dict[str, Any]:
             for kind, _, name in (str(m).partition(":") for m in item.get("matched", []))
             if kind in ("topic", "author")
         ]
-        papers.append({**item, "sources": [source_to_json(ref)], "upvotes": None, "matched": matched})
-    return {**data, "format": DAY_FORMAT_VERSION, "papers": papers}
+        papers.append({**item, "sources": [source_to_json(ref)], "upvotes": None, "matched": matched,
+                       "summary_reason": _text_note(item.get("summary_reason"))})
+    notes = [_text_note(note) for note in data.get("notes", [])]
+    return {**data, "format": DAY_FORMAT_VERSION, "notes": notes, "papers": papers}
+
+
+def _text_note(note: Any) -> Any:
+    """A note of format 1, plain English text, as the note of kind "text" it is; any other as it is."""
+    return {"kind": "text", "text": note} if isinstance(note, str) else note
 
 
 # A day file as `dumps(day_to_json(...))` writes it opens with its format: '{\n "format": 4,'.

@@ -441,7 +441,11 @@ def test_day_json_is_published_in_the_current_format(built: Settings) -> None:
     for text in (stored.read_text("utf-8"), published):
         data = json.loads(text)
         assert data["format"] == DAY_FORMAT_VERSION and len(data["papers"]) == CANDIDATES
-    badges = [[ref["badge"] for ref in paper["sources"]] for paper in json.loads(published)["papers"]]
+    upgraded = json.loads(published)
+    assert upgraded["notes"] == [{"kind": "text", "text": FORMAT_1_NOTE}]
+    assert {json.dumps(paper["summary_reason"]) for paper in upgraded["papers"]} == {
+        "null", json.dumps({"kind": "text", "text": FORMAT_1_REASON})}
+    badges = [[ref["badge"] for ref in paper["sources"]] for paper in upgraded["papers"]]
     assert all(len(names) == 1 and re.fullmatch(r"arXiv \([a-z]+\.[A-Z]{2}\)", names[0]) for names in badges), badges
     assert not (built.output_dir / "zh" / "data").exists()
 

@@ -94,6 +94,9 @@ def test_a_day_stored_with_text_notes_still_reads_and_shows_them_as_they_are(tmp
     data.update(format=1, notes=["Summaries are extractive: no LLM key was set."])
     data["papers"][0]["summary_reason"] = "no OPENAI_API_KEY"
     write_atomic(store.day_path(TUESDAY), dumps(data))
+    current = store.read_day(TUESDAY)  # as it is published (generator/site.py): notes of kind "text"
+    assert current is not None and current["notes"] == [{"kind": "text", "text": data["notes"][0]}]
+    assert current["papers"][0]["summary_reason"] == {"kind": "text", "text": "no OPENAI_API_KEY"}
     stored = store.load_day(TUESDAY)
     assert stored is not None
     for lang in ("en", "zh"):
