@@ -142,7 +142,7 @@ class ArxivSettings(_Strict):
     @field_validator("url")
     @classmethod
     def _url(cls, value: str) -> str:
-        return http_url(value)
+        return http_url(value, example="https://export.arxiv.org/api/query")
 
     @field_validator("categories")
     @classmethod
@@ -155,15 +155,16 @@ class ArxivSettings(_Strict):
         return value
 
 
-def http_url(value: str) -> str:
-    """`value` if it is an http(s) URL with a host, else ValueError (for a source's or server's URL)."""
+def http_url(value: str, *, example: str = "https://example.org/path") -> str:
+    """`value` if it is an http(s) URL with a host, else ValueError (for a source's or server's URL),
+    whose message shows `example`, a URL of the kind the setting wants."""
     try:
         parts = urlsplit(value)
         ok = parts.scheme in ("http", "https") and bool(parts.hostname)
     except ValueError:
         ok = False
     if not ok:
-        raise ValueError("not an http(s) URL: expected e.g. https://export.arxiv.org/api/query")
+        raise ValueError(f"not an http(s) URL: expected e.g. {example}")
     return value
 
 
@@ -250,7 +251,7 @@ class LLMSettings(_Strict):
     @field_validator("base_url")
     @classmethod
     def _url(cls, value: str | None) -> str | None:
-        return None if value is None else http_url(value)
+        return None if value is None else http_url(value, example="https://api.openai.com/v1")
 
 
 class EmailSettings(_Strict):

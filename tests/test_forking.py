@@ -104,3 +104,13 @@ def test_the_reference_states_the_language_order_check_enforces(project: Path) -
     config.write_text(config.read_text().replace('"languages": ["en", "zh"]', '"languages": ["zh", "en"]', 1))
     result = runner.invoke(app, ["check", "--config", str(config)])
     assert result.exit_code == 1 and "must start with 'en'" in result.output
+
+
+def test_a_bad_llm_server_url_is_shown_an_llm_servers_example(project: Path) -> None:
+    # It said "expected e.g. https://export.arxiv.org/api/query", the arXiv API's address.
+    config = project / "pelicanconfig.py"
+    config.write_text(config.read_text().replace('"model": "gpt-4o-mini"', '"base_url": "localhost:8080/v1"', 1))
+    result = runner.invoke(app, ["check", "--config", str(config)], env={"OPENAI_API_KEY": "sk-test"})
+    assert result.exit_code == 1
+    (line,) = result.output.strip().splitlines()
+    assert line.startswith("error: DIGEST['llm']['base_url']: not an http(s) URL: expected e.g. https://api.openai.com/v1"), line
