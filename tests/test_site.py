@@ -376,6 +376,8 @@ def test_an_english_only_fork_builds_with_the_repositorys_pages(tmp_path: Path) 
     assert not (english.output_dir / "zh").exists()
     assert "Paper Radar" in page(english, "about/index.html").plain
     assert not broken_links(english)
+    # and no language switch holding "EN" alone
+    assert not page(english, "index.html").with_class("langs") and not page(english, "about/index.html").with_class("lang")
 
 
 def test_pages_are_balanced_html5(built: Settings) -> None:
