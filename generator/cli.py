@@ -347,7 +347,8 @@ def demo(
         stderr.print(
             f"demo site built in {_relative(settings.output_dir)}/ — open it with:\n"
             f"  python -m http.server -d {_relative(settings.output_dir)} 8000   "
-            "and browse http://localhost:8000/ (中文: http://localhost:8000/zh/)"
+            "and browse http://localhost:8000/"
+            + (" (中文: http://localhost:8000/zh/)" if "zh" in settings.digest.languages else "")
         )
 
 

@@ -147,6 +147,19 @@ def test_demo_replays_the_listings_and_builds_the_site(project: Path, tmp_path: 
     assert (output / "data" / "2026-06-04.json").is_file()
     assert "2026-06-04" in (output / "index.html").read_text()
     assert (output / "zh" / "index.html").is_file()
+    assert "中文: http://localhost:8000/zh/" in " ".join(result.output.split())
+
+
+def test_an_english_only_demo_points_at_no_chinese_edition(project: Path, tmp_path: Path) -> None:
+    # It ended "(中文: http://localhost:8000/zh/)" for a site without one.
+    set_digest(project, '"languages": ["en", "zh"]', '"languages": ["en"]')
+    listings = tmp_path / "listings"
+    listings.mkdir()
+    shutil.copy(REPO / "sample" / "listings" / "2026-06-04.jsonl.gz", listings)
+    result = invoke("demo", "--listings", str(listings), cwd=project)
+    assert result.exit_code == 0, result.output
+    assert "browse http://localhost:8000/" in " ".join(result.output.split())
+    assert "/zh/" not in result.output and not (project / "output" / "zh").exists()
 
 
 def test_demo_merges_arxiv_medrxiv_hugging_face_and_journals_and_shows_each_paper_once(project: Path) -> None:
