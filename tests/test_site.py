@@ -160,6 +160,15 @@ def test_chinese_edition_speaks_chinese(built: Settings) -> None:
     assert not [words for words in en_ui if words in zh.plain]
 
 
+def test_a_chinese_day_without_any_translated_summary_does_not_say_some(tmp_path: Path) -> None:
+    # Without a key no summary is translated, and the page said 部分摘要尚未翻译 ("some summaries are
+    # not translated yet") under the note that every summary is extractive.
+    keyless = build_theme_site(tmp_path, SITEURL, [days.day(count=6, featured=3, notes=(Note("no_llm_key"),))])
+    zh = page(keyless, "zh/2026/06/02/index.html")
+    assert "摘要尚未翻译，暂以英文显示" in zh.plain and "部分摘要" not in zh.plain
+    assert "not translated" not in page(keyless, "2026/06/02/index.html").plain
+
+
 NOTES = {
     "": ["Note: 1 of 6 featured papers has an extractive summary: the LLM failed for it (see the log).",
          "Note: The daily LLM budget (DIGEST['llm']['max_papers'] = 5) was reached: 1 featured paper has "
