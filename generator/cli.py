@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, nullcontext
 from functools import cache, partial
 from datetime import date, datetime, timezone
@@ -193,6 +193,7 @@ def check(config: ConfigOption = Path("pelicanconfig.py"), debug: DebugOption = 
         except SettingsError as exc:
             problems += exc.problems
         problems += _state_problems(settings)
+        problems += _topic_address_problems(settings.digest.radar.topics)
         if not settings.siteurl:
             problems.append("SITEURL: empty; feeds need absolute links (set it or DIGEST_SITEURL)")
         elif not _absolute_http_url(settings.siteurl):
@@ -419,6 +420,20 @@ def backfill(
         )
         with _guarded(settings, "backfill"):
             _run_days(todo, settings, nothing=f"every mailing from {start} to {end} is built")
+
+
+def _topic_address_problems(topics: Iterable[str]) -> list[str]:
+    """Topics whose names give their page and feed no address of their own (topics/<slug>/)."""
+    from .feeds import topic_slug
+
+    named: dict[str, list[str]] = {}
+    for topic in topics:
+        named.setdefault(topic_slug(topic), []).append(topic)
+    problems = [f"DIGEST['radar']['topics'][{topic!r}]: the name has no letter or digit to make its page's "
+                "address from (topics/<name>/): rename it" for topic in named.pop("", [])]
+    problems += [f"DIGEST['radar']['topics']: {' and '.join(map(repr, same))} would share one page and feed "
+                 f"(topics/{slug}/): rename one" for slug, same in named.items() if len(same) > 1]
+    return problems
 
 
 def _absolute_http_url(url: str) -> bool:

@@ -114,3 +114,18 @@ def test_a_bad_llm_server_url_is_shown_an_llm_servers_example(project: Path) -> 
     assert result.exit_code == 1
     (line,) = result.output.strip().splitlines()
     assert line.startswith("error: DIGEST['llm']['base_url']: not an http(s) URL: expected e.g. https://api.openai.com/v1"), line
+
+
+@pytest.mark.parametrize(("topics", "problem"), [
+    ('"???": ["segmentation"], ', "DIGEST['radar']['topics']['???']: the name has no letter or digit"),
+    ('"C++ & AI": ["c++"], "C & AI": ["clang"], ', "DIGEST['radar']['topics']: 'C++ & AI' and 'C & AI' would share "
+                                                 "one page and feed (topics/c-ai/)"),
+])
+def test_topics_without_an_address_of_their_own_are_named(project: Path, topics: str, problem: str) -> None:
+    # '???' linked its cards to topics// (the list of topics) and wrote its feed to feeds/topics/.atom.xml.
+    config = project / "pelicanconfig.py"
+    config.write_text(config.read_text().replace('"topics": {', '"topics": {' + topics, 1))
+    result = runner.invoke(app, ["check", "--config", str(config)])
+    assert result.exit_code == 1
+    (line,) = result.output.strip().splitlines()
+    assert line.startswith(f"error: {problem}"), line
