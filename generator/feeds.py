@@ -260,6 +260,13 @@ def summaries_only(context: Mapping[str, Any], feed: Any) -> None:
         item["content"] = None
 
 
+def ids_are_not_links(context: Mapping[str, Any], feed: Any) -> None:
+    """Pelican's item ids are tag URIs: in RSS a <guid> is the item's URL unless isPermaLink="false"."""
+    for item in feed.items:
+        if item.get("unique_id"):
+            item["unique_id_is_permalink"] = False
+
+
 def declare_language(context: Mapping[str, Any], feed: Any) -> None:
     """Pelican's digest feeds say which language they are in (RSS <language>, Atom xml:lang)."""
     feed.feed["language"] = context.get("DEFAULT_LANG")
@@ -280,5 +287,6 @@ def register() -> None:
     signals.initialized.connect(add_feed_paths)
     signals.feed_generated.connect(summaries_only)
     signals.feed_generated.connect(declare_language)
+    signals.feed_generated.connect(ids_are_not_links)
     signals.feed_generated.connect(name_topics)
     signals.finalized.connect(write_paper_feeds)

@@ -424,6 +424,16 @@ def test_feeds_parse(built: Settings, prefix: str) -> None:
         assert feed.entries[0].link == f"{SITEURL}/{prefix}2026/06/03/"
 
 
+@pytest.mark.parametrize("prefix", ["", "zh/"])
+def test_rss_item_ids_are_not_offered_as_links(built: Settings, prefix: str) -> None:
+    # RSS 2.0: a <guid> without isPermaLink="false" must be the item's URL; the day feed's guids are
+    # tag URIs (tag:127.0.0.1,2026-06-03:/2026/06/03/), which readers could open as links.
+    rss = (built.output_dir / prefix / "feeds" / "all.rss.xml").read_text("utf-8")
+    guids = re.findall(r"<guid([^>]*)>([^<]*)</guid>", rss)
+    assert len(guids) == 2 and all(value.startswith("tag:") for _, value in guids), guids
+    assert all(attrs == ' isPermaLink="false"' for attrs, _ in guids), guids
+
+
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_feeds_label_papers_with_the_topics_names_in_their_language(built: Settings, lang: str) -> None:
     # The Chinese feeds labelled items "Medical imaging modalities" though the topic is 医学影像模态
