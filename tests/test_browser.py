@@ -309,6 +309,32 @@ def test_radar_topic_bubbles_keep_their_counts_readable(browser: Any, site_url: 
         browser.set_window_size(1280, 900)
 
 
+# Where a list item's bullet sits: on the baseline of the item's first line, where a probe put at
+# the start of the item lands. [link height, probe's top below the link's top, link line height].
+BULLET_PROBE = ("return [...document.querySelectorAll(arguments[0])].map(li => {"
+                "  const a = li.querySelector('a'), probe = document.createElement('span');"
+                "  probe.textContent = '\\u200b'; li.insertBefore(probe, li.firstChild);"
+                "  const p = probe.getBoundingClientRect(), r = a.getBoundingClientRect(); probe.remove();"
+                "  return [r.height, p.top - r.top, parseFloat(getComputedStyle(a).lineHeight)]; })")
+
+
+@pytest.mark.parametrize("prefix", ["", "zh/"])
+def test_a_wrapped_title_keeps_its_bullet_on_its_first_line(browser: Any, site_url: str, prefix: str) -> None:
+    # At 390 px a topic page's long titles wrapped and their bullets sat on the title's last line.
+    browser.set_window_size(390, 900)
+    try:
+        open_page(browser, f"{site_url}/{prefix}topics/disease-detection-diagnosis/")
+        measured = browser.execute_script(BULLET_PROBE, ".topic-papers li")
+        open_page(browser, f"{site_url}/{prefix}2026/06/03/")
+        browser.execute_script("document.querySelectorAll('.related').forEach(d => d.open = true)")
+        measured += browser.execute_script(BULLET_PROBE, ".related li")
+        wrapped = [(below, line) for height, below, line in measured if height > 1.5 * line]
+        assert wrapped, measured  # some titles take two lines or more at this width
+        assert all(below < line for below, line in wrapped), wrapped
+    finally:
+        browser.set_window_size(1280, 900)
+
+
 HEAD_BOXES = ("return ['.brand', '.brand-name', '.nav', '.langs', '.search'].map(s => {"
               "  const r = document.querySelector(s).getBoundingClientRect();"
               "  return {top: r.top, bottom: r.bottom, left: r.left, right: r.right}; })")
