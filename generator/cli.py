@@ -318,8 +318,10 @@ def demo(
     ] = None,
     debug: DebugOption = False,
 ) -> None:
-    """Build the demo site offline: replay the shipped arXiv days and the other sources' recorded
-    answers through the real pipeline, then build."""
+    """Build the demo site offline: the shipped arXiv days and other sources' answers, replayed.
+
+    The recorded answers go through the real pipeline (a local arXiv API server and another for
+    medRxiv, Hugging Face and the journals), then the site is built."""
     from .build import build as build_site
     from .replay import ReplayArxiv, with_demo_sources
     from .replay_sources import ReplaySources

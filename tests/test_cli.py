@@ -43,6 +43,16 @@ def test_every_command_has_help(command: str) -> None:
     assert len(result.output.strip().splitlines()) > 3
 
 
+def test_the_command_list_gives_each_command_one_line() -> None:
+    # `digest --help` broke demo's summary after "recorded", mid-sentence, onto a line of its own.
+    result = runner.invoke(app, ["--help"], env={"COLUMNS": "200"})
+    assert result.exit_code == 0
+    panel = result.output.split("─ Commands ", 1)[1].split("╰", 1)[0]
+    listed = [line for line in panel.splitlines() if line.startswith("│ ")]
+    names = [line.split()[1] for line in listed]
+    assert names == commands(), listed  # each row starts with its command: none continues the one above
+
+
 def test_every_command_is_documented_in_the_readme() -> None:
     readme = (Path(__file__).parent.parent / "README.md").read_text()
     for command in commands():
