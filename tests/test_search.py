@@ -84,6 +84,17 @@ def test_glossary_puts_chinese_terms_next_to_english_ones() -> None:
     assert "分割" in search.glossary.chinese_dictionary() and "病灶" in search.glossary.chinese_dictionary()
 
 
+def test_chinese_words_of_the_field_find_its_papers_and_word_its_why_terms() -> None:
+    # In the demo's Chinese edition 医学影像 ("medical imaging") found no paper, and the cards' why-terms
+    # read "关键词：medical、clinical、imaging、chest": the glossary had none of the field's everyday words.
+    paper = dataclasses.replace(a_paper(1, title="Robust models for medical imaging"),
+                                abstract="A clinical study of chest images.", authors=())
+    text = search.document_text(Entry(1, Ranked(paper, 90.0), True, Summary("extractive", {})))
+    assert all(word in text for word in ("医学影像", "临床", "胸部", "图像")), text
+    assert [search.glossary.to_chinese(term) for term in ("medical", "clinical", "imaging", "chest")] == [
+        "医学", "临床", "影像", "胸部"]
+
+
 def test_an_authors_whole_name_is_a_token() -> None:
     paper = a_paper(1, authors=("Hao Chen", "Klaus Maier-Hein", "Eve"))
     assert search.author_tokens(paper) == {"hao chen", "klaus maier hein"}
