@@ -154,11 +154,13 @@ def _texts(values: Mapping[str, str] | Mapping[str, tuple[str, ...]]) -> Iterabl
 
 def document_text(entry: Entry) -> str:
     """What a paper is found by: title, authors, abstract, comment, the summary in every language,
-    and the glossary's Chinese terms for the English terms it uses."""
+    the glossary's Chinese terms for the English terms it uses, and its ids ("arxiv 2606.04705", its
+    DOI), which readers paste."""
     paper, summary = entry.ranked.paper, entry.summary
     english = " ".join((paper.title, paper.abstract, paper.comment or ""))
     texts = (summary.tldr, summary.title, summary.problem, summary.method, summary.results, summary.keywords)
-    parts = [english, " ".join(paper.authors), " ".join(text for field in texts for text in _texts(field))]
+    ids = " ".join([paper.id, paper.doi or "", *(f"{ref.source} {ref.id}" for ref in paper.sources)])
+    parts = [english, " ".join(paper.authors), " ".join(text for field in texts for text in _texts(field)), ids]
     parts.extend(glossary.chinese_terms(english + " " + " ".join(summary.tldr.values())))
     return "\n".join(parts)
 

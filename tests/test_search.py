@@ -95,6 +95,18 @@ def test_chinese_words_of_the_field_find_its_papers_and_word_its_why_terms() -> 
         "医学", "临床", "影像", "胸部"]
 
 
+def test_a_paper_is_found_by_its_arxiv_id_or_doi() -> None:
+    # A reader pasting an arXiv id (2606.04705 in the demo) found nothing: ids were not searchable.
+    day = make_day(date(2026, 6, 2), [1, 2])
+    listed = dataclasses.replace(day.entries[1].ranked.paper, doi="10.5555/2026.06.02.26990014")
+    day = dataclasses.replace(day, entries=(day.entries[0], dataclasses.replace(
+        day.entries[1], ranked=dataclasses.replace(day.entries[1].ranked, paper=listed)), *day.entries[2:]))
+    files = index_of([day])
+    assert find(files, *search.tokens("2606.00001")) == [("2026-06-02", 1)]
+    assert find(files, *search.tokens("arXiv:2606.00002")) == [("2026-06-02", 2)]
+    assert find(files, *search.tokens("10.5555/2026.06.02.26990014")) == [("2026-06-02", 2)]
+
+
 def test_an_authors_whole_name_is_a_token() -> None:
     paper = a_paper(1, authors=("Hao Chen", "Klaus Maier-Hein", "Eve"))
     assert search.author_tokens(paper) == {"hao chen", "klaus maier hein"}
