@@ -53,6 +53,15 @@ def test_the_command_list_gives_each_command_one_line() -> None:
     assert names == commands(), listed  # each row starts with its command: none continues the one above
 
 
+@pytest.mark.parametrize("args", [["foo"], ["backfill"], ["catch-up", "--days", "-3"], ["run", "--nope"]])
+def test_a_mistyped_command_line_exits_2_as_the_readme_says(args: list[str]) -> None:
+    # The README promised exit code 1 for every error; a usage error exits 2 (click's convention).
+    readme = " ".join((REPO / "README.md").read_text().split())
+    assert "a mistyped command line (an unknown command or option, a missing `--from`) gets the usage and exit code 2" in readme
+    result = runner.invoke(app, args)
+    assert result.exit_code == 2 and "Traceback" not in result.output
+
+
 def test_every_command_is_documented_in_the_readme() -> None:
     readme = (Path(__file__).parent.parent / "README.md").read_text()
     for command in commands():
