@@ -39,7 +39,7 @@ from .site import digest_settings
 from .store import Store
 from .summarize.grounding import segments
 from .text import one_line, safe_url
-from .write import built_days, day_path
+from .write import CATEGORY, built_days, day_path
 
 PAPERS_FEED = "feeds/papers.atom.xml"
 TOPIC_FEED = "feeds/topics/{slug}.atom.xml"
@@ -273,13 +273,15 @@ def declare_language(context: Mapping[str, Any], feed: Any) -> None:
 
 
 def name_topics(context: Mapping[str, Any], feed: Any) -> None:
-    """Pelican's digest feeds name the radar topics (the posts' tags) in their language."""
+    """Pelican's digest feeds label each day with its radar topics (the post's tags) in their
+    language, not with the category every post has ("digest", which tells a subscriber nothing)."""
     radar = digest_settings(dict(context)).digest.radar
     lang = str(context.get("DEFAULT_LANG"))
     for item in feed.items:
         item["categories"] = [
             radar.topic_name(category, lang) if category in radar.topics else category
             for category in item.get("categories") or ()  # strings: the post's category and tags
+            if category != CATEGORY
         ] or None
 
 

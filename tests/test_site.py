@@ -448,6 +448,7 @@ def test_feeds_label_papers_with_the_topics_names_in_their_language(built: Setti
         feed = feedparser.parse((built.output_dir / prefix / "feeds" / name).read_bytes())
         terms = {tag.term for entry in feed.entries for tag in entry.get("tags", [])}
         assert terms & names and not terms & others, (prefix + name, terms)
+        assert terms <= names, (prefix + name, terms)  # nothing else: not the posts' category "digest"
 
 
 def test_day_json_is_published_in_the_current_format(built: Settings) -> None:
