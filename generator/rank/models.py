@@ -16,7 +16,7 @@ from sklearn.preprocessing import normalize
 from sklearn.svm import LinearSVC
 
 from .config import RankConfig
-from .terms import N_FEATURES, Terms
+from .terms import N_FEATURES, Terms, as_written
 
 
 @dataclass(frozen=True)
@@ -128,7 +128,8 @@ class Model:
     def why_terms(self, rows: sp.csr_matrix, texts: Sequence[str]) -> list[tuple[str, ...]]:
         """Per row, the terms that pushed its score up most, word pairs preferred over their words:
         by their weight in the SVM and the field model, as much as each margin counts in the score
-        (the field's rows are the same rows less the keywords, whose own matches are shown)."""
+        (the field's rows are the same rows less the keywords, whose own matches are shown); each
+        as the paper writes it (terms.as_written)."""
         if self.coef is None:
             return [() for _ in texts]
         wanted, candidates = self.config.why_count, self.config.why_candidates
@@ -147,13 +148,16 @@ class Model:
             terms = self.terms.at(text, (int(indices[t]) for t in top))
             ranked = sorted(((-float(push[t]), terms[int(indices[t])]) for t in top
                              if int(indices[t]) in terms))
-            chosen: list[str] = []
+            chosen: list[str] = []  # the terms as the models read them
+            shown: list[str] = []  # as the paper writes them ("shot" and "zero" are both "zero-shot")
             for _, term in ranked:
-                if len(chosen) == wanted:
+                if len(shown) == wanted:
                     break
-                if not any(term in c.split() or c in term.split() for c in chosen):
+                written = as_written(text, term)
+                if written not in shown and not any(term in c.split() or c in term.split() for c in chosen):
                     chosen.append(term)
-            why.append(tuple(chosen))
+                    shown.append(written)
+            why.append(tuple(shown))
         return why
 
 

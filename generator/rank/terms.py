@@ -44,6 +44,34 @@ def term_indices(hashes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return (hashes % np.uint64(N_FEATURES)).astype(np.int64), pairs.astype(np.int64)
 
 
+_COMPOUND_AFTER = re.compile(r"(?:-[A-Za-z0-9]+)+")
+
+
+def as_written(text: str, term: str) -> str:
+    """A term (a word or word pair of `words(text)`) as the text writes it, at its last
+    occurrence (in the abstract, when the abstract has it, rather than the title's capitals):
+    with the hyphenated compound it is a piece of ("shot" -> "zero-shot", "ray" -> "X-ray",
+    "net" -> "U-Net") and the stop words between a pair's words ("models medicine" -> "models
+    in medicine"). A reader cannot tell what "shot" or "ray" stood for. The term itself where
+    the text cannot be read back to it (accents, which the terms strip)."""
+    wanted = term.split()
+    if not text.isascii() or not wanted:
+        return term
+    kept = [m for m in _TOKEN.finditer(text.lower()) if m.group() not in ENGLISH_STOP_WORDS]
+    starts = [i for i in range(len(kept) - len(wanted) + 1)
+              if [m.group() for m in kept[i:i + len(wanted)]] == wanted]
+    if not starts:
+        return term
+    start, end = kept[starts[-1]].start(), kept[starts[-1] + len(wanted) - 1].end()
+    while start >= 2 and text[start - 1] == "-" and text[start - 2].isalnum():
+        start -= 1
+        while start and text[start - 1].isalnum():
+            start -= 1
+    if after := _COMPOUND_AFTER.match(text, end):
+        end = after.end()
+    return " ".join(text[start:end].split())
+
+
 class _WordHashes(dict[str, int]):
     """Word -> murmur hash, computed once per distinct word; English stop words -> _STOP.
 
