@@ -141,7 +141,7 @@ class Model:
         for i, text in enumerate(texts):
             start, end = pushes.indptr[i], pushes.indptr[i + 1]
             push, indices = pushes.data[start:end], pushes.indices[start:end]
-            # A few more than needed: words that repeat a chosen pair are skipped.
+            # A few more than needed: words that repeat a chosen pair, and pairs across punctuation, are skipped.
             top = np.argpartition(-push, min(candidates, len(push) - 1))[:candidates] \
                 if len(push) else np.zeros(0, dtype=int)
             top = top[push[top] > 0]
@@ -149,12 +149,13 @@ class Model:
             ranked = sorted(((-float(push[t]), terms[int(indices[t])]) for t in top
                              if int(indices[t]) in terms))
             chosen: list[str] = []  # the terms as the models read them
-            shown: list[str] = []  # as the paper writes them ("shot" and "zero" are both "zero-shot")
-            for _, term in ranked:
+            # As the paper writes them ("shot" and "zero" are both "zero-shot"); no pair across punctuation.
+            shown: list[str] = []
+            for (_, term), written in zip(ranked, as_written(text, [t for _, t in ranked]), strict=True):
                 if len(shown) == wanted:
                     break
-                written = as_written(text, term)
-                if written not in shown and not any(term in c.split() or c in term.split() for c in chosen):
+                repeats = any(term in c.split() or c in term.split() for c in chosen)
+                if written is not None and written not in shown and not repeats:
                     chosen.append(term)
                     shown.append(written)
             why.append(tuple(shown))

@@ -44,32 +44,56 @@ def term_indices(hashes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return (hashes % np.uint64(N_FEATURES)).astype(np.int64), pairs.astype(np.int64)
 
 
-_COMPOUND_AFTER = re.compile(r"(?:-[A-Za-z0-9]+)+")
+_HYPHEN = "-\u2010\u2011"  # hyphen-minus, hyphen, non-breaking hyphen
+_COMPOUND_AFTER = re.compile(r"(?:[\-\u2010\u2011]\w+)+")
+_WORDS_BETWEEN = re.compile(r"[\s\-\u2010\u2011]+(?:\w+[\s\-\u2010\u2011]+)*")  # no punctuation: "Model (SAM)"
 
 
-def as_written(text: str, term: str) -> str:
-    """A term (a word or word pair of `words(text)`) as the text writes it, at its last
+def as_written(text: str, terms: Sequence[str]) -> list[str | None]:
+    """Terms (words and word pairs of `words(text)`) as the text writes them, at their last
     occurrence (in the abstract, when the abstract has it, rather than the title's capitals):
-    with the hyphenated compound it is a piece of ("shot" -> "zero-shot", "ray" -> "X-ray",
+    with the hyphenated word each is a piece of ("shot" -> "zero-shot", "ray" -> "X-ray",
     "net" -> "U-Net") and the stop words between a pair's words ("models medicine" -> "models
-    in medicine"). A reader cannot tell what "shot" or "ray" stood for. The term itself where
-    the text cannot be read back to it (accents, which the terms strip)."""
-    wanted = term.split()
-    if not text.isascii() or not wanted:
-        return term
-    kept = [m for m in _TOKEN.finditer(text.lower()) if m.group() not in ENGLISH_STOP_WORDS]
-    starts = [i for i in range(len(kept) - len(wanted) + 1)
-              if [m.group() for m in kept[i:i + len(wanted)]] == wanted]
-    if not starts:
-        return term
-    start, end = kept[starts[-1]].start(), kept[starts[-1] + len(wanted) - 1].end()
-    while start >= 2 and text[start - 1] == "-" and text[start - 2].isalnum():
-        start -= 1
-        while start and text[start - 1].isalnum():
+    in medicine"); a reader cannot tell what "shot" or "ray" stood for. None for a pair whose
+    words stand across punctuation ("model sam" of "Model (SAM)"): no phrase of the text. A term
+    stays as it is where the text cannot be read back to it (a character whose accent-stripped
+    lower case is not one character)."""
+    reading = _as_read(text)
+    if reading is None:
+        return [*terms]
+    kept = [m for m in _TOKEN.finditer(reading) if m.group() not in ENGLISH_STOP_WORDS]
+    last: dict[tuple[str, ...], int] = {}
+    for i, match in enumerate(kept):
+        last[(match.group(),)] = i
+        if i:
+            last[(kept[i - 1].group(), match.group())] = i - 1
+    written: list[str | None] = []
+    for term in terms:
+        at = last.get(tuple(term.split()))
+        if at is None:
+            written.append(term)
+            continue
+        start, end = kept[at].start(), kept[at + len(term.split()) - 1].end()
+        if end != kept[at].end() and not _WORDS_BETWEEN.fullmatch(text, kept[at].end(), kept[at + 1].start()):
+            written.append(None)
+            continue
+        while start >= 2 and text[start - 1] in _HYPHEN and text[start - 2].isalnum():
             start -= 1
-    if after := _COMPOUND_AFTER.match(text, end):
-        end = after.end()
-    return " ".join(text[start:end].split())
+            while start and text[start - 1].isalnum():
+                start -= 1
+        if after := _COMPOUND_AFTER.match(text, end):
+            end = after.end()
+        written.append(" ".join(text[start:end].split()))
+    return written
+
+
+def _as_read(text: str) -> str | None:
+    """The text as `tokens` reads it (accents stripped, lower case), character for character so
+    that positions in it are positions in `text`; None when a character does not stay one."""
+    if text.isascii():
+        return text.lower()
+    chars = [strip_accents_unicode(c).lower() for c in text]
+    return "".join(chars) if all(len(c) == 1 for c in chars) else None
 
 
 class _WordHashes(dict[str, int]):
