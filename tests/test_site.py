@@ -523,6 +523,10 @@ def test_about_page_shows_the_radar(built: Settings) -> None:
             assert radar.topic_name(topic, lang) in about.plain and keyword in about.plain
             assert radar.topic_description(topic, lang) in about.plain
         assert "eess.IV" in about.plain and FOLLOWED in about.plain
+        # the languages by their names, not the codes "en, zh"
+        html = (built.output_dir / prefix / "about" / "index.html").read_text("utf-8")
+        (languages,) = re.findall(r"<dd>(<span lang=.*?)</dd>", html)
+        assert re.sub(r"<[^>]+>", "", languages) == ("English, 中文" if lang == "en" else "English、中文"), languages
         assert built.digest.llm.model not in about.plain  # no key: no LLM ran, none is named
     assert "Extractive" in page(built, "about/index.html").plain
 
