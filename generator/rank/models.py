@@ -16,7 +16,7 @@ from sklearn.preprocessing import normalize
 from sklearn.svm import LinearSVC
 
 from .config import RankConfig
-from .terms import N_FEATURES, Terms
+from .terms import N_FEATURES, Terms, as_written
 
 
 @dataclass(frozen=True)
@@ -125,10 +125,12 @@ class Model:
                  + w_author * followed)
         return 100.0 / (1.0 + math.exp(-logit))
 
-    def why_terms(self, rows: sp.csr_matrix, texts: Sequence[str]) -> list[tuple[str, ...]]:
+    def why_terms(self, rows: sp.csr_matrix, texts: Sequence[str],
+                  papers: Sequence[tuple[str, str]]) -> list[tuple[str, ...]]:
         """Per row, the terms that pushed its score up most, word pairs preferred over their words:
         by their weight in the SVM and the field model, as much as each margin counts in the score
-        (the field's rows are the same rows less the keywords, whose own matches are shown)."""
+        (the field's rows are the same rows less the keywords, whose own matches are shown); each
+        as the paper, its (title, abstract) of `papers`, writes it (terms.as_written)."""
         if self.coef is None:
             return [() for _ in texts]
         wanted, candidates = self.config.why_count, self.config.why_candidates
@@ -137,23 +139,27 @@ class Model:
             coef = coef + self.weights[2] * self.field.coef
         pushes = sp.csr_matrix(rows.multiply(coef))  # each term's share of the two margins in the score
         why = []
-        for i, text in enumerate(texts):
+        for i, (text, (title, abstract)) in enumerate(zip(texts, papers, strict=True)):
             start, end = pushes.indptr[i], pushes.indptr[i + 1]
             push, indices = pushes.data[start:end], pushes.indices[start:end]
-            # A few more than needed: words that repeat a chosen pair are skipped.
+            # A few more than needed: words that repeat a chosen pair, and pairs across punctuation, are skipped.
             top = np.argpartition(-push, min(candidates, len(push) - 1))[:candidates] \
                 if len(push) else np.zeros(0, dtype=int)
             top = top[push[top] > 0]
             terms = self.terms.at(text, (int(indices[t]) for t in top))
             ranked = sorted(((-float(push[t]), terms[int(indices[t])]) for t in top
                              if int(indices[t]) in terms))
-            chosen: list[str] = []
-            for _, term in ranked:
-                if len(chosen) == wanted:
+            chosen: list[str] = []  # the terms as the models read them
+            # As the paper writes them ("shot" and "zero" are both "zero-shot"); no pair across punctuation.
+            shown: list[str] = []
+            for (_, term), written in zip(ranked, as_written(title, abstract, [t for _, t in ranked]), strict=True):
+                if len(shown) == wanted:
                     break
-                if not any(term in c.split() or c in term.split() for c in chosen):
+                repeats = any(term in c.split() or c in term.split() for c in chosen)
+                if written is not None and written not in shown and not repeats:
                     chosen.append(term)
-            why.append(tuple(chosen))
+                    shown.append(written)
+            why.append(tuple(shown))
         return why
 
 

@@ -44,6 +44,92 @@ def term_indices(hashes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return (hashes % np.uint64(N_FEATURES)).astype(np.int64), pairs.astype(np.int64)
 
 
+_HYPHEN = "-\u2010\u2011"  # hyphen-minus, hyphen, non-breaking hyphen
+_COMPOUND_AFTER = re.compile(r"(?:[\-\u2010\u2011]\w+)+")
+_WORDS_BETWEEN = re.compile(r"[\s\-\u2010\u2011]+(?:\w+[\s\-\u2010\u2011]+)*")  # no punctuation: "Model (SAM)"
+
+
+def as_written(title: str, abstract: str, terms: Sequence[str]) -> list[str | None]:
+    """Terms (words and word pairs of a paper's `words`) as the paper writes them: with the
+    hyphenated word each is a piece of ("shot" -> "zero-shot", "ray" -> "X-ray", "net" ->
+    "U-Net") and the stop words between a pair's words ("models medicine" -> "models in
+    medicine"), since a reader cannot tell what "shot" or "ray" stood for; in the case of its
+    last occurrence within a sentence of the abstract ("U-Net", "Dice"), or else in lower case
+    but for acronyms and inner capitals (a word capitalised by the title or a sentence's start:
+    "Segment" -> "segment", "X-Ray" -> "X-ray"). None for a term that is no phrase of the paper:
+    a pair whose words stand across punctuation wherever they meet ("model sam" of "Model
+    (SAM)"), or across the title and the abstract. The terms as they are where the paper cannot
+    be read back to them (a character whose accent-stripped lower case is not one character)."""
+    parts = []
+    for text, prose in ((abstract, True), (title, False)):  # the abstract's case is a sentence's
+        reading = _as_read(text)
+        if reading is None:
+            return [*terms]
+        kept = [m for m in _TOKEN.finditer(reading) if m.group() not in ENGLISH_STOP_WORDS]
+        occurrences: dict[tuple[str, ...], list[int]] = {}
+        for i, match in enumerate(kept):
+            occurrences.setdefault((match.group(),), []).append(i)
+            if i:
+                occurrences.setdefault((kept[i - 1].group(), match.group()), []).append(i - 1)
+        parts.append((text, prose, kept, occurrences))
+    written: list[str | None] = []
+    for term in terms:
+        wanted, form = tuple(term.split()), None
+        for text, prose, kept, occurrences in parts:
+            spans = [span for at in reversed(occurrences.get(wanted, ())) if (span := _span(text, kept, at, len(wanted)))]
+            if spans:
+                start, end = next((span for span in spans if prose and _within_sentence(text, span[0])), spans[0])
+                form = " ".join(text[start:end].split())
+                if not (prose and _within_sentence(text, start)):
+                    form = _CAPITALISED.sub(lambda m: m[0].lower(), form)
+                break
+        written.append(form)
+    return written
+
+
+_CAPITALISED = re.compile(r"\b[A-Z][a-z]+\b")
+
+
+def _span(text: str, kept: Sequence[re.Match[str]], at: int, length: int) -> tuple[int, int] | None:
+    """Where the term of `length` words from kept[at] stands in `text`, with the hyphenated
+    words it is a piece of; None for a pair across punctuation."""
+    start, end = kept[at].start(), kept[at + length - 1].end()
+    if length > 1 and not _WORDS_BETWEEN.fullmatch(text, kept[at].end(), kept[at + 1].start()):
+        return None
+    while start >= 2 and text[start - 1] in _HYPHEN and text[start - 2].isalnum():
+        start -= 1
+        while start and text[start - 1].isalnum():
+            start -= 1
+    if after := _COMPOUND_AFTER.match(text, end):
+        end = after.end()
+    return start, end
+
+
+def _within_sentence(text: str, start: int) -> bool:
+    """Whether the word before `start` begins in lower case or a digit, or a comma stands
+    between: a word's capitals there are its own, not a title's ("Chest X-Ray") or a sentence
+    start's."""
+    i = start - 1
+    while i >= 0 and (text[i].isspace() or text[i] == "("):
+        i -= 1
+    if i < 0 or text[i] in ".:!?":
+        return False
+    if text[i] in ",;":
+        return True
+    while i > 0 and not text[i - 1].isspace():
+        i -= 1
+    return text[i].islower() or text[i].isdigit()
+
+
+def _as_read(text: str) -> str | None:
+    """The text as `tokens` reads it (accents stripped, lower case), character for character so
+    that positions in it are positions in `text`; None when a character does not stay one."""
+    if text.isascii():
+        return text.lower()
+    chars = [strip_accents_unicode(c).lower() for c in text]
+    return "".join(chars) if all(len(c) == 1 for c in chars) else None
+
+
 class _WordHashes(dict[str, int]):
     """Word -> murmur hash, computed once per distinct word; English stop words -> _STOP.
 
