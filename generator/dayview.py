@@ -31,7 +31,7 @@ from typing import Any, Generic, TypeVar
 
 from .errors import BuildError
 from .files import write_atomic
-from .labels import badges
+from .labels import badges, date_kind
 from .records import Day, Entry, Paper, Summary
 from .settings import Settings
 from .store import NOT_A_DAY, Store, parse_day
@@ -60,7 +60,8 @@ class Card:
     summary: Summary
     rank: int
     badges: tuple[str, ...]  # "arXiv (cs.CV)", "HF ▲ 42", ...
-    submitted: str  # the first version's date, "2026-06-01"
+    date: str  # the paper's date, "2026-06-01"
+    date_kind: str  # what that date is (labels.date_kind): "submitted", "posted" or "published"
     url: str | None  # the abstract page, PDF and code links when they are safe http(s) links
     pdf_url: str | None
     code_url: str | None
@@ -110,7 +111,7 @@ def card(entry: Entry) -> Card:
     )
     return Card(
         entry=entry, paper=paper, summary=entry.summary, rank=entry.rank, badges=tuple(badges(paper)),
-        submitted=paper.published.strftime("%Y-%m-%d"), url=safe_url(paper.url), pdf_url=safe_url(paper.pdf_url),
+        date=paper.published.strftime("%Y-%m-%d"), date_kind=date_kind(paper.source), url=safe_url(paper.url), pdf_url=safe_url(paper.pdf_url),
         code_url=safe_url(entry.code_url), related=related,
     )
 

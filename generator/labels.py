@@ -26,6 +26,10 @@ SOURCE_NAMES = {
     "journals": "Journals",
 }
 
+# What a paper's date is, by its primary source: the first version's submission (arXiv, and the
+# arXiv papers of Hugging Face), the posting (medRxiv, bioRxiv), the item's date in a journal's feed.
+DATE_KINDS = {"medrxiv": "posted", "biorxiv": "posted", "journals": "published"}
+
 # The badge of a source whose category names the venue (a journal's name is its whole badge).
 _CATEGORY_IS_NAME = {"journals"}
 
@@ -33,6 +37,11 @@ _CATEGORY_IS_NAME = {"journals"}
 def source_name(source: str) -> str:
     """A source's display name: "arxiv" -> "arXiv"."""
     return SOURCE_NAMES.get(source, source)
+
+
+def date_kind(source: str) -> str:
+    """What the date of a paper from `source` is: "submitted", "posted" or "published"."""
+    return DATE_KINDS.get(source, "submitted")
 
 
 def badge(ref: SourceRef) -> str:

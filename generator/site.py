@@ -237,7 +237,8 @@ def add_template_helpers(generator: Generator) -> None:
         return Tag(name, generator.settings).slug
 
     generator.env.globals.update(
-        site_root=site_root, colon=colon, list_separator=list_separator, radar_topic_names=radar_topic_names, chinese_glossary=chinese_glossary
+        site_root=site_root, colon=colon, list_separator=list_separator, radar_topic_names=radar_topic_names,
+        chinese_glossary=chinese_glossary, date_kinds=lambda: labels.DATE_KINDS,
     )
     generator.env.filters.update(
         source_name=source_name,

@@ -8,6 +8,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+import re
 import time
 from collections.abc import Iterator
 from datetime import date
@@ -485,6 +486,18 @@ def test_a_search_counts_its_results_in_the_pages_language(browser: Any, site_ur
     assert browser.find_element("css selector", ".search-status").text == one
     found = len(search_for(browser, FOLLOWED))
     assert found > 1 and browser.find_element("css selector", ".search-status").text == f"{found} {other}"
+    assert console_errors(browser) == []
+
+
+@pytest.mark.parametrize(("lang", "dated"), [("", ("Submitted", "Posted", "Published")), ("zh/", ("提交于", "发布于", "发表于"))])
+def test_next_batch_cards_say_what_their_date_is(browser: Any, site_url: str, lang: str, dated: tuple[str, ...]) -> None:
+    # An arXiv paper's date is its submission, a medRxiv preprint's its posting, a journal article's its publication.
+    open_page(browser, f"{site_url}/{lang}2026/06/02/")
+    browser.find_element("css selector", ".next-batch").click()
+    wait_for(lambda: browser.find_elements("css selector", f".batch #p{FEATURED + 3}"), "the first batch")
+    for offset, label in enumerate(dated, 1):
+        card = browser.find_element("css selector", f".batch #p{FEATURED + offset}")
+        assert re.fullmatch(rf"{label} 2026-\d\d-\d\d", card.find_element("css selector", ".date").text), offset
     assert console_errors(browser) == []
 
 

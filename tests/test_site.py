@@ -20,6 +20,7 @@ from urllib.parse import urldefrag, urljoin, urlsplit
 import feedparser
 import jinja2
 import pytest
+from bs4 import BeautifulSoup
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
@@ -648,7 +649,7 @@ def test_day_page_is_records_made_once_per_day_for_every_edition(tmp_path: Path)
     card = page.cards[0]
     assert card.entry.ranked.matched == (Match("topic", "X"), Match("author", "A"))
     assert card.summary.reason == Note("text", {"text": "no key"}) and page.day.notes == (Note("text", {"text": "plain text"}),)
-    assert (card.submitted, card.url, card.pdf_url, card.code_url) == ("2026-06-01", "https://arxiv.org/abs/2606.00001", None, None)
+    assert (card.date, card.url, card.pdf_url, card.code_url) == ("2026-06-01", "https://arxiv.org/abs/2606.00001", None, None)
     assert card.related == (dayview.RelatedLink("R", None, "2026-05-29"),)
     assert (page.llm, page.repaired, page.flagged) == (0, 0, 0)
     # another build reads the pickle, records and all
@@ -983,6 +984,21 @@ def test_cards_label_the_submission_date_and_show_the_arxiv_comment(built: Setti
     day = page(built, prefix + "2026/06/02/index.html")
     assert re.search(rf"{submitted} 20\d\d-\d\d-\d\d", day.plain)
     assert f"{comment} {COMMENT}" in day.plain or f"{comment}{COMMENT}" in day.plain
+
+
+@pytest.mark.parametrize(("prefix", "dated"), [("", ("Submitted", "Posted", "Published")), ("zh/", ("提交于", "发布于", "发表于"))])
+def test_a_cards_date_says_what_it_is_by_the_papers_source(tmp_path: Path, prefix: str, dated: tuple[str, ...]) -> None:
+    # arXiv dates a paper by its submission, medRxiv by its posting, a journal's feed by its publication.
+    preprint = dataclasses.replace(days.paper(2), source="medrxiv", sources=(
+        SourceRef("medrxiv", "10.1101/2026.06.01.1", "https://www.medrxiv.org/content/10.1101/2026.06.01.1", "Radiology and Imaging"),))
+    article = dataclasses.replace(days.paper(3), source="journals", sources=(
+        SourceRef("journals", "https://journal.example/a/3", "https://journal.example/a/3", "Medical Image Analysis"),))
+    day = days.day(count=3, featured=3)
+    day = dataclasses.replace(day, entries=tuple(dataclasses.replace(entry, ranked=dataclasses.replace(entry.ranked, paper=paper))
+                                                 for entry, paper in zip(day.entries, (days.paper(1), preprint, article), strict=True)))
+    output = build_theme_site(tmp_path, SITEURL, [day]).output_dir
+    cards = BeautifulSoup((output / prefix / "2026/06/02/index.html").read_text("utf-8"), "html.parser").select(".featured .paper")
+    assert [card.select_one(".date").get_text(" ", strip=True) for card in cards] == [f"{label} 2026-06-01" for label in dated]
 
 
 def test_every_radar_topic_has_a_page_as_it_has_a_feed(built: Settings) -> None:

@@ -84,7 +84,8 @@
     badges(paper).forEach(function (text) { head.appendChild(el("span", { "class": "badge" }, text)); });
     var day = (paper.published || "").slice(0, 10);
     if (day) {
-      var date = el("span", { "class": "date" }, ui.submitted + " ");
+      // What the date is, by the paper's source (labels.date_kind: a source not listed, its submission).
+      var date = el("span", { "class": "date" }, ui.dated[ui.dateKinds[paper.source] || "submitted"] + " ");
       date.appendChild(el("time", { datetime: day }, day));
       head.appendChild(date);
     }
