@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 from selenium.webdriver.common.keys import Keys
 
-from generator.records import Day, Match
+from generator.records import Day, Entry, Match, SourceRef
 from tests.support.browser import (
     CANDIDATES, FEATURED, FOLLOWED, REPO, axe_violations, build_demo_site, build_theme_site, checkers_missing,
     chromium, chromium_missing, demo_day, serve,
@@ -489,10 +489,30 @@ def test_a_search_counts_its_results_in_the_pages_language(browser: Any, site_ur
     assert console_errors(browser) == []
 
 
+@pytest.fixture(scope="module")
+def dated_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A demo day whose next batch opens with an arXiv paper, a medRxiv preprint and a journal article."""
+    day = demo_day(date(2026, 6, 2), "2026-06-02", hostile=False)
+    venues = {FEATURED + 1: ("medrxiv", "Radiology and Imaging"), FEATURED + 2: ("journals", "Medical Image Analysis")}
+
+    def from_venue(entry: Entry) -> Entry:
+        if entry.rank - 1 not in venues:
+            return entry
+        source, category = venues[entry.rank - 1]
+        paper = dataclasses.replace(entry.ranked.paper, source=source, primary_category=category, categories=(category,),
+                                    sources=(SourceRef(source, entry.ranked.paper.id, entry.ranked.paper.url, category),))
+        return dataclasses.replace(entry, ranked=dataclasses.replace(entry.ranked, paper=paper))
+
+    day = dataclasses.replace(day, entries=tuple(from_venue(entry) for entry in day.entries))
+    settings = build_theme_site(tmp_path_factory.mktemp("dated-site"), PUBLISHED, [day])
+    with serve(settings.output_dir, SUB_PATH) as url:
+        yield url
+
+
 @pytest.mark.parametrize(("lang", "dated"), [("", ("Submitted", "Posted", "Published")), ("zh/", ("提交于", "发布于", "发表于"))])
-def test_next_batch_cards_say_what_their_date_is(browser: Any, site_url: str, lang: str, dated: tuple[str, ...]) -> None:
+def test_next_batch_cards_say_what_their_date_is(browser: Any, dated_site: str, lang: str, dated: tuple[str, ...]) -> None:
     # An arXiv paper's date is its submission, a medRxiv preprint's its posting, a journal article's its publication.
-    open_page(browser, f"{site_url}/{lang}2026/06/02/")
+    open_page(browser, f"{dated_site}/{lang}2026/06/02/")
     browser.find_element("css selector", ".next-batch").click()
     wait_for(lambda: browser.find_elements("css selector", f".batch #p{FEATURED + 3}"), "the first batch")
     for offset, label in enumerate(dated, 1):

@@ -86,10 +86,6 @@ def demo_day(when: date, listing: str, *, hostile: bool, related_day: date | Non
     batch_first = papers[FEATURED]  # one author, and listed by Hugging Face too
     papers[FEATURED] = dataclasses.replace(batch_first, authors=batch_first.authors[:1], sources=(
         SourceRef("arxiv", batch_first.id, batch_first.url, batch_first.primary_category or None), SourceRef("huggingface", batch_first.id, f"https://huggingface.co/papers/{batch_first.id}", upvotes=42)))
-    # The next two: a medRxiv preprint and a journal article, whose cards date them as posted and published.
-    for offset, (source, category) in enumerate((("medrxiv", "Radiology and Imaging"), ("journals", "Medical Image Analysis")), 1):
-        item = papers[FEATURED + offset]
-        papers[FEATURED + offset] = dataclasses.replace(item, source=source, sources=(SourceRef(source, item.id, item.url, category),))
     related = (Related(id="2606.09999", title="An earlier <i>related</i> paper",
                        url="https://arxiv.org/abs/2606.09999", date=related_day.isoformat()),) if related_day else ()
     entries = tuple(
