@@ -20,7 +20,8 @@ floor (a ceiling, in-sample), ours before archive papers on the radar's topics w
 lab's papers and without the field model (generator.rank.models.Field), a second human reader's
 on-theme papers as a reference (the second judge's, featured as they are), and cold starts
 (topics and authors without a library, with the shipped floor and the floor from the other days;
-5 liked papers only; 5 liked papers with the topics and authors); then the F1's spread over days
+5 liked papers only, with and without the archive papers nearest them; 5 liked papers with the
+topics and authors) and the library without topics or authors; then the F1's spread over days
 drawn from each day and the three days pooled, the whole listings with the shipped floor and the
 floor from the other days, the F1 by floor around the shipped one, the ranks of the on-theme
 papers left below the top 30, and the featured papers the first judge calls off-theme, with the
@@ -437,6 +438,10 @@ def featured_sets() -> None:
                  for draw in range(LIKED_DRAWS)] for n in numbers}
     liked_declared = {n: [project_scores(data.days[n], liked_only(data.radar, draw, declared=True), data.archives[n])
                           for draw in range(LIKED_DRAWS)] for n in numbers}
+    no_neighbours = replace(DEFAULT_CONFIG, archive_neighbours=0)
+    liked_alone = {n: [project_scores(data.days[n], liked_only(data.radar, draw), data.archives[n], no_neighbours)
+                       for draw in range(LIKED_DRAWS)] for n in numbers}
+    library_only = per_day(lambda n: project_scores(data.days[n], Radar(library=data.radar.library), data.archives[n]))
     held_out, held_out_before, held_out_no_field = other_days(ours), other_days(ours_before), other_days(ours_no_field)
     held_out_cold = other_days(no_library)
     shipped = settings.radar.floor
@@ -470,8 +475,12 @@ def featured_sets() -> None:
             n: [featured(no_library[n], held_out_cold[n], rule)] for n in numbers},
         f"cold start, {LIKED} liked papers only, floor {shipped:g} ({LIKED_DRAWS} draws)": {
             n: [featured(s, shipped, rule) for s in liked[n]] for n in numbers},
+        "  before: without the archive papers nearest them": {
+            n: [featured(s, shipped, rule) for s in liked_alone[n]] for n in numbers},
         f"cold start, {LIKED} liked papers + topics and authors, floor {shipped:g} ({LIKED_DRAWS} draws)": {
             n: [featured(s, shipped, rule) for s in liked_declared[n]] for n in numbers},
+        f"the library without topics or authors, floor {shipped:g}": {
+            n: [featured(library_only[n], shipped, rule)] for n in numbers},
     }
     for name, judged in judgements.items():
         print(f"  {name} (on-theme {'/'.join(str(len(judged[n])) for n in numbers)}):"

@@ -6,7 +6,8 @@ lab's papers as positives) and changes what the measurements in benchmarks/rank.
 
 - negatives are a bounded, stable sample of the archive of earlier days, so the model and its
   scores do not depend on the day being ranked; archive papers mentioning two of the radar's topics
-  or more are learnt with the lab's papers, not against them (fitting.declared);
+  or more are learnt with the lab's papers, not against them (fitting.declared), and for a radar
+  without topics the archive papers nearest its papers (fitting.nearest);
 - a second, small model reads themes rather than terms (LSA directions and a logistic
   regression), lifting papers that share the lab's subject but few of its exact words;
 - a third reads the lab's field: the words around the radar's keywords, learnt from the archive

@@ -51,6 +51,13 @@ class RankConfig:
     # sample) are looked at: on a 20,000-paper archive the rest stay negatives.
     archive_topics: int = 2
     archive_topic_sample: int = 6500
+    # When the radar declares no topics to choose them by, the archive papers learnt with the lab's
+    # papers are the `archive_neighbours` nearest them (fitting.nearest). On the shipped days
+    # (benchmarks/rank.py featured, F1 at the default floor): 5 liked papers only .36/.40/.54
+    # without, .45/.65/.68 with 50, .44/.68/.73 with 100, .40/.54/.67 with 200; the 60-paper
+    # library without topics .39/.67/.81 -> .54/.76/.85 with 100. With topics it lowered the F1
+    # (.80/.88/.87 -> .78/.82/.88 with 50, floors from the other days), so they choose instead.
+    archive_neighbours: int = 100
     # The field model (models.Field): the words around the radar's keywords, learnt from archive
     # papers that use them. False: the ranker before it (benchmarks/rank.py prints both).
     field: bool = True
