@@ -382,12 +382,13 @@ def test_why_terms_name_the_paper_words_that_score(radar, archive) -> None:
     model = RankCache().model(radar, archive, DEFAULT_CONFIG)
     texts = ["Segment anything for skin lesion segmentation in dermoscopy images",
              "Reinforcement learning for robot grasping"]
-    why = model.why_terms(model.vectors(texts), texts, [(text, "") for text in texts])
+    papers = [(text, "") for text in texts]
+    why = model.why_terms(model.vectors([model.text(*paper) for paper in papers]), papers)
     assert why[0] and all(term.lower() in texts[0].lower() for term in why[0])
     assert all(a not in b.split() for a in why[0] for b in why[0] if a != b)
     # Each term is one of the row's hashed terms that pushes the margin up: the words behind the
     # indices line up with the hashed sequence (stop words dropped from both alike).
-    row = model.vectors(texts[:1])
+    row = model.vectors([model.text(*papers[0])])
     # The terms push the SVM and the field margins as much as each counts in the score.
     coef = model.weights[0] * model.coef + (model.weights[2] * model.field.coef if model.field is not None else 0.0)
     pushing = {int(i) for i, v in zip(row.indices, row.data * coef[row.indices], strict=True) if v > 0}
@@ -425,8 +426,7 @@ def test_why_terms_name_a_hyphenated_word_once_and_whole(radar, archive) -> None
     model = RankCache().model(radar, archive, replace(DEFAULT_CONFIG, why_count=8))
     title = "Zero-shot semi-supervised segmentation of X-ray images with a U-Net"
     abstract = "We study zero-shot semi-supervised medical image segmentation of chest X-ray radiographs."
-    text = model.text(title, abstract)
-    why = model.why_terms(model.vectors([text]), [text], [(title, abstract)])[0]
+    why = model.why_terms(model.vectors([model.text(title, abstract)]), [(title, abstract)])[0]
     assert why and len(set(why)) == len(why)
     for term in why:
         assert re.search(rf"(?<![\w-]){re.escape(term)}(?![\w-])", f"{title} {abstract}", re.IGNORECASE), term

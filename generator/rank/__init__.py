@@ -108,7 +108,7 @@ def rank(
     margins = model.margins(rows)
     themes = model.theme_margins(rows)
     fields = model.field_margins(rows)
-    whys = model.why_terms(rows, texts, [(p.title, p.abstract) for p in candidates])
+    whys = model.why_terms(rows, [(p.title, p.abstract) for p in candidates])
     topics = TopicMatcher(radar.topics, config.topic_mentions, config.topic_evidence)
     disliked = set(radar.disliked)
     scored = []

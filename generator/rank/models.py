@@ -125,21 +125,21 @@ class Model:
                  + w_author * followed)
         return 100.0 / (1.0 + math.exp(-logit))
 
-    def why_terms(self, rows: sp.csr_matrix, texts: Sequence[str],
-                  papers: Sequence[tuple[str, str]]) -> list[tuple[str, ...]]:
+    def why_terms(self, rows: sp.csr_matrix, papers: Sequence[tuple[str, str]]) -> list[tuple[str, ...]]:
         """Per row, the terms that pushed its score up most, word pairs preferred over their words:
         by their weight in the SVM and the field model, as much as each margin counts in the score
         (the field's rows are the same rows less the keywords, whose own matches are shown); each
         as the paper, its (title, abstract) of `papers`, writes it (terms.as_written)."""
         if self.coef is None:
-            return [() for _ in texts]
+            return [() for _ in papers]
         wanted, candidates = self.config.why_count, self.config.why_candidates
         coef = self.weights[0] * self.coef
         if self.field is not None:
             coef = coef + self.weights[2] * self.field.coef
         pushes = sp.csr_matrix(rows.multiply(coef))  # each term's share of the two margins in the score
         why = []
-        for i, (text, (title, abstract)) in enumerate(zip(texts, papers, strict=True)):
+        for i, (title, abstract) in enumerate(papers):
+            text = self.text(title, abstract)
             start, end = pushes.indptr[i], pushes.indptr[i + 1]
             push, indices = pushes.data[start:end], pushes.indices[start:end]
             # A few more than needed: words that repeat a chosen pair, and pairs across punctuation, are skipped.

@@ -45,8 +45,8 @@ def term_indices(hashes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 _HYPHEN = "-\u2010\u2011"  # hyphen-minus, hyphen, non-breaking hyphen
-_COMPOUND_AFTER = re.compile(r"(?:[\-\u2010\u2011]\w+)+")
-_WORDS_BETWEEN = re.compile(r"[\s\-\u2010\u2011]+(?:\w+[\s\-\u2010\u2011]+)*")  # no punctuation: "Model (SAM)"
+_COMPOUND_AFTER = re.compile(rf"(?:[{re.escape(_HYPHEN)}]\w+)+")
+_WORDS_BETWEEN = re.compile(rf"[\s{re.escape(_HYPHEN)}]+(?:\w+[\s{re.escape(_HYPHEN)}]+)*")  # no punctuation: "Model (SAM)"
 
 
 def as_written(title: str, abstract: str, terms: Sequence[str]) -> list[str | None]:
@@ -78,9 +78,10 @@ def as_written(title: str, abstract: str, terms: Sequence[str]) -> list[str | No
         for text, prose, kept, occurrences in parts:
             spans = [span for at in reversed(occurrences.get(wanted, ())) if (span := _span(text, kept, at, len(wanted)))]
             if spans:
-                start, end = next((span for span in spans if prose and _within_sentence(text, span[0])), spans[0])
+                in_sentence = next((span for span in spans if prose and _within_sentence(text, span[0])), None)
+                start, end = in_sentence or spans[0]
                 form = " ".join(text[start:end].split())
-                if not (prose and _within_sentence(text, start)):
+                if in_sentence is None:
                     form = _CAPITALISED.sub(lambda m: m[0].lower(), form)
                 break
         written.append(form)
